@@ -53,12 +53,14 @@ PEOPLE: tuple[DemoPerson, ...] = (
 
 # Comments written for the demo; picked by the participant's stronger and weaker side.
 LEAD_PRAISE = (
-    "When the roadmap changed, she explained the reason before anyone asked.",
+    "When the roadmap changed, the reason was explained before anyone had to ask.",
     "Gets people from other departments to help even though they do not report to them.",
     "I always know where we are heading in the next two years and why.",
     "Gives the team real room to decide how to solve problems.",
     "Backed our pilot even when it was not certain to work, and we learned a lot.",
     "Makes time every month to talk about my development, not just my tasks.",
+    "Paints a picture of the future that makes people want to join in.",
+    "Stands up for the team with senior management when it matters.",
 )
 MANAGE_PRAISE = (
     "Our sprint plans and budgets are always clear and realistic.",
@@ -67,18 +69,29 @@ MANAGE_PRAISE = (
     "Status reports are short, accurate and on time every week.",
     "Decisions are based on the numbers, and the rules are applied the same way to everyone.",
     "Keeps operations stable even while we change the platform underneath.",
+    "Meetings have an agenda, start on time and end with clear actions.",
+    "Knows exactly where every project stands without having to chase people.",
 )
 LEAD_GROWTH = (
     "I would like to hear more about the bigger picture and why our work matters.",
     "Could involve the team more before deciding on a new direction.",
     "Tends to avoid anything risky, even when the upside is large.",
     "Rarely talks about where the department should be in a few years.",
+    "Could show more trust and let us run with our own ideas.",
 )
 MANAGE_GROWTH = (
     "Priorities shift week to week and we are not always sure what comes first.",
     "Deadlines slip because nobody tracks them once the kick-off is over.",
     "Budgets are a surprise at the end of the quarter.",
     "Sometimes it is unclear who is responsible for what on the team.",
+    "Follow-up after decisions is patchy, so plans lose momentum.",
+)
+DO_LESS = (
+    "Less time in status meetings that could be an email.",
+    "Fewer last-minute changes of direction.",
+    "Stop approving every small expense personally.",
+    "Less firefighting yourself; let the team handle incidents.",
+    "Fewer new initiatives until the current ones land.",
 )
 
 
@@ -109,7 +122,11 @@ def demo_rows(
         raters += [("direct_report", f"DR{k + 1}", 0.15) for k in range(p.reports)]
         raters += [("other", f"OT{k + 1}", -0.1) for k in range(p.others)]
         keep, change = _comment_pool(p)
-        for group, rater, bias in raters:
+        # Each rater of a person gets a different comment (no repeats within one report).
+        keep_order = rng.permutation(len(keep))
+        change_order = rng.permutation(len(change))
+        less_order = rng.permutation(len(DO_LESS))
+        for k, (group, rater, bias) in enumerate(raters):
             leniency = rng.normal(0, 0.35) + bias
             skip_rate = 0.02 if group in ("self", "manager", "direct_report") else 0.08
             for item in instrument.items:
@@ -122,14 +139,14 @@ def demo_rows(
                     true = lo + hi - true
                 value = int(np.clip(np.rint(true), lo, hi))
                 rows.append((p.code, rater, group, item.id, str(value)))
-            if questions and rng.random() < 0.85:
-                rows.append(
-                    (p.code, rater, group, questions[0], keep[int(rng.integers(len(keep)))])
-                )
-            if len(questions) > 1 and rng.random() < 0.6:
-                rows.append(
-                    (p.code, rater, group, questions[1], change[int(rng.integers(len(change)))])
-                )
+            texts = (
+                keep[keep_order[k]] if k < len(keep) else None,
+                change[change_order[k]] if k < len(change) else None,
+                DO_LESS[less_order[k]] if k < len(DO_LESS) else None,
+            )
+            for question, text, rate in zip(questions, texts, (0.9, 0.7, 0.4), strict=False):
+                if text is not None and rng.random() < rate:
+                    rows.append((p.code, rater, group, question, text))
     return rows
 
 
