@@ -6,9 +6,12 @@ value, and a ValidationError carries them all. The schema is documented in docs/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path as FsPath
 from typing import Any
+
+import yaml
 
 from bifocals.change import sections
 from bifocals.change.catalogue import Catalogue, catalogue
@@ -25,7 +28,7 @@ from bifocals.change.model import (
     Workstream,
 )
 from bifocals.change.validate import Path, Reader, jsonable
-from bifocals.errors import ValidationError
+from bifocals.errors import Problem, ValidationError
 from bifocals.yamlsource import Located, load_located, load_located_file
 
 TOP_KEYS = (
@@ -208,15 +211,32 @@ def initiative_from_located(doc: Located, cat: Catalogue | None = None) -> Initi
     return ini
 
 
+def _parsed(source: str, parse: Callable[[], Located]) -> Located:
+    # A YAML parser error that the locating loader does not turn into a ValidationError itself
+    # (seen with empty values such as `owner:`) still reaches the user as one.
+    try:
+        return parse()
+    except yaml.YAMLError as exc:
+        problem = Problem(
+            source,
+            None,
+            "(syntax)",
+            None,
+            f"cannot parse this YAML ({type(exc).__name__}); look for a key with nothing after "
+            "its colon and write a value, [] or null there",
+        )
+        raise ValidationError([problem], f"cannot read {source}") from None
+
+
 def load_initiative(path: str | FsPath) -> tuple[Initiative, dict[str, Any]]:
     """Read and validate an initiative YAML file: (Initiative, the document as JSON-ready data)."""
-    doc = load_located_file(path)
+    doc = _parsed(str(path), lambda: load_located_file(path))
     return initiative_from_located(doc), jsonable(doc.data)
 
 
 def load_initiative_text(text: str, source: str = "<text>") -> tuple[Initiative, dict[str, Any]]:
     """Validate initiative YAML text (tests, notebooks)."""
-    doc = load_located(text, source)
+    doc = _parsed(source, lambda: load_located(text, source))
     return initiative_from_located(doc), jsonable(doc.data)
 
 
