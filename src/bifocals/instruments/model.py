@@ -21,6 +21,10 @@ class RatingScale:
         """Number of response options (excluding 'not observed'); A in the rwg formula."""
         return self.max - self.min + 1
 
+    def keyed(self, value: float, reverse: bool) -> float:
+        """A raw answer as scored: reverse-keyed items are flipped to min + max - value."""
+        return self.min + self.max - value if reverse else value
+
 
 @dataclass(frozen=True)
 class Item:
@@ -54,6 +58,7 @@ class Instrument:
     items: tuple[Item, ...]
     open_questions: tuple[OpenQuestion, ...]
     description: str = ""
+    instructions: str = ""
 
     @property
     def item_ids(self) -> tuple[str, ...]:
