@@ -101,7 +101,7 @@ def get_instrument(id: str | None = None) -> Instrument:
     raise ValidationError(
         [
             Problem(
-                "--instrument",
+                "instrument id",
                 None,
                 "instrument",
                 key,
