@@ -31,6 +31,7 @@ from bifocals.change.validate import Path, Reader, jsonable
 from bifocals.errors import Problem, ValidationError
 from bifocals.yamlsource import Located, load_located, load_located_file
 
+MAX_NAME = 200
 TOP_KEYS = (
     "name", "vision", "why_now", "themes", "periods", "areas", "stakeholder_groups", "people",
     "duties", "workstreams", "decisions", "tasks", "readiness", "resistance", "kotter",
@@ -206,6 +207,8 @@ def initiative_from_located(doc: Located, cat: Catalogue | None = None) -> Initi
         health=sections.health(r, data),
         areas=areas,
     )
+    if len(ini.name) > MAX_NAME:
+        r.add(("name",), ini.name, f"too long: at most {MAX_NAME} characters")
     if r.problems:
         raise ValidationError(r.problems, f"invalid initiative {doc.source}; nothing was imported")
     return ini
