@@ -132,7 +132,7 @@ def _own_instrument(inst: Instrument) -> list[str]:
         "| Field | Required | What it holds |",
         "|---|---|---|",
         "| `id` | yes | lower-case letters, digits and `_`, 2 to 40 characters |",
-        "| `version` | yes | a quoted version text such as `\"1.0\"` |",
+        '| `version` | yes | a quoted version text such as `"1.0"` |',
         "| `name`, `license` | yes | display name; licence of the texts |",
         f"| `framework` | no | the framework id the items belong to (default `{inst.framework_id}`)"
         " |",
@@ -215,7 +215,7 @@ def instrument_markdown(inst: Instrument, fw: Framework) -> str:
         f"Before any statistic, the answer x to a reverse-keyed item is scored as "
         f"{inst.scale.min} + {inst.scale.max} - x, so {inst.scale.max} becomes {inst.scale.min}."
         " Scores are then built from the scored answers",
-        "only; \"not observed\" answers are left out, never counted as zero.",
+        'only; "not observed" answers are left out, never counted as zero.',
         "[scoring.md](scoring.md) shows how answers combine into scale scores.",
         "",
         "## Open questions",

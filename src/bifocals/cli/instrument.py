@@ -69,9 +69,7 @@ def _print_instrument(inst: Instrument) -> None:
     console.print(f"[bold]{inst.name}[/] ({inst.id} v{inst.version}, {inst.license})")
     if inst.instructions:
         console.print(inst.instructions, highlight=False)
-    scale = " · ".join(
-        f"{inst.scale.min + k} {label}" for k, label in enumerate(inst.scale.labels)
-    )
+    scale = " · ".join(f"{inst.scale.min + k} {label}" for k, label in enumerate(inst.scale.labels))
     console.print(f"[bold]Scale:[/] {scale} · {inst.scale.not_observed_label}", highlight=False)
     table = Table(title=f"Rating items ({len(inst.items)})", show_lines=False)
     table.add_column("ID", style="bold", no_wrap=True)

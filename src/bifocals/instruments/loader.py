@@ -101,7 +101,9 @@ def _scale(c: _Check, raw: Any) -> RatingScale:
     if not_observed.lower() in {x.lower() for x in labels}:
         c.add((*path, "not_observed"), not_observed, "must differ from every scale label")
     return RatingScale(
-        lo if isinstance(lo, int) else 1, hi if isinstance(hi, int) else 5, tuple(labels),
+        lo if isinstance(lo, int) else 1,
+        hi if isinstance(hi, int) else 5,
+        tuple(labels),
         not_observed,
     )
 
