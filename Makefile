@@ -35,9 +35,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## make docs: regenerate docs/cli.md from --help
+## make docs: regenerate the generated docs (CLI reference, framework, instrument)
 docs: $(STAMP)
 	$(BIN)/python -m bifocals.clidoc > docs/cli.md
+	$(BIN)/python -m bifocals.docgen
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
