@@ -7,6 +7,7 @@ below its threshold never appears on its own, and no raw answer of any rater is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -32,6 +33,13 @@ GROUP_LABELS: dict[str, str] = {
 }
 
 GapFlag = Literal["blind_spot", "hidden_strength"]
+
+# Where a participant sits on the leadership x management map (indices against the midpoint 50).
+LEADS_AND_MANAGES = "leads and manages"
+LEADS_MORE = "leads more than manages"
+MANAGES_MORE = "manages more than leads"
+DEVELOPING_BOTH = "developing both"
+QUADRANTS: tuple[str, ...] = (LEADS_AND_MANAGES, LEADS_MORE, MANAGES_MORE, DEVELOPING_BOTH)
 
 
 @dataclass(frozen=True)
@@ -232,12 +240,16 @@ class Reliability:
 
 @dataclass(frozen=True)
 class CampaignScores:
-    """Scores of a whole campaign: participants in input order plus scale reliability."""
+    """Scores of a whole campaign: participants in input order plus scale reliability.
+
+    participants is any sequence: score_campaign passes a lazy one that builds each
+    ParticipantScores from precomputed arrays on first access (all numbers are computed up front).
+    """
 
     campaign: str
     instrument: str
     thresholds: Thresholds
-    participants: tuple[ParticipantScores, ...]
+    participants: Sequence[ParticipantScores]
     reliability: tuple[Reliability, ...]
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,112 @@
+"""Anonymity rules, applied before any statistic that may be shown is computed.
+
+Each rater is mapped to the *unit* under which their answers may appear: self, their own group
+(when it reaches its threshold), the pool of small groups, or nothing (suppressed). A second,
+per-scale rule hides a unit's cell when too few of its raters answered that scale. Everything
+shown (cells, ALL_OTHERS, gaps, indices, reliability, comments) is built only from raters and
+cells that pass both rules. docs/scoring.md explains why each rule exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bifocals.scoring.model import ALL_OTHERS, GROUPS, POOLED, Thresholds
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+# Unit codes: 0-4 are the collected groups in GROUPS order, then the pool and all-but-self.
+SELF, MANAGER, PEER, DIRECT_REPORT, OTHER = range(5)
+POOL = 5
+ALL = 6
+N_GROUPS = len(GROUPS)
+N_UNITS = 6  # units a rater can belong to (ALL is built from them, not a rater's own unit)
+N_KEYS = 7  # units plus ALL: the reported keys of a participant
+UNIT_KEYS: tuple[str, ...] = (*GROUPS, POOLED, ALL_OTHERS)
+SUPPRESSED = -1
+
+
+@dataclass(frozen=True)
+class Units:
+    """Per-rater unit and per-participant group bookkeeping (shapes (R,) and (P, 5))."""
+
+    unit: IntArray
+    counts: IntArray
+    present: BoolArray
+    alone: BoolArray
+    pooled: BoolArray
+    pool_count: IntArray
+    suppressed: BoolArray
+
+
+def group_thresholds(t: Thresholds) -> IntArray:
+    """Threshold per collected group in GROUPS order (self is 1)."""
+    return np.array([t.for_group(g) for g in GROUPS], dtype=np.int64)
+
+
+def assign_units(
+    rater_participant: IntArray,
+    rater_group: IntArray,
+    has_rating: BoolArray,
+    n_participants: int,
+    thresholds: Thresholds,
+) -> Units:
+    """Decide, per participant, which groups are shown alone, pooled or suppressed.
+
+    A rater counts towards their group when they gave at least one rating. A non-self group is
+    shown alone when its count reaches its threshold. The groups below threshold that have
+    counted raters form the pool, shown when its count reaches thresholds.pooled *and* it holds
+    raters of at least two groups (a pool of one group would show that group under another
+    name). Everything else is suppressed; self is never pooled or suppressed.
+    """
+    key = rater_participant * N_GROUPS + rater_group
+    size = n_participants * N_GROUPS
+    shape = (n_participants, N_GROUPS)
+    counts = np.bincount(key, weights=has_rating, minlength=size).astype(np.int64).reshape(shape)
+    present = (np.bincount(key, minlength=size) > 0).reshape(shape)
+    thr = group_thresholds(thresholds)
+    alone = (counts >= thr[None, :]) & (counts > 0)
+    alone[:, SELF] = present[:, SELF]
+    below = present & ~alone
+    below[:, SELF] = False
+    contributing = below & (counts > 0)
+    pool_count = np.where(contributing, counts, 0).sum(axis=1).astype(np.int64)
+    pool_ok = (pool_count >= thresholds.pooled) & (contributing.sum(axis=1) >= 2)
+    pooled = contributing & pool_ok[:, None]
+    suppressed = below & ~pooled
+    pool_count = np.where(pool_ok, pool_count, 0).astype(np.int64)
+
+    unit_table = np.full(shape, SUPPRESSED, dtype=np.int64)
+    unit_table[alone] = np.nonzero(alone)[1]
+    unit_table[pooled] = POOL
+    unit = unit_table.reshape(-1)[key]
+    return Units(
+        unit=unit,
+        counts=counts,
+        present=present,
+        alone=alone,
+        pooled=pooled,
+        pool_count=pool_count,
+        suppressed=suppressed,
+    )
+
+
+def visible_cells(
+    unit_n: IntArray,
+    pool_groups_at_scale: IntArray,
+    thresholds: Thresholds,
+) -> BoolArray:
+    """Which (participant, unit, scale) cells may be shown; shape (P, 6, S).
+
+    unit_n: raters with a score per unit cell, (P, 6, S). pool_groups_at_scale: how many
+    collected groups have a scored rater in the pool cell, (P, S). A cell is shown when its n
+    reaches the unit's threshold (self: 1); a pool cell also needs two groups at that scale.
+    """
+    thr = np.append(group_thresholds(thresholds), thresholds.pooled)
+    vis = unit_n >= np.maximum(thr, 1)[None, :, None]
+    vis[:, POOL, :] &= pool_groups_at_scale >= 2
+    return np.asarray(vis, dtype=np.bool_)
