@@ -85,18 +85,23 @@ def save_initiative(
     return ImportResult(ini.name, len(ini.tasks), len(ini.proposals), existing is not None)
 
 
+def _embedder_for(ini: Initiative) -> Embedder | None:
+    # Loading the analyzer's model takes time: only when some task asks for `themes: auto`.
+    return analyzer_embedder() if any(t.auto for t in ini.tasks) else None
+
+
 def import_initiative(
     store: HasEngine, path: str | Path, replace_existing: bool = False
 ) -> ImportResult:
     """Validate an initiative YAML file and store it (nothing is written when it is invalid)."""
     ini, data = load_initiative(path)
-    return save_initiative(store, ini, data, str(path), replace_existing, analyzer_embedder())
+    return save_initiative(store, ini, data, str(path), replace_existing, _embedder_for(ini))
 
 
 def load_demo_initiative(store: HasEngine) -> str:
     """Import the demo initiative ("Move the order system to the cloud"), replacing it; its name."""
     ini, data = load_initiative_text(demo_initiative_text(), DEMO_SOURCE)
-    return save_initiative(store, ini, data, DEMO_SOURCE, True, analyzer_embedder()).name
+    return save_initiative(store, ini, data, DEMO_SOURCE, True, _embedder_for(ini)).name
 
 
 def list_initiatives(store: HasEngine) -> list[dict[str, Any]]:

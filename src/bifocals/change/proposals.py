@@ -53,22 +53,27 @@ def propose_from_embeddings(
     return tuple(out)
 
 
-def analyzer_embedder() -> Embedder | None:
-    """The text analyzer's sentence embedder, or None when bifocals.text is not installed."""
-    try:
-        text = importlib.import_module("bifocals.text")
-    except ImportError:
-        return None
-    embed = getattr(text, "embed", None)
-    if embed is None:
-        analyzer_cls = getattr(text, "Analyzer", None)
-        if analyzer_cls is None:
-            return None
+def _find_embed() -> Callable[[list[str]], object] | None:
+    """The analyzer's `embed(texts)`: bifocals.text.embed.Embedder, else bifocals.text.Analyzer."""
+    for module_name, class_name in (
+        ("bifocals.text.embed", "Embedder"),
+        ("bifocals.text", "Analyzer"),
+    ):
         try:
-            embed = getattr(analyzer_cls(), "embed", None)
-        except Exception:  # an analyzer that cannot load its model proposes nothing
-            return None
-    if not callable(embed):
+            module = importlib.import_module(module_name)
+            cls = getattr(module, class_name, None)
+            embed = getattr(cls(), "embed", None) if cls is not None else None
+        except Exception:  # not installed, or its model cannot load: no proposals, no failure
+            continue
+        if callable(embed):
+            return embed  # type: ignore[no-any-return]
+    return None
+
+
+def analyzer_embedder() -> Embedder | None:
+    """The text analyzer's sentence embedder, or None when it is not available."""
+    embed = _find_embed()
+    if embed is None:
         return None
 
     def run(texts: list[str]) -> npt.NDArray[np.float64]:
