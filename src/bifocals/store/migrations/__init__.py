@@ -1,0 +1,1 @@
+"""Alembic migrations of the bifocals store (core, web and change branches)."""

@@ -1,0 +1,1 @@
+"""Alembic revisions: 0001_core, and the feature branches that start from it."""
