@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
+import sys
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
 
 import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
-from bifocals.scoring.model import Thresholds
+from bifocals.instruments import get_instrument
+from bifocals.instruments.model import Instrument
+from bifocals.scoring.model import CampaignData, Thresholds
+from bifocals.store.bulk import export_rows, insert_parsed, load_arrays
+from bifocals.store.csvformat import parse_campaign_csv, write_campaign_csv
 from bifocals.store.tables import campaigns, participants, raters, responses
 
 THRESHOLD_GROUPS: tuple[str, ...] = ("manager", "peer", "direct_report", "other", "pooled")
@@ -52,6 +59,23 @@ class CampaignInfo:
             "participants": self.participants,
             "raters": self.raters,
         }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import stored."""
+
+    name: str
+    instrument_id: str
+    participants: int
+    raters: int
+    rows: int
+    replaced: bool
+
+
+def _utc(d: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every time stored here is UTC."""
+    return d.replace(tzinfo=UTC) if d is not None and d.tzinfo is None else d
 
 
 def thresholds_of(row: Any) -> Thresholds:
@@ -119,10 +143,10 @@ class Store:
                 instrument_version=r.instrument_version,
                 status=r.status,
                 thresholds=thresholds_of(r),
-                created_at=r.created_at,
-                deadline=r.deadline,
-                closed_at=r.closed_at,
-                released_at=r.released_at,
+                created_at=_utc(r.created_at) or r.created_at,
+                deadline=_utc(r.deadline),
+                closed_at=_utc(r.closed_at),
+                released_at=_utc(r.released_at),
                 participants=int(r.n_part),
                 raters=int(r.n_rat),
             )
@@ -154,8 +178,8 @@ class Store:
     def set_thresholds(self, name: str, **changes: int) -> Thresholds:
         """Change some anonymity thresholds of a campaign; returns the thresholds now in force.
 
-        Keys: manager, peer, direct_report, other, pooled. Each must be at least 1
-        (the manager group may be 1; every other group at least 2 keeps single raters hidden).
+        Keys: manager, peer, direct_report, other, pooled; each counts raters and must be at
+        least 1. Values below the defaults (manager 1, others 3) weaken anonymity.
         """
         unknown = sorted(set(changes) - set(THRESHOLD_GROUPS))
         if unknown:
@@ -164,11 +188,9 @@ class Store:
                 f"use {', '.join(THRESHOLD_GROUPS)}"
             )
         for g, v in changes.items():
-            low = 1 if g == "manager" else 2
-            if int(v) < low:
+            if int(v) < 1:
                 raise BifocalsError(
-                    f"threshold {g}={v} is too low: it must be at least {low} so that "
-                    "no single rater's answers can be singled out"
+                    f"threshold {g}={v} is too low: thresholds count raters, use 1 or more"
                 )
         with self.engine.begin() as conn:
             cid = self.campaign_id(conn, name)
@@ -180,3 +202,141 @@ class Store:
                 )
             row = conn.execute(sa.select(campaigns).where(campaigns.c.id == cid)).one()
         return thresholds_of(row)
+
+    # -- create, import, export, load ---------------------------------------------------------
+
+    def create_campaign(
+        self,
+        name: str,
+        instrument_id: str | None = None,
+        thresholds: Thresholds | None = None,
+        *,
+        status: str = "draft",
+        deadline: datetime | None = None,
+        instrument: Instrument | None = None,
+    ) -> int:
+        """Create an empty campaign; returns its id. BifocalsError if the name is taken."""
+        inst = instrument or get_instrument(instrument_id)
+        with self.engine.begin() as conn:
+            self._check_free(conn, name, replace=False)
+            return self._insert_campaign(
+                conn, name, inst, thresholds or Thresholds(), status, deadline
+            )
+
+    @staticmethod
+    def _check_free(conn: sa.Connection, name: str, replace: bool) -> int | None:
+        """None if the name is free; the existing id if replace is allowed; else an error."""
+        if not name.strip():
+            raise BifocalsError("a campaign needs a name; give --name NAME")
+        if len(name) > 200:
+            raise BifocalsError(f"campaign name is {len(name)} characters; use at most 200")
+        cid = conn.execute(sa.select(campaigns.c.id).where(campaigns.c.name == name)).scalar()
+        if cid is not None and not replace:
+            raise BifocalsError(
+                f"a campaign named {name!r} already exists; add --replace to overwrite it "
+                "or choose another --name"
+            )
+        return None if cid is None else int(cid)
+
+    @staticmethod
+    def _insert_campaign(
+        conn: sa.Connection,
+        name: str,
+        inst: Instrument,
+        thresholds: Thresholds,
+        status: str,
+        deadline: datetime | None,
+        closed_at: datetime | None = None,
+    ) -> int:
+        cid = conn.execute(
+            sa.insert(campaigns)
+            .values(
+                name=name,
+                instrument_id=inst.id,
+                instrument_version=inst.version,
+                status=status,
+                deadline=deadline,
+                comment_salt=secrets.token_hex(16),
+                created_at=datetime.now(UTC),
+                closed_at=closed_at,
+                **thresholds_columns(thresholds),
+            )
+            .returning(campaigns.c.id)
+        ).scalar_one()
+        return int(cid)
+
+    def import_campaign_csv(
+        self,
+        path: Path | str,
+        name: str,
+        instrument_id: str | None = None,
+        thresholds: Thresholds | None = None,
+        *,
+        replace: bool = False,
+        instrument: Instrument | None = None,
+    ) -> ImportResult:
+        """Import a long-format CSV as a closed campaign, all or nothing.
+
+        Every problem in the file is collected and raised as one ValidationError; nothing is
+        written then. An existing campaign of that name is an error unless replace=True.
+        """
+        inst = instrument or get_instrument(instrument_id)
+        parsed = parse_campaign_csv(path, inst)
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            old = self._check_free(conn, name, replace)
+            if old is not None:
+                self._delete(conn, old)
+            cid = self._insert_campaign(
+                conn, name, inst, thresholds or Thresholds(), "closed", None, closed_at=now
+            )
+            insert_parsed(conn, cid, parsed, now)
+        return ImportResult(
+            name=name,
+            instrument_id=inst.id,
+            participants=len(parsed.participants),
+            raters=len(parsed.raters),
+            rows=parsed.rows,
+            replaced=old is not None,
+        )
+
+    def _campaign_row(self, conn: sa.Connection, name: str) -> Any:
+        return conn.execute(
+            sa.select(campaigns).where(campaigns.c.id == self.campaign_id(conn, name))
+        ).one()
+
+    def export_campaign_csv(self, name: str, out: TextIO | Path | str | None = None) -> int:
+        """Write a campaign in the import format (to a file path, a text stream, or stdout).
+
+        Returns the number of answer rows written.
+        """
+        with self.engine.connect() as conn:
+            row = self._campaign_row(conn, name)
+            try:
+                questions = frozenset(get_instrument(row.instrument_id).question_ids)
+            except BifocalsError:
+                questions = frozenset()
+            rows = export_rows(conn, int(row.id), questions)
+            if out is None:
+                return write_campaign_csv(rows, sys.stdout)
+            if isinstance(out, (str, Path)):
+                with open(out, "w", encoding="utf-8", newline="") as fh:
+                    return write_campaign_csv(rows, fh)
+            return write_campaign_csv(rows, out)
+
+    def load_campaign_data(
+        self, name: str, instrument: Instrument | None = None
+    ) -> tuple[CampaignData, Instrument]:
+        """A campaign's submitted answers as scoring arrays, with its instrument.
+
+        Rows are raters ordered by participant, columns follow instrument.items, NaN means
+        not observed; comments come from open-question answers. The instrument is the one the
+        campaign names unless one is given.
+        """
+        with self.engine.connect() as conn:
+            row = self._campaign_row(conn, name)
+            inst = instrument or get_instrument(row.instrument_id)
+            data = load_arrays(
+                conn, int(row.id), name, inst, thresholds_of(row), str(row.comment_salt)
+            )
+        return data, inst

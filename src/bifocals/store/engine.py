@@ -50,9 +50,7 @@ def make_engine(url: str) -> sa.Engine:
         if parsed.get_driver_name() != "psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return sa.create_engine(parsed, pool_pre_ping=True)
-    raise BifocalsError(
-        f"unsupported database {backend!r} in {url!r}; use SQLite or PostgreSQL"
-    )
+    raise BifocalsError(f"unsupported database {backend!r} in {url!r}; use SQLite or PostgreSQL")
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
