@@ -96,3 +96,21 @@ def test_every_command_has_an_example() -> None:
     for cmd in ("import", "list", "report"):
         code, out, _ = run("change", cmd, "--help")
         assert code == 0 and "Example" in out
+
+
+@pytest.mark.parametrize(
+    "url_fixture", ["sqlite_url", pytest.param("pg_url", marks=pytest.mark.postgres)]
+)
+def test_migration_matches_the_table(url_fixture: str, request: pytest.FixtureRequest) -> None:
+    import sqlalchemy as sa
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bifocals.change.tables import change_initiatives
+
+    md = sa.MetaData(naming_convention=change_initiatives.metadata.naming_convention)
+    change_initiatives.to_metadata(md)
+    with open_store(request.getfixturevalue(url_fixture)) as store, store.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = [d for d in compare_metadata(ctx, md) if "change_initiatives" in str(d)]
+    assert diff == []
