@@ -174,18 +174,18 @@ def _check_rows(reader: Any, instrument: Instrument, source: str) -> ParsedCampa
             )
             continue
         pcode, rcode, group, item, value = (c.strip() for c in row)
-        bad = False
+        bad_who = bad_what = False
         if not pcode:
             problem(line, "participant", pcode, "empty; give the participant's code")
-            bad = True
+            bad_who = True
         if not rcode:
             problem(
                 line, "rater", rcode, "empty; give a code for the rater (unique per participant)"
             )
-            bad = True
+            bad_who = True
         if group not in groups:
             problem(line, "group", group, f"unknown group; use one of {', '.join(GROUPS)}")
-            bad = True
+            bad_who = True
         key = key_of.get(item)
         if key is None:
             problem(
@@ -195,7 +195,7 @@ def _check_rows(reader: Any, instrument: Instrument, source: str) -> ParsedCampa
                 f"not an item or open question of instrument "
                 f"{instrument.id!r}; see `bifocals instrument show {instrument.id}`",
             )
-            bad = True
+            bad_what = True
         number: float | None = None
         text: str | None = None
         if item in ratings:
@@ -204,14 +204,14 @@ def _check_rows(reader: Any, instrument: Instrument, source: str) -> ParsedCampa
                     number = float(value)
                 except ValueError:
                     problem(line, "value", value, f"not a number; {scale_hint}")
-                    bad = True
+                    bad_what = True
                 else:
                     if not (math.isfinite(number) and number.is_integer() and lo <= number <= hi):
                         problem(line, "value", value, f"not on the scale {lo}-{hi}; {scale_hint}")
-                        bad = True
+                        bad_what = True
         elif item in questions:
             text = value if value.lower() not in NOT_OBSERVED else None
-        if bad:
+        if bad_who:
             continue
         pi = part_idx.get(pcode)
         if pi is None:
@@ -222,18 +222,17 @@ def _check_rows(reader: Any, instrument: Instrument, source: str) -> ParsedCampa
             ri = rater_idx[(pi, rcode)] = len(out.raters)
             out.raters.append((pi, rcode, group))
             rater_line.append(line)
-            if group == "self":
-                first = self_rater.setdefault(pi, ri)
-                if first != ri:
-                    problem(
-                        line,
-                        "rater",
-                        rcode,
-                        f"participant {pcode!r} already has a self "
-                        f"rater {out.raters[first][1]!r} (line {rater_line[first]}); "
-                        "a participant rates themself once: use one self rater code",
-                    )
-                    continue
+            first = self_rater.setdefault(pi, ri) if group == "self" else ri
+            if first != ri:
+                problem(
+                    line,
+                    "rater",
+                    rcode,
+                    f"participant {pcode!r} already has a self "
+                    f"rater {out.raters[first][1]!r} (line {rater_line[first]}); "
+                    "a participant rates themself once: use one self rater code",
+                )
+                continue
         elif out.raters[ri][2] != group:
             problem(
                 line,
@@ -244,7 +243,8 @@ def _check_rows(reader: Any, instrument: Instrument, source: str) -> ParsedCampa
                 "group per participant: fix the group or use another rater code",
             )
             continue
-        assert key is not None
+        if key is None:
+            continue
         dup = ri * n_keys + key
         first_line = seen.get(dup)
         if first_line is not None:
@@ -257,6 +257,8 @@ def _check_rows(reader: Any, instrument: Instrument, source: str) -> ParsedCampa
             )
             continue
         seen[dup] = line
+        if bad_what:
+            continue
         out.resp_rater.append(ri)
         out.resp_item.append(item)
         out.resp_value.append(number)

@@ -1,0 +1,229 @@
+"""`bifocals campaign`: import, export, list and delete campaigns; set anonymity thresholds."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.table import Table
+
+from bifocals.cli.common import DEFAULT_DB, DbOption, JsonOption, console, db_url, fail, print_json
+from bifocals.errors import BifocalsError, Problem, ValidationError
+from bifocals.store import Store, open_store
+
+app = typer.Typer(
+    help="Campaigns: import answers from CSV, export them, list, delete, set thresholds.",
+    no_args_is_help=True,
+)
+
+ThresholdOption = Annotated[int | None, typer.Option(min=1, help="Minimum raters.")]
+
+
+def problem_line(p: Problem) -> str:
+    """One problem as `file:line: field=value: message`."""
+    where = p.source if p.line is None else f"{p.source}:{p.line}"
+    return f"{where}: {p.field}={p.value!s}: {p.message}"
+
+
+def fail_with(exc: BifocalsError) -> NoReturn:
+    """Print every problem of a ValidationError (one per line) or the error, then exit 1."""
+    if isinstance(exc, ValidationError):
+        summary = str(exc).split(":\n", 1)[0]
+        out = sys.stderr
+        out.write(f"error: {summary}\n")
+        for p in exc.problems:
+            out.write(problem_line(p) + "\n")
+        raise typer.Exit(1)
+    fail(exc)
+
+
+def _store(db: str) -> Store:
+    try:
+        return open_store(db_url(db))
+    except BifocalsError as exc:
+        fail_with(exc)
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="CSV with header participant,rater,group,item,value.")
+    ],
+    name: Annotated[str, typer.Option("--name", "-n", help="Name of the new campaign.")],
+    instrument: Annotated[
+        str | None,
+        typer.Option("--instrument", "-i", help="Instrument id (default: bifocals_open_360)."),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a campaign with the same name.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Import answers from a long-format CSV; nothing is stored if any row is wrong.
+
+    Rating items take a whole number on the scale (blank or NA = not observed); open
+    questions take text. Every problem is listed as file:line: field=value: message.
+
+    Example: bifocals campaign import answers.csv --name spring-2025
+    """
+    store = _store(db)
+    try:
+        res = store.import_campaign_csv(file, name, instrument, replace=replace)
+    except BifocalsError as exc:
+        fail_with(exc)
+    finally:
+        store.close()
+    if as_json:
+        print_json(
+            {
+                "name": res.name,
+                "instrument": res.instrument_id,
+                "participants": res.participants,
+                "raters": res.raters,
+                "rows": res.rows,
+                "replaced": res.replaced,
+            }
+        )
+        return
+    verb = "Replaced" if res.replaced else "Imported"
+    console.print(
+        f"{verb} campaign [bold]{res.name}[/]: {res.participants} participants, "
+        f"{res.raters} raters, {res.rows} answers (instrument {res.instrument_id})."
+    )
+
+
+@app.command("export")
+def export_cmd(
+    name: Annotated[str, typer.Argument(help="Campaign name.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write a campaign's answers in the import CSV format (stdout unless --out).
+
+    Example: bifocals campaign export spring-2025 --out spring-2025.csv
+    """
+    store = _store(db)
+    try:
+        n = store.export_campaign_csv(name, out)
+    except BifocalsError as exc:
+        fail_with(exc)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror}; check the folder exists and is writable")
+    finally:
+        store.close()
+    if out is not None:
+        console.print(f"Wrote {n} answers of [bold]{name}[/] to {out}.")
+
+
+@app.command("list")
+def list_cmd(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """List campaigns with their instrument, status, thresholds and counts.
+
+    Example: bifocals campaign list --json
+    """
+    store = _store(db)
+    try:
+        items = store.list_campaigns()
+    finally:
+        store.close()
+    if as_json:
+        print_json([c.to_dict() for c in items])
+        return
+    if not items:
+        console.print("No campaigns yet. Import one: bifocals campaign import FILE.csv --name NAME")
+        return
+    table = Table(title="Campaigns")
+    for col in ("Name", "Instrument", "Status", "Participants", "Raters", "Thresholds", "Created"):
+        table.add_column(col)
+    for c in items:
+        t = c.thresholds
+        table.add_row(
+            c.name,
+            f"{c.instrument_id} v{c.instrument_version}",
+            c.status,
+            str(c.participants),
+            str(c.raters),
+            f"M{t.manager} P{t.peer} DR{t.direct_report} O{t.other} pool{t.pooled}",
+            c.created_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    console.print(table)
+
+
+@app.command("delete")
+def delete_cmd(
+    name: Annotated[str, typer.Argument(help="Campaign name.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Delete a campaign with all its participants, raters and answers.
+
+    Asks first when run in a terminal; --yes skips the question.
+
+    Example: bifocals campaign delete spring-2025 --yes
+    """
+    if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete campaign {name!r}?"):
+        raise typer.Exit(1)
+    store = _store(db)
+    try:
+        store.delete_campaign(name)
+    except BifocalsError as exc:
+        fail_with(exc)
+    finally:
+        store.close()
+    console.print(f"Deleted campaign [bold]{name}[/].")
+
+
+@app.command("thresholds")
+def thresholds_cmd(
+    name: Annotated[str, typer.Argument(help="Campaign name.")],
+    manager: Annotated[int | None, typer.Option("--manager", min=1, help="Managers.")] = None,
+    peer: Annotated[int | None, typer.Option("--peer", min=1, help="Peers.")] = None,
+    direct_report: Annotated[
+        int | None, typer.Option("--direct-report", min=1, help="Direct reports.")
+    ] = None,
+    other: Annotated[int | None, typer.Option("--other", min=1, help="Others.")] = None,
+    pooled: Annotated[
+        int | None, typer.Option("--pooled", min=1, help="The pool of small groups.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or change the minimum raters a group needs to be reported on its own.
+
+    Without options it shows the thresholds in force (defaults: manager 1, others 3).
+
+    Example: bifocals campaign thresholds spring-2025 --peer 4 --direct-report 4
+    """
+    given = {
+        "manager": manager,
+        "peer": peer,
+        "direct_report": direct_report,
+        "other": other,
+        "pooled": pooled,
+    }
+    changes = {k: v for k, v in given.items() if v is not None}
+    store = _store(db)
+    try:
+        t = store.set_thresholds(name, **changes)
+    except BifocalsError as exc:
+        fail_with(exc)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"name": name, "thresholds": t.to_dict()})
+        return
+    verb = "Thresholds now" if changes else "Thresholds"
+    console.print(
+        f"{verb} for [bold]{name}[/]: manager {t.manager}, peer {t.peer}, "
+        f"direct_report {t.direct_report}, other {t.other}, pooled {t.pooled}."
+    )
+
+
+def register(root: typer.Typer) -> None:
+    """Add `bifocals campaign` to the root command."""
+    root.add_typer(app, name="campaign")
