@@ -259,3 +259,32 @@ def test_unconfirmed_and_pending_auto_tasks_are_reported() -> None:
     assert "1 tasks" in found["themes_auto_pending"].subject
     # The proposal counts towards the management vector; t3 stays untagged.
     assert report.alignment.untagged[0] == pytest.approx(10.0)
+
+
+def test_readiness_and_checklist_findings() -> None:
+    text = demo_initiative_text()
+    # No answers from IT operations (impact 4), and the warehouse log names another barrier.
+    lines = [ln for ln in text.splitlines() if "group: it_ops, scores" not in ln]
+    text = "\n".join(lines).replace("barrier_point: desire", "barrier_point: ability")
+    text = text.replace("  change_management: [2, 2, 1, 2, 1, 2, 1, 2, 1, 1]", "")
+    ini, _ = load_initiative_text(text, "demo")
+    found = {(f.code, f.subject) for f in build_report(ini).findings}
+    assert ("readiness_missing", "IT operations") in found
+    assert ("resistance_barrier_mismatch", "Warehouse staff") in found
+    assert ("health_incomplete", "change_management") in found
+    codes = {c for c, _ in found}
+    assert {"kotter_no_evidence", "kotter_not_started", "duty_done_without_evidence"} <= codes
+    # Customer service has a barrier and a matching log entry: no note about it.
+    assert not any(c.startswith("resistance_") and s == "Customer service" for c, s in found)
+
+
+def test_barrier_without_log_and_unfunded_theme_in_last_period() -> None:
+    text = demo_initiative_text().replace(
+        "group: customer_service\n    barrier_point", "group: it_ops\n    barrier_point"
+    )
+    text = text.replace("effort: [0, 0, 20]}", "effort: [0, 0, 0]}")  # the DR drill
+    ini, _ = load_initiative_text(text, "demo")
+    zero = replace(ini, themes=(*ini.themes, Theme("new", "A theme nobody works on", 5.0)))
+    found = {(f.code, f.subject) for f in build_report(zero).findings}
+    assert ("resistance_not_logged", "Customer service") in found
+    assert ("direction_without_execution", "2026-Q3") in found

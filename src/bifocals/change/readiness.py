@@ -208,21 +208,18 @@ def readiness_findings(rd: Readiness, ini: Initiative) -> list[Finding]:
                     "Check whether the response in the log addresses the measured barrier.",
                 )
             )
-    shown = {r.key for r in rd.rows}
     for g in ini.stakeholder_groups:
-        if g.max_impact >= 3 and g.id not in shown and g.name not in rd.suppressed_groups:
-            pooled = any(g.id in r.pooled_from for r in rd.rows)
-            if not pooled:
-                found.append(
-                    Finding(
-                        "readiness_missing",
-                        "warning",
-                        g.name,
-                        f"{g.name} is highly affected (impact {g.max_impact} of 4) but has no "
-                        "readiness answers.",
-                        "Send this group the ADKAR readiness survey.",
-                    )
+        if g.max_impact >= 3 and g.name in rd.no_answers:
+            found.append(
+                Finding(
+                    "readiness_missing",
+                    "warning",
+                    g.name,
+                    f"{g.name} is highly affected (impact {g.max_impact} of 4) but has no "
+                    "readiness answers.",
+                    "Send this group the ADKAR readiness survey.",
                 )
+            )
     if rd.suppressed_groups:
         found.append(
             Finding(
