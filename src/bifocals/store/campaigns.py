@@ -305,15 +305,22 @@ class Store:
             sa.select(campaigns).where(campaigns.c.id == self.campaign_id(conn, name))
         ).one()
 
-    def export_campaign_csv(self, name: str, out: TextIO | Path | str | None = None) -> int:
+    def export_campaign_csv(
+        self,
+        name: str,
+        out: TextIO | Path | str | None = None,
+        instrument: Instrument | None = None,
+    ) -> int:
         """Write a campaign in the import format (to a file path, a text stream, or stdout).
 
-        Returns the number of answer rows written.
+        Returns the number of answer rows written. The instrument (the campaign's own unless
+        given) tells open questions from rating items for unanswered rows.
         """
         with self.engine.connect() as conn:
             row = self._campaign_row(conn, name)
             try:
-                questions = frozenset(get_instrument(row.instrument_id).question_ids)
+                inst = instrument or get_instrument(row.instrument_id)
+                questions = frozenset(inst.question_ids)
             except BifocalsError:
                 questions = frozenset()
             rows = export_rows(conn, int(row.id), questions)
