@@ -254,11 +254,15 @@ class CampaignScores:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form of everything; nothing a report may not show."""
+        # A sequence that can produce the participants' dicts directly (scoring's lazy one,
+        # from its arrays) is asked to; any other sequence goes through ParticipantScores.
+        fast = getattr(self.participants, "participant_dicts", None)
+        people = fast() if callable(fast) else [p.to_dict() for p in self.participants]
         return {
             "campaign": self.campaign,
             "instrument": self.instrument,
             "thresholds": self.thresholds.to_dict(),
-            "participants": [p.to_dict() for p in self.participants],
+            "participants": people,
             "reliability": [
                 {
                     "dimension": r.dimension,
