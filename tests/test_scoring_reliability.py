@@ -96,3 +96,14 @@ def test_campaign_reliability_matches_pingouin_on_reverse_keyed_matrix() -> None
     assert rel.alpha is not None and abs(rel.alpha - float(expected)) < 1e-9
     single = scores.reliability[2]  # one item: no alpha, no omega
     assert single.n_items == 1 and single.alpha is None and single.omega is None
+
+
+@pytest.mark.parametrize(("cases", "shown"), [(9, False), (10, True)])
+def test_campaign_reliability_needs_ten_complete_cases(cases: int, shown: bool) -> None:
+    rng = np.random.default_rng(cases)
+    b = Builder()
+    for p in range(cases):
+        b.rater(b.participant(f"P{p}"), "self", list(rng.integers(1, 6, 6).astype(float)))
+    rel = score_campaign(b.data(), small_instrument(), FRAMEWORK).reliability[0]
+    assert rel.n_cases == cases
+    assert (rel.alpha is not None) == shown and (rel.omega is not None) == shown

@@ -36,6 +36,10 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
+# Alpha and omega from fewer complete cases are noise, and in a tiny campaign they would describe
+# the item answers of a handful of people who can be named; below this they are None.
+MIN_RELIABILITY_CASES = 10
+
 
 @dataclass(frozen=True)
 class ScoreArrays:
@@ -107,14 +111,15 @@ def _reliability(x: FloatArray, shown: BoolArray, layout: Layout) -> tuple[Relia
         cols = np.nonzero(layout.item_scale == s)[0]
         block = x[:, cols][shown[:, s]]
         block = block[~np.isnan(block).any(axis=1)]
+        enough = block.shape[0] >= MIN_RELIABILITY_CASES
         out.append(
             Reliability(
                 dimension=dim,
                 side=side,
                 n_items=len(cols),
                 n_cases=int(block.shape[0]),
-                alpha=cronbach_alpha(block),
-                omega=omega_total(block),
+                alpha=cronbach_alpha(block) if enough else None,
+                omega=omega_total(block) if enough else None,
             )
         )
     return tuple(out)
