@@ -28,7 +28,7 @@ from bifocals.scoring.anonymity import (
     visible_cells,
 )
 from bifocals.scoring.model import CampaignData, Reliability
-from bifocals.scoring.reliability import cronbach_alpha, omega_total
+from bifocals.scoring.reliability import alpha_from_cov, omega_from_cov
 from bifocals.scoring.stats import gap_stats, grouped_stats, index_0_100, rwg, top_bottom
 from bifocals.scoring.validate import Layout, check_inputs
 
@@ -111,15 +111,16 @@ def _reliability(x: FloatArray, shown: BoolArray, layout: Layout) -> tuple[Relia
         cols = np.nonzero(layout.item_scale == s)[0]
         block = x[:, cols][shown[:, s]]
         block = block[~np.isnan(block).any(axis=1)]
-        enough = block.shape[0] >= MIN_RELIABILITY_CASES
+        enough = block.shape[0] >= MIN_RELIABILITY_CASES and len(cols) >= 2
+        cov = np.atleast_2d(np.cov(block, rowvar=False, ddof=1)) if enough else None
         out.append(
             Reliability(
                 dimension=dim,
                 side=side,
                 n_items=len(cols),
                 n_cases=int(block.shape[0]),
-                alpha=cronbach_alpha(block) if enough else None,
-                omega=omega_total(block) if enough else None,
+                alpha=alpha_from_cov(cov) if cov is not None else None,
+                omega=omega_from_cov(cov) if cov is not None else None,
             )
         )
     return tuple(out)

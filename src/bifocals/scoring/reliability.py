@@ -27,7 +27,14 @@ def cronbach_alpha(x: FloatArray) -> float | None:
     n, k = x.shape
     if k < 2 or n < 2:
         return None
-    cov = np.cov(x, rowvar=False, ddof=1)
+    return alpha_from_cov(np.cov(x, rowvar=False, ddof=1))
+
+
+def alpha_from_cov(cov: FloatArray) -> float | None:
+    """Cronbach's alpha from an item covariance matrix (ddof=1): see cronbach_alpha."""
+    k = cov.shape[0]
+    if k < 2:
+        return None
     total = float(cov.sum())
     if total <= 0:
         return None
