@@ -139,3 +139,15 @@ def test_create_campaign(store: Store) -> None:
     assert sorted(statuses) == ["closed", "draft"]
     data, _ = store.load_campaign_data("web", instrument=INST)
     assert data.ratings.shape == (0, 4) and data.participants == ()
+
+
+def test_fractional_values_stored_by_other_writers_load_exactly(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.update(responses)
+            .where(responses.c.item_id == "a1", responses.c.value == 4.0)
+            .values(value=3.5)
+        )
+    data, _ = store.load_campaign_data("c", instrument=INST)
+    assert data.ratings[0, 0] == 3.5
+    assert data.ratings[1, 0] == 5.0 and np.isnan(data.ratings[1, 1])

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 
 from bifocals.errors import Problem, ValidationError
@@ -105,6 +106,64 @@ def _fetch_all(conn: sa.Connection, sql: str, params: Sequence[object]) -> list[
         cur.close()
 
 
+def _unknown_items(name: str, instrument: Instrument, unknown: list[str]) -> ValidationError:
+    return ValidationError(
+        [
+            Problem(
+                f"campaign {name!r}",
+                None,
+                "item",
+                u,
+                f"stored answers use it but instrument {instrument.id!r} "
+                f"v{instrument.version} has no such item; score with the instrument "
+                "version the campaign was collected with",
+            )
+            for u in unknown[:100]
+        ],
+        f"campaign {name!r} does not fit instrument {instrument.id!r}",
+    )
+
+
+def _answer_columns(
+    conn: sa.Connection, cid: int
+) -> tuple[npt.NDArray[np.int64], list[str], npt.NDArray[np.float64]]:
+    """(rater id, item id, value) of every answer without text, in one query.
+
+    The database concatenates each column into one string (group_concat / string_agg) and
+    numpy parses the numbers: no Python object per answer. SQLite turns whole numbers into
+    text much faster as integers, so values are sent as integers; if any is fractional, all
+    three columns are read again with the values as stored.
+    """
+    where = (
+        "FROM responses s JOIN raters r ON r.id = s.rater_id "
+        "WHERE r.campaign_id = ? AND r.submitted_at IS NOT NULL AND s.text IS NULL"
+    )
+    if conn.dialect.name == "sqlite":
+        ints = (
+            "SELECT group_concat(s.rater_id, ' '), group_concat(s.item_id, char(31)), "
+            "group_concat(coalesce(CAST(s.value AS INTEGER), 'nan'), ' '), "
+            f"sum(s.value <> CAST(s.value AS INTEGER)) {where}"
+        )
+        ((rid_text, item_text, value_text, fractional),) = _fetch_all(conn, ints, (cid,))
+        if fractional:
+            exact = ints.replace("CAST(s.value AS INTEGER), 'nan'", "s.value, 'nan'", 1)
+            ((rid_text, item_text, value_text, _),) = _fetch_all(conn, exact, (cid,))
+    else:
+        sql = (
+            "SELECT string_agg(s.rater_id::text, ' '), string_agg(s.item_id, chr(31)), "
+            f"string_agg(coalesce(s.value::text, 'nan'), ' ') {where}"
+        )
+        ((rid_text, item_text, value_text),) = _fetch_all(conn, sql, (cid,))
+    if not item_text:
+        return np.zeros(0, np.int64), [], np.zeros(0, np.float64)
+    rid = np.fromstring(rid_text, dtype=np.int64, sep=" ")
+    value = np.fromstring(value_text, dtype=np.float64, sep=" ")
+    item = item_text.split("\x1f")
+    if not len(rid) == len(value) == len(item):
+        raise RuntimeError("answer columns of different lengths; the database changed mid-read")
+    return rid, item, value
+
+
 def load_arrays(
     conn: sa.Connection,
     cid: int,
@@ -136,53 +195,41 @@ def load_arrays(
     items = instrument.item_ids
     n_items = len(items)
     ratings = np.full((n_raters, n_items), np.nan, dtype=np.float64)
+    order = np.argsort(rater_ids, kind="stable")
+    sorted_ids = rater_ids[order]
+
+    def row_of(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        return order[np.searchsorted(sorted_ids, ids)] if n_raters else ids
+
+    rid, item, value = _answer_columns(conn, cid)
+    question_ids = set(instrument.question_ids)
+    col_of = {q: -1 for q in question_ids} | {k: n for n, k in enumerate(items)}
+    unknown = sorted(set(item) - col_of.keys())
+    if unknown:
+        raise _unknown_items(name, instrument, unknown)
+    cols = np.fromiter(map(col_of.__getitem__, item), dtype=np.int64, count=len(item))
+    keep = cols >= 0
+    ratings[row_of(rid[keep]), cols[keep]] = value[keep]
     comments: list[Comment] = []
-    answers = _fetch_all(
+    texts = _fetch_all(
         conn,
-        "SELECT s.rater_id, s.item_id, s.value, s.text FROM responses s "
-        "JOIN raters r ON r.id = s.rater_id "
-        "WHERE r.campaign_id = ? AND r.submitted_at IS NOT NULL",
+        "SELECT s.rater_id, s.item_id, s.text FROM responses s JOIN raters r "
+        "ON r.id = s.rater_id WHERE r.campaign_id = ? AND r.submitted_at IS NOT NULL "
+        "AND s.text IS NOT NULL ORDER BY s.id",
         (cid,),
     )
-    if answers and n_raters:
-        rid, item, value, text = zip(*answers, strict=True)
-        del answers
-        col_of = {k: n for n, k in enumerate((*items, *instrument.question_ids))}
-        cols = np.fromiter((col_of.get(i, -1) for i in item), dtype=np.int64, count=len(item))
-        unknown = sorted({item[k] for k in np.nonzero(cols < 0)[0][:1000]})
-        if unknown:
-            raise ValidationError(
-                [
-                    Problem(
-                        f"campaign {name!r}",
-                        None,
-                        "item",
-                        u,
-                        f"stored answers use it but instrument {instrument.id!r} "
-                        f"v{instrument.version} has no such item; score with the instrument "
-                        "version the campaign was collected with",
-                    )
-                    for u in unknown
-                ],
-                f"campaign {name!r} does not fit instrument {instrument.id!r}",
-            )
-        order = np.argsort(rater_ids, kind="stable")
-        sorted_ids = rater_ids[order]
-        pos = np.searchsorted(sorted_ids, np.fromiter(rid, dtype=np.int64, count=len(rid)))
-        rows = order[pos]
-        is_rating = cols < n_items
-        vals = np.array(value, dtype=np.float64)
-        ratings[rows[is_rating], cols[is_rating]] = vals[is_rating]
-        for k in np.nonzero(~is_rating)[0]:
-            t = text[k]
-            if t:
-                row = int(rows[k])
+    if texts:
+        t_rows = row_of(np.fromiter((int(t[0]) for t in texts), dtype=np.int64, count=len(texts)))
+        for (_, q, text), row in zip(texts, t_rows.tolist(), strict=True):
+            if q not in question_ids:
+                raise _unknown_items(name, instrument, [str(q)])
+            if text:
                 comments.append(
                     Comment(
                         participant=int(rater_participant[row]),
-                        rater=row,
-                        question=str(item[k]),
-                        text=str(t),
+                        rater=int(row),
+                        question=str(q),
+                        text=str(text),
                     )
                 )
     return CampaignData(
