@@ -19,6 +19,7 @@ from bifocals.scoring import (
     Thresholds,
     score_campaign,
 )
+from bifocals.scoring.engine import compute_arrays
 from test_scoring_support import (
     FRAMEWORK,
     ITEMS,
@@ -187,3 +188,30 @@ def test_a_pool_of_one_group_is_suppressed_not_renamed() -> None:
     ps = score_campaign(b.data(t), INSTRUMENT, FRAMEWORK).participants[0]
     pool = [g for g in ps.groups if g.key == POOLED]
     assert pool and pool[0].n_raters == 5 and pool[0].pooled_from == ("peer", "other")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(campaigns(), st.integers(0, 1000))
+def test_score_arrays_hold_nothing_hidden(data: CampaignData, seed: int) -> None:
+    """The array form (for cohort views) obeys the same rules as the JSON form."""
+    a, rel = compute_arrays(data, INSTRUMENT, FRAMEWORK)
+    b, rel2 = compute_arrays(_perturb_hidden(data, random.Random(seed)), INSTRUMENT, FRAMEWORK)
+    assert rel == rel2
+    for name in (
+        "n",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "rwg",
+        "gap",
+        "gap_low",
+        "gap_high",
+        "leadership_index",
+        "management_index",
+        "strengths",
+        "development",
+    ):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert np.all(a.n[~a.visible] == 0) and np.all(np.isnan(a.mean[~a.visible]))
+    assert np.all(a.units.counts[~a.units.alone] == 0)

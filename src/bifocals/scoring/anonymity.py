@@ -32,7 +32,12 @@ SUPPRESSED = -1
 
 @dataclass(frozen=True)
 class Units:
-    """Per-rater unit and per-participant group bookkeeping (shapes (R,) and (P, 5))."""
+    """Per-rater unit and per-participant group bookkeeping (shapes (R,) and (P, 5)).
+
+    counts holds the counted raters of groups shown alone (0 elsewhere, so that not even the
+    size of a suppressed group can be read from it); pool_count is the pool's size when shown.
+    unit is per rater and for internal use only: adapters never output it.
+    """
 
     unit: IntArray
     counts: IntArray
@@ -86,7 +91,7 @@ def assign_units(
     unit = unit_table.reshape(-1)[key]
     return Units(
         unit=unit,
-        counts=counts,
+        counts=np.where(alone, counts, 0).astype(np.int64),  # no count of a hidden group
         present=present,
         alone=alone,
         pooled=pooled,
