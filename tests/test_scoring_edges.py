@@ -132,3 +132,22 @@ def test_participants_sequence_behaves_like_a_tuple() -> None:
         seq[3]
     assert score_campaign(b.data(), INSTRUMENT, FRAMEWORK) == scores
     assert len(scores.to_dict()["participants"]) == 3
+
+
+def test_bulk_building_restores_the_garbage_collector() -> None:
+    import gc
+
+    b = Builder()
+    for name in ("A", "B"):
+        b.rater(b.participant(name), "manager", [3] * 6)
+    assert gc.isenabled()
+    scores = score_campaign(b.data(), INSTRUMENT, FRAMEWORK)
+    list(scores.participants)
+    scores.to_dict()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        list(score_campaign(b.data(), INSTRUMENT, FRAMEWORK).participants)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -6,7 +6,9 @@ them in Python objects, which for 10,000 participants costs more than the statis
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, overload
 
 import numpy as np
@@ -35,11 +37,28 @@ from bifocals.scoring.model import (
 from bifocals.scoring.stats import FLAG_BLIND_SPOT, FLAG_HIDDEN_STRENGTH
 
 MIDPOINT = 50.0
+ITER_CHUNK = 256
 FLAG_NAMES: dict[int, GapFlag | None] = {
     0: None,
     FLAG_BLIND_SPOT: "blind_spot",
     FLAG_HIDDEN_STRENGTH: "hidden_strength",
 }
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects, then restore it.
+
+    The objects built hold no cycles, but CPython 3.11 runs a collection every 700 new
+    containers, which makes building 700,000 of them up to twice as slow.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def quadrant(leadership: float | None, management: float | None) -> str | None:
@@ -191,7 +210,11 @@ class ParticipantSequence(Sequence[ParticipantScores]):
         return self._get(k)
 
     def __iter__(self) -> Iterator[ParticipantScores]:
-        return (self._get(k) for k in range(len(self)))
+        # Built in chunks with the garbage collector paused (never across a yield).
+        for start in range(0, len(self), ITER_CHUNK):
+            with collector_paused():
+                chunk = [self._get(k) for k in range(start, min(start + ITER_CHUNK, len(self)))]
+            yield from chunk
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
