@@ -40,3 +40,12 @@ def test_round_like_python_on_halves_and_nan() -> None:
     got = round_like_python(np.array(halves), 4).tolist()
     assert got == [round(v, 4) for v in halves]
     assert math.isnan(round_like_python(np.array([math.nan]), 4)[0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(campaigns())
+def test_to_dict_is_plain_json(data: CampaignData) -> None:
+    import json
+
+    out = score_campaign(data, INSTRUMENT, FRAMEWORK).to_dict()
+    assert json.loads(json.dumps(out, allow_nan=False)) == out
