@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -78,3 +81,30 @@ def test_bad_urls_are_user_errors(tmp_path: Path) -> None:
         open_store(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
     with pytest.raises(BifocalsError, match="unsupported database"):
         open_store("mysql://root@localhost/x")
+
+
+def test_threads_starting_together_all_get_a_migrated_store(db_url: str) -> None:
+    def opened(_: int) -> int:
+        store = open_store(db_url)
+        try:
+            return len(store.list_campaigns())
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(opened, range(4))) == [0, 0, 0, 0]
+
+
+def test_processes_starting_together_all_get_a_migrated_store(db_url: str) -> None:
+    code = "import sys; from bifocals.store import open_store; open_store(sys.argv[1]).close()"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    store = open_store(db_url)
+    try:
+        assert store.list_campaigns() == []
+    finally:
+        store.close()

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from bifocals.errors import BifocalsError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: serialises concurrent migrations of one PostgreSQL database.
 _PG_MIGRATION_LOCK = 0x6269666F
+# Alembic's migration context is global to the process: one migration at a time per process.
+_MIGRATING = threading.Lock()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -63,9 +68,36 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     return cfg
 
 
+def _heads() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(conn: sa.Connection) -> set[str]:
+    """The revisions the database is at (empty for a new database)."""
+    return set(MigrationContext.configure(conn).get_current_heads())
+
+
 def upgrade(engine: sa.Engine) -> None:
-    """Apply every migration on every branch (core, web, change): `alembic upgrade heads`."""
+    """Apply every migration on every branch (core, web, change): `alembic upgrade heads`.
+
+    A database already at every head is left alone. Processes that start together take turns:
+    an advisory lock on PostgreSQL, the write lock (BEGIN IMMEDIATE) on SQLite.
+    """
+    heads = _heads()
+    with engine.connect() as conn:
+        if current_revisions(conn) == heads:
+            return
+    with _MIGRATING:
+        _upgrade_locked(engine, heads)
+
+
+def _upgrade_locked(engine: sa.Engine, heads: set[str]) -> None:
     with engine.begin() as conn:
+        # Take the database's write lock first, then look again: another process may have
+        # migrated while this one waited.
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
-        command.upgrade(alembic_config(conn), "heads")
+        elif conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if current_revisions(conn) != heads:
+            command.upgrade(alembic_config(conn), "heads")
