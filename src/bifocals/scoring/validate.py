@@ -30,12 +30,8 @@ class Layout:
 
 def scale_layout(instrument: Instrument, framework: Framework) -> Layout:
     """The scales that have items, and each item's scale index."""
-    order = {
-        (d, s): i for i, (d, s) in enumerate((d, s) for d in framework.dimension_ids for s in SIDES)
-    }
-    used = sorted({order[(i.dimension, i.side)] for i in instrument.items})
-    all_scales = [(d, s) for d in framework.dimension_ids for s in SIDES]
-    scales = tuple(all_scales[k] for k in used)
+    used = {(i.dimension, i.side) for i in instrument.items}
+    scales = tuple((d, s) for d in framework.dimension_ids for s in SIDES if (d, s) in used)
     pos = {sc: k for k, sc in enumerate(scales)}
     item_scale = np.array([pos[(i.dimension, i.side)] for i in instrument.items], dtype=np.int64)
     reverse = np.array([i.reverse for i in instrument.items], dtype=np.bool_)
