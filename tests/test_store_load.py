@@ -141,13 +141,7 @@ def test_create_campaign(store: Store) -> None:
     assert data.ratings.shape == (0, 4) and data.participants == ()
 
 
-def test_fractional_values_stored_by_other_writers_load_exactly(store: Store) -> None:
-    with store.engine.begin() as conn:
-        conn.execute(
-            sa.update(responses)
-            .where(responses.c.item_id == "a1", responses.c.value == 4.0)
-            .values(value=3.5)
-        )
-    data, _ = store.load_campaign_data("c", instrument=INST)
-    assert data.ratings[0, 0] == 3.5
-    assert data.ratings[1, 0] == 5.0 and np.isnan(data.ratings[1, 1])
+def test_the_database_keeps_ratings_whole(store: Store) -> None:
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(sa.update(responses).where(responses.c.item_id == "a1").values(value=3.5))
+    assert store.load_campaign_data("c", instrument=INST)[0].ratings[0, 0] == 4.0

@@ -130,30 +130,26 @@ def _answer_columns(
     """(rater id, item id, value) of every answer without text, in one query.
 
     The database concatenates each column into one string (group_concat / string_agg) and
-    numpy parses the numbers: no Python object per answer. SQLite turns whole numbers into
-    text much faster as integers, so values are sent as integers; if any is fractional, all
-    three columns are read again with the values as stored.
+    numpy parses the numbers: no Python object per answer. Open-question answers come along
+    as NaN values and are dropped by the caller (their text is read on its own).
     """
     where = (
         "FROM responses s JOIN raters r ON r.id = s.rater_id "
-        "WHERE r.campaign_id = ? AND r.submitted_at IS NOT NULL AND s.text IS NULL"
+        "WHERE r.campaign_id = ? AND r.submitted_at IS NOT NULL"
     )
     if conn.dialect.name == "sqlite":
-        ints = (
+        # Values are whole numbers (a CHECK constraint): SQLite writes integers as text much
+        # faster than floats.
+        sql = (
             "SELECT group_concat(s.rater_id, ' '), group_concat(s.item_id, char(31)), "
-            "group_concat(coalesce(CAST(s.value AS INTEGER), 'nan'), ' '), "
-            f"sum(s.value <> CAST(s.value AS INTEGER)) {where}"
+            f"group_concat(coalesce(CAST(s.value AS INTEGER), 'nan'), ' ') {where}"
         )
-        ((rid_text, item_text, value_text, fractional),) = _fetch_all(conn, ints, (cid,))
-        if fractional:
-            exact = ints.replace("CAST(s.value AS INTEGER), 'nan'", "s.value, 'nan'", 1)
-            ((rid_text, item_text, value_text, _),) = _fetch_all(conn, exact, (cid,))
     else:
         sql = (
             "SELECT string_agg(s.rater_id::text, ' '), string_agg(s.item_id, chr(31)), "
             f"string_agg(coalesce(s.value::text, 'nan'), ' ') {where}"
         )
-        ((rid_text, item_text, value_text),) = _fetch_all(conn, sql, (cid,))
+    ((rid_text, item_text, value_text),) = _fetch_all(conn, sql, (cid,))
     if not item_text:
         return np.zeros(0, np.int64), [], np.zeros(0, np.float64)
     rid = np.fromstring(rid_text, dtype=np.int64, sep=" ")

@@ -91,4 +91,13 @@ responses = sa.Table(
     sa.Column("value", sa.Float, nullable=True),
     sa.Column("text", sa.Text, nullable=True),
     sa.UniqueConstraint("rater_id", "item_id"),
+    # Ratings are whole points of the instrument's scale (NULL = not observed).
+    sa.CheckConstraint("value IS NULL OR value = CAST(value AS INTEGER)", name="value_whole"),
+)
+# Finds the few open-question answers among millions of ratings without a scan.
+sa.Index(
+    "ix_responses_text",
+    responses.c.rater_id,
+    sqlite_where=responses.c.text.isnot(None),
+    postgresql_where=responses.c.text.isnot(None),
 )

@@ -102,11 +102,23 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.UniqueConstraint("rater_id", "item_id", name=op.f("uq_responses_rater_id")),
+        sa.CheckConstraint(
+            "value IS NULL OR value = CAST(value AS INTEGER)",
+            name=op.f("ck_responses_value_whole"),
+        ),
+    )
+    op.create_index(
+        op.f("ix_responses_text"),
+        "responses",
+        ["rater_id"],
+        sqlite_where=sa.text("text IS NOT NULL"),
+        postgresql_where=sa.text("text IS NOT NULL"),
     )
 
 
 def downgrade() -> None:
     """Drop the core tables (children first)."""
+    op.drop_index(op.f("ix_responses_text"), table_name="responses")
     op.drop_table("responses")
     op.drop_index(op.f("ix_raters_campaign_id"), table_name="raters")
     op.drop_table("raters")
