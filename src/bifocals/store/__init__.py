@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from bifocals.store.campaigns import CampaignInfo, Store
+from bifocals.store.campaigns import CampaignInfo, ImportResult, Store
 from bifocals.store.engine import make_engine, upgrade
 
 
@@ -20,4 +20,4 @@ def open_store(url: str) -> Store:
     return Store(engine)
 
 
-__all__ = ["CampaignInfo", "Store", "open_store"]
+__all__ = ["CampaignInfo", "ImportResult", "Store", "open_store"]
