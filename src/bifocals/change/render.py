@@ -15,6 +15,7 @@ from bifocals.change.alignment import band
 from bifocals.change.model import ADKAR_LABELS
 from bifocals.change.report import ChangeReport
 from bifocals.change.svg import angle_chart, heat_map
+from bifocals.reports.pdf import html_to_pdf
 
 _ENV = Environment(
     loader=PackageLoader("bifocals.change", "templates"),
@@ -100,16 +101,6 @@ def render_html(report: ChangeReport) -> str:
     return _ENV.get_template("report.html").render(**view_model(report))
 
 
-def html_to_pdf_bytes(html: str) -> bytes:
-    """PDF bytes from HTML with WeasyPrint (needs the Pango library)."""
-    import weasyprint
-
-    pdf = weasyprint.HTML(string=html).write_pdf()
-    if not isinstance(pdf, bytes):
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return pdf
-
-
 def render_pdf(report: ChangeReport) -> bytes:
-    """The initiative report as PDF."""
-    return html_to_pdf_bytes(render_html(report))
+    """The initiative report as PDF (BifocalsError, said plainly, when Pango is missing)."""
+    return html_to_pdf(render_html(report))

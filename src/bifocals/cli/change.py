@@ -148,6 +148,8 @@ def report_cmd(
                 target.write_text(render_html(report), encoding="utf-8")
             else:
                 target.write_bytes(render_pdf(report))
+        except BifocalsError as exc:
+            fail(exc)
         except OSError as exc:
             fail(f"cannot write {target}: {exc.strerror or exc}")
         console.print(f"Wrote {target}")
