@@ -1,0 +1,179 @@
+"""The analyzer: classify units of text as leadership, management or neither, per dimension.
+
+`Analyzer(fast=False)` runs MiniLM embeddings and the accurate heads; `Analyzer(fast=True)`
+runs the static-token tables only. Both return one Classification per input text, in order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bifocals.framework.model import SIDES
+from bifocals.profile import Profile, Stat
+from bifocals.text.embed import Embedder, load_tokenizer
+from bifocals.text.fast import SPECIAL_IDS, bag
+from bifocals.text.guard import check_english, truncate
+from bifocals.text.model import TextModel, load_model
+
+
+@dataclass(frozen=True)
+class Classification:
+    """One unit's result. dimension is None for 'neither'; confidence is calibrated.
+
+    skipped names why a unit was not classified (e.g. not English); such units are reported as
+    'neither' with confidence 0.0 so that callers can zip results with their inputs.
+    """
+
+    text: str
+    function: str
+    dimension: str | None
+    confidence: float
+    evidence: str
+    dimension_confidence: float | None = None
+    truncated: bool = False
+    skipped: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        d = asdict(self)
+        d["confidence"] = round(self.confidence, 4)
+        if self.dimension_confidence is not None:
+            d["dimension_confidence"] = round(self.dimension_confidence, 4)
+        return d
+
+
+class Analyzer:
+    """Classifies sentences offline; load once, call classify many times."""
+
+    def __init__(
+        self,
+        fast: bool = False,
+        model: TextModel | None = None,
+        head: Path | None = None,
+        threads: int | None = None,
+    ) -> None:
+        self.fast = fast
+        self.model = model or load_model(head)
+        self.embedder: Embedder | None = None if fast else Embedder(threads=threads)
+        self.tokenizer = load_tokenizer()
+        self.tier = "fast" if fast else "accurate"
+
+    def _scores(self, texts: list[str]) -> tuple[np.ndarray[Any, Any], ...]:
+        m = self.model
+        if self.embedder is None:
+            ids = [e.ids for e in self.tokenizer.encode_batch(texts)]
+            b = bag(ids, m.fast_function.table.shape[0])
+            return (
+                m.fast_function.proba(b),
+                m.fast_dimension.proba(b),
+                np.asarray(ids, dtype=object),
+            )
+        ids = self.embedder.token_ids(texts)
+        x = self.embedder.embed_ids(ids)
+        return m.function.proba(x), m.dimension.proba(x), x
+
+    def _evidence(self, aux: Any, i: int, func: str, dim: str | None) -> str:
+        m = self.model
+        if self.fast:
+            if dim is None:
+                return ""
+            k = m.fast_function.classes.index(func)
+            toks = [t for t in aux[i] if t not in SPECIAL_IDS]
+            if not toks:
+                return ""
+            weights = m.fast_function.table[toks, k]
+            best: list[str] = []
+            for j in np.argsort(-weights, kind="stable"):
+                word = self.tokenizer.id_to_token(int(toks[j])) or ""
+                if weights[j] > 0 and word not in best and len(best) < 3:
+                    best.append(word)
+            return "words: " + ", ".join(best) if best else ""
+        refs = m.references
+        sims = refs.vectors @ aux[i]
+        mask = np.array(
+            [d == dim and s == func for d, s in zip(refs.dimensions, refs.sides, strict=True)]
+        )
+        if dim is None or not mask.any():
+            j = int(np.argmax(sims))
+        else:
+            j = int(np.flatnonzero(mask)[np.argmax(sims[mask])])
+        return f"{refs.texts[j]} (cosine {sims[j]:.2f})"
+
+    def classify(self, texts: Sequence[str]) -> list[Classification]:
+        """One Classification per text, in input order; non-English units are marked skipped."""
+        prepared: list[tuple[str, bool]] = [truncate(" ".join(t.split())) for t in texts]
+        skipped: dict[int, str] = {}
+        for i, (t, _) in enumerate(prepared):
+            check = check_english(t) if t else None
+            if check is None:
+                skipped[i] = "empty"
+            elif not check.english:
+                skipped[i] = f"not English ({check.reason})"
+        keep = [i for i in range(len(prepared)) if i not in skipped]
+        out: list[Classification | None] = [None] * len(prepared)
+        for i, why in skipped.items():
+            out[i] = Classification(prepared[i][0], "neither", None, 0.0, "", None, False, why)
+        if keep:
+            pf, pd, aux = self._scores([prepared[i][0] for i in keep])
+            fc, dc = self.model.function.classes, self.model.dimension.classes
+            for row, i in enumerate(keep):
+                k = int(np.argmax(pf[row]))
+                func = fc[k]
+                dim = None if func == "neither" else dc[int(np.argmax(pd[row]))]
+                dconf = None if dim is None else float(pd[row].max())
+                text, cut = prepared[i]
+                out[i] = Classification(
+                    text,
+                    func,
+                    dim,
+                    float(pf[row, k]),
+                    self._evidence(aux, row, func, dim),
+                    dconf,
+                    cut,
+                )
+        return [c for c in out if c is not None]
+
+    def profile(self, classifications: Sequence[Classification], subject: str) -> Profile:
+        """Document profile: per dimension and side, the share of classified units coded there.
+
+        Stat.mean is that share (0..1), n the number of units coded there, and the 95% interval
+        a Wilson interval over all classified units; skipped units are left out.
+        """
+        used = [c for c in classifications if c.skipped is None]
+        total = len(used)
+        scores: dict[tuple[str, Any], Stat] = {}
+        dims = self.model.dimension.classes
+        for d in dims:
+            for s in SIDES:
+                n = sum(1 for c in used if c.dimension == d and c.function == s)
+                if total == 0:
+                    continue
+                lo, hi = wilson(n, total)
+                scores[(d, s)] = Stat(mean=n / total, n=n, ci_low=lo, ci_high=hi)
+        return Profile(subject, f"text:{self.tier}:share", tuple(dims), scores)
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a proportion k/n."""
+    p = k / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def mean_confidence(
+    classifications: Sequence[Classification],
+) -> dict[tuple[str, str], float]:
+    """Mean confidence of the units coded to each (dimension, side)."""
+    acc: dict[tuple[str, str], list[float]] = {}
+    for c in classifications:
+        if c.skipped is None and c.dimension is not None:
+            acc.setdefault((c.dimension, c.function), []).append(c.confidence)
+    return {k: float(np.mean(v)) for k, v in acc.items()}

@@ -1,0 +1,136 @@
+"""The trained text model: accurate-tier heads, fast-tier tables and reference behaviours.
+
+Saved as one .npz (data/head/head.npz) written by `bifocals text train`; loading it needs no
+network and no training data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bifocals.errors import BifocalsError
+from bifocals.text.corpus import data_dir
+from bifocals.text.fast import TableHead
+from bifocals.text.heads import LinearHead
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class References:
+    """Framework side descriptions and behaviours with their embeddings (evidence, zero-shot)."""
+
+    texts: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    sides: tuple[str, ...]
+    vectors: FloatArray
+
+
+@dataclass(frozen=True)
+class TextModel:
+    """Everything the analyzer needs at run time."""
+
+    function: LinearHead
+    dimension: LinearHead
+    fast_function: TableHead
+    fast_dimension: TableHead
+    references: References
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def default_head_path() -> Path:
+    """Where the shipped head lives."""
+    return data_dir() / "head" / "head.npz"
+
+
+def _linear(prefix: str, h: LinearHead) -> dict[str, Any]:
+    return {
+        f"{prefix}_coef": h.coef,
+        f"{prefix}_intercept": h.intercept,
+        f"{prefix}_temperature": np.float64(h.temperature),
+    }
+
+
+def _table(prefix: str, h: TableHead) -> dict[str, Any]:
+    return {
+        f"{prefix}_table": h.table,
+        f"{prefix}_intercept": h.intercept,
+        f"{prefix}_temperature": np.float64(h.temperature),
+    }
+
+
+def save_model(model: TextModel, path: Path) -> None:
+    """Write the model as a compressed .npz."""
+    meta = dict(model.meta)
+    meta["function_classes"] = list(model.function.classes)
+    meta["dimension_classes"] = list(model.dimension.classes)
+    meta["references"] = {
+        "texts": list(model.references.texts),
+        "dimensions": list(model.references.dimensions),
+        "sides": list(model.references.sides),
+    }
+    arrays: dict[str, Any] = {
+        **_linear("function", model.function),
+        **_linear("dimension", model.dimension),
+        **_table("fast_function", model.fast_function),
+        **_table("fast_dimension", model.fast_dimension),
+        "reference_vectors": model.references.vectors,
+        "meta": np.array(json.dumps(meta, sort_keys=True)),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
+def load_model(path: Path | None = None) -> TextModel:
+    """Load a head file; a missing or damaged file says how to rebuild it."""
+    p = path or default_head_path()
+    if not p.is_file():
+        raise BifocalsError(f"text model head not found at {p}; build it with: bifocals text train")
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+    except (OSError, ValueError) as exc:
+        raise BifocalsError(
+            f"{p}: cannot read the text model head ({exc}); rebuild it with: bifocals text train"
+        ) from exc
+    meta: dict[str, Any] = json.loads(str(a["meta"]))
+    fc = tuple(meta["function_classes"])
+    dc = tuple(meta["dimension_classes"])
+
+    def lin(prefix: str, classes: tuple[str, ...]) -> LinearHead:
+        return LinearHead(
+            classes,
+            a[f"{prefix}_coef"].astype(np.float32),
+            a[f"{prefix}_intercept"].astype(np.float32),
+            float(a[f"{prefix}_temperature"]),
+        )
+
+    def tab(prefix: str, classes: tuple[str, ...]) -> TableHead:
+        return TableHead(
+            classes,
+            a[f"{prefix}_table"].astype(np.float32),
+            a[f"{prefix}_intercept"].astype(np.float32),
+            float(a[f"{prefix}_temperature"]),
+        )
+
+    refs = meta["references"]
+    return TextModel(
+        function=lin("function", fc),
+        dimension=lin("dimension", dc),
+        fast_function=tab("fast_function", fc),
+        fast_dimension=tab("fast_dimension", dc),
+        references=References(
+            tuple(refs["texts"]),
+            tuple(refs["dimensions"]),
+            tuple(refs["sides"]),
+            a["reference_vectors"].astype(np.float32),
+        ),
+        meta={k: v for k, v in meta.items() if k not in ("references",)},
+    )
