@@ -48,14 +48,25 @@ def cohort_view(
         p for p in people if p.leadership_index is not None and p.management_index is not None
     ]
     labels = len(placed) <= MAX_MAP_LABELS
+    # Points carry numbers (names would overlap); the table under the map names them.
     points = [
         svg.MapPoint(
-            names.get(p.participant, p.participant),
+            str(k + 1),
             float(p.leadership_index or 0.0),
             float(p.management_index or 0.0),
             show_label=labels,
         )
-        for p in placed
+        for k, p in enumerate(placed)
+    ]
+    legend = [
+        {
+            "number": k + 1,
+            "name": names.get(p.participant, p.participant),
+            "lead": p.leadership_index,
+            "manage": p.management_index,
+            "quadrant": p.quadrant,
+        }
+        for k, p in enumerate(placed)
     ]
     quadrants = {q: sum(1 for p in placed if p.quadrant == q) for q in QUADRANTS}
     rows: list[tuple[str, list[float | None]]] = []
@@ -124,6 +135,7 @@ def cohort_view(
         if placed
         else None,
         "map_labels": labels,
+        "map_legend": legend if labels else [],
         "quadrants": quadrants,
         "heat": heat,
         "heat_cut": max(0, len(rows) - MAX_HEAT_ROWS),

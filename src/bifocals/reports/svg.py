@@ -21,6 +21,7 @@ COLOURS: dict[Side, str] = {"leadership": "#0072B2", "management": "#E69F00"}
 INK = "#1d232b"
 MUTED = "#6b7380"
 GRID = "#d9dde3"
+INK_LUMINANCE = 0.0164  # WCAG relative luminance of INK
 FONT = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
 
 
@@ -436,12 +437,17 @@ def histograms(
     return "".join(out)
 
 
-def _ramp(side: Side, t: float) -> str:
+def _ramp(side: Side, t: float) -> tuple[str, bool]:
+    """The side's colour mixed with white by t in [0, 1], and whether text on it must be white."""
     base = COLOURS[side]
-    r, g, b = (int(base[i : i + 2], 16) for i in (1, 3, 5))
-    t = 0.08 + 0.92 * min(max(t, 0.0), 1.0)
-    mix = (round(255 + (c - 255) * t) for c in (r, g, b))
-    return "#" + "".join(f"{c:02x}" for c in mix)
+    rgb = [int(base[i : i + 2], 16) for i in (1, 3, 5)]
+    t = 0.06 + 0.94 * min(max(t, 0.0), 1.0)
+    mix = [round(255 + (c - 255) * t) for c in rgb]
+    # WCAG relative luminance: white text when it contrasts better than dark ink.
+    lin = [(c / 255) / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in mix]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    white = 1.05 / (lum + 0.05) > (lum + 0.05) / (INK_LUMINANCE + 0.05)
+    return "#" + "".join(f"{c:02x}" for c in mix), white
 
 
 def heat_map(
@@ -456,8 +462,8 @@ def heat_map(
     A hidden cell (not enough raters) shows a dash on white.
     """
     lo, hi = scale
-    label_w, head_h, row_h = 130.0, 92.0, 17.0
-    cw = (width - label_w) / max(len(columns), 1)
+    label_w, head_h, row_h, right = 120.0, 142.0, 17.0, 78.0
+    cw = (width - label_w - right) / max(len(columns), 1)
     height = head_h + row_h * len(rows) + 4
     desc = "; ".join(f"{name}: " + ", ".join(fmt(v) for v in values) for name, values in rows)
     out = [
@@ -472,9 +478,13 @@ def heat_map(
     for j, (label, side) in enumerate(columns):
         x = label_w + cw * j + cw / 2 + 3
         out.append(
-            f'<text x="{x:.1f}" y="{head_h - 6}" font-size="9.5" '
-            f'transform="rotate(-55 {x:.1f} {head_h - 6})" fill="{COLOURS_TEXT[side]}">'
+            f'<text x="{x:.1f}" y="{head_h - 10}" font-size="9.5" '
+            f'transform="rotate(-60 {x:.1f} {head_h - 10})" fill="{COLOURS_TEXT[side]}">'
             f"{escape(label)}</text>"
+        )
+        out.append(
+            f'<rect x="{label_w + cw * j + 0.5:.1f}" y="{head_h - 5}" width="{cw - 1:.1f}" '
+            f'height="3" fill="{COLOURS[side]}"/>'
         )
     for i, (name, values) in enumerate(rows):
         y = head_h + row_h * i
@@ -489,9 +499,7 @@ def heat_map(
                 )
                 out.append(_text(x + cw / 2, y + row_h - 5, "–", 9, "middle", fill=MUTED))
                 continue
-            t = (v - lo) / (hi - lo)
-            colour = _ramp(side, t)
-            dark = side == "leadership" and t > 0.55
+            colour, dark = _ramp(side, (v - lo) / (hi - lo))
             out.append(
                 f'<rect x="{x + 0.5:.1f}" y="{y + 0.5:.1f}" width="{cw - 1:.1f}" '
                 f'height="{row_h - 1}" fill="{colour}"/>'
