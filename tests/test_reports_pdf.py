@@ -124,7 +124,18 @@ def test_write_reports_with_pdf(
         participants=scores.participants[:2],
         reliability=scores.reliability,
     )
-    paths = write_reports(head, framework, instrument, tmp_path, pdf=True, names=_names())
+    seen: list[str] = []
+    paths = write_reports(
+        head,
+        framework,
+        instrument,
+        tmp_path,
+        pdf=True,
+        names=_names(),
+        progress=seen.append,
+        workers=2,
+    )
+    assert seen == ["P01", "P02", "cohort", "index"]
     assert sorted(p.name for p in paths) == [
         "Amara-Okafor.html",
         "Amara-Okafor.pdf",

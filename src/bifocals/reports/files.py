@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from bifocals.errors import BifocalsError
@@ -29,11 +32,12 @@ MAX_STEM = 80
 def safe_filename(name: str) -> str:
     """A file stem from any participant name: ASCII letters, digits, dot, dash, underscore.
 
-    Accents are dropped (Zoë -> Zoe), anything else becomes a dash, no leading dot, at most
-    80 characters, never empty and never one of RESERVED (those get a "-participant" suffix).
+    Accents are dropped (Zoë -> Zoe), anything else becomes a dash; at most 80 characters,
+    starting and ending with a letter or digit (so never hidden, never "..");
+    never empty and never one of RESERVED (those get a "-participant" suffix).
     """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-.")[:MAX_STEM].strip("-.")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-._")[:MAX_STEM].strip("-._")
     if not stem:
         stem = "participant"
     if stem.lower() in RESERVED:
@@ -62,12 +66,15 @@ def write_reports(
     progress: Callable[[str], None] | None = None,
     names: Mapping[str, str] | None = None,
     generated: str | None = None,
+    workers: int = 1,
 ) -> list[Path]:
     """Write every participant's report, the cohort report and an index page; return the paths.
 
     Files: <participant>.html (and .pdf with pdf=True) with safe, unique names, cohort.html
-    (.pdf), index.html linking them. progress is called once per participant with its code,
-    then with "cohort" and "index". names maps participant codes to display names.
+    (.pdf), index.html linking them. progress is called once per participant with its code
+    after its files are written, then with "cohort" and "index". names maps participant codes
+    to display names. workers > 1 makes the PDFs in that many processes (WeasyPrint holds the
+    GIL, so threads would not help); HTML is always made here.
     """
     out = Path(out_dir)
     try:
@@ -79,6 +86,7 @@ def write_reports(
     written: list[Path] = []
     taken: set[str] = set(RESERVED)
     people: list[dict[str, str | None]] = []
+    tell = progress or (lambda _: None)
 
     def emit(path: Path, content: str | bytes) -> None:
         try:
@@ -90,33 +98,43 @@ def write_reports(
             raise BifocalsError(f"cannot write {path}: {exc.strerror}") from exc
         written.append(path)
 
-    def page(stem: str, html: str) -> dict[str, str | None]:
-        emit(out / f"{stem}.html", html)
-        if pdf:
-            emit(out / f"{stem}.pdf", html_to_pdf(html))
-        return {"html": f"{stem}.html", "pdf": f"{stem}.pdf" if pdf else None}
+    with _pdf_maker(workers if pdf else 1) as make_pdfs:
+        batch: list[tuple[str, str, str]] = []  # (participant code, file stem, html)
 
-    for ps in scores.participants:
-        shown = names.get(ps.participant, ps.participant)
-        stem = _unique(safe_filename(shown), taken)
-        html = individual_report_html(
-            scores,
-            ps,
-            framework,
-            instrument,
-            comment_codes=comment_codes,
-            generated=date,
-            display_name=names.get(ps.participant),
-        )
-        people.append({"name": shown, **page(stem, html)})
-        if progress is not None:
-            progress(ps.participant)
-    cohort = page(
-        "cohort",
-        cohort_report_html(scores, framework, instrument, names=names, generated=date),
-    )
-    if progress is not None:
-        progress("cohort")
+        def flush() -> None:
+            documents = make_pdfs([html for _, _, html in batch]) if pdf else []
+            for k, (code, stem, _) in enumerate(batch):
+                if pdf:
+                    emit(out / f"{stem}.pdf", documents[k])
+                tell(code)
+            batch.clear()
+
+        for ps in scores.participants:
+            shown = names.get(ps.participant, ps.participant)
+            stem = _unique(safe_filename(shown), taken)
+            html = individual_report_html(
+                scores,
+                ps,
+                framework,
+                instrument,
+                comment_codes=comment_codes,
+                generated=date,
+                display_name=names.get(ps.participant),
+            )
+            emit(out / f"{stem}.html", html)
+            people.append(
+                {"name": shown, "html": f"{stem}.html", "pdf": f"{stem}.pdf" if pdf else None}
+            )
+            batch.append((ps.participant, stem, html))
+            if len(batch) >= max(1, workers * PDF_BATCH if pdf else 1):
+                flush()
+        flush()
+        cohort_html = cohort_report_html(scores, framework, instrument, names=names, generated=date)
+        emit(out / "cohort.html", cohort_html)
+        if pdf:
+            emit(out / "cohort.pdf", make_pdfs([cohort_html])[0])
+    tell("cohort")
+    cohort = {"html": "cohort.html", "pdf": "cohort.pdf" if pdf else None}
     index = render(
         "index.html",
         {
@@ -129,6 +147,21 @@ def write_reports(
         },
     )
     emit(out / "index.html", index)
-    if progress is not None:
-        progress("index")
+    tell("index")
     return written
+
+
+# PDFs handed to the worker processes at a time, per worker (bounds the HTML held in memory).
+PDF_BATCH = 4
+
+
+@contextmanager
+def _pdf_maker(workers: int) -> Iterator[Callable[[list[str]], list[bytes]]]:
+    """A function turning a batch of HTML pages into PDFs, in-process or in a process pool."""
+    if workers <= 1:
+        yield lambda pages: [html_to_pdf(h) for h in pages]
+        return
+    # spawn, not fork: the caller may hold database connections or threads.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        yield lambda pages: list(pool.map(html_to_pdf, pages))
