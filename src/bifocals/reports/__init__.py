@@ -8,7 +8,7 @@ from bifocals.reports.cohort import cohort_report_html, cohort_view
 from bifocals.reports.comments import CommentCode, comment_codes_from
 from bifocals.reports.files import safe_filename, write_reports
 from bifocals.reports.individual import individual_report_html, individual_view
-from bifocals.reports.pdf import html_to_pdf
+from bifocals.reports.pdf import html_to_pdf, html_to_pdfs, pdf_maker
 
 __all__ = [
     "CommentCode",
@@ -16,8 +16,10 @@ __all__ = [
     "cohort_view",
     "comment_codes_from",
     "html_to_pdf",
+    "html_to_pdfs",
     "individual_report_html",
     "individual_view",
+    "pdf_maker",
     "safe_filename",
     "write_reports",
 ]

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from bifocals.errors import BifocalsError
@@ -16,7 +13,7 @@ from bifocals.instruments.model import Instrument
 from bifocals.reports.cohort import cohort_report_html
 from bifocals.reports.comments import CommentCode
 from bifocals.reports.individual import individual_report_html
-from bifocals.reports.pdf import html_to_pdf
+from bifocals.reports.pdf import PDF_BATCH, pdf_maker
 from bifocals.reports.render import render, today
 from bifocals.scoring.model import CampaignScores
 
@@ -98,7 +95,7 @@ def write_reports(
             raise BifocalsError(f"cannot write {path}: {exc.strerror}") from exc
         written.append(path)
 
-    with _pdf_maker(workers if pdf else 1) as make_pdfs:
+    with pdf_maker(workers if pdf else 1) as make_pdfs:
         batch: list[tuple[str, str, str]] = []  # (participant code, file stem, html)
 
         def flush() -> None:
@@ -149,19 +146,3 @@ def write_reports(
     emit(out / "index.html", index)
     tell("index")
     return written
-
-
-# PDFs handed to the worker processes at a time, per worker (bounds the HTML held in memory).
-PDF_BATCH = 4
-
-
-@contextmanager
-def _pdf_maker(workers: int) -> Iterator[Callable[[list[str]], list[bytes]]]:
-    """A function turning a batch of HTML pages into PDFs, in-process or in a process pool."""
-    if workers <= 1:
-        yield lambda pages: [html_to_pdf(h) for h in pages]
-        return
-    # spawn, not fork: the caller may hold database connections or threads.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        yield lambda pages: list(pool.map(html_to_pdf, pages))
