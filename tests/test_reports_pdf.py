@@ -60,7 +60,7 @@ def test_demo_reports_never_show_a_suppressed_group(
     demo: tuple[CampaignScores, Framework, Instrument],
 ) -> None:
     scores, framework, instrument = demo
-    suppressed_seen = 0
+    suppressed_seen = pooled_seen = 0
     for ps in scores.participants:
         html = individual_report_html(scores, ps, framework, instrument)
         assert "<script" not in html.lower()
@@ -71,7 +71,12 @@ def test_demo_reports_never_show_a_suppressed_group(
             assert f"Not shown: {GROUP_LABELS[key]}" in html
         for c in ps.comments:
             assert c.group not in ps.suppressed
-    assert suppressed_seen > 0  # the demo has small groups on purpose
+        for g in ps.groups:
+            if g.pooled_from:
+                pooled_seen += 1
+                assert "together: each group alone is too small to stay anonymous" in table
+                assert f'<td class="num">{g.n_raters}</td>' in table
+    assert suppressed_seen > 0 and pooled_seen > 0  # the demo has small groups on purpose
 
 
 @pytest.mark.pdf

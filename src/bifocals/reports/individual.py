@@ -63,6 +63,13 @@ def find_participant(scores: CampaignScores, participant: str) -> ParticipantSco
     raise KeyError(f"no participant {participant!r} in campaign {scores.campaign!r}; e.g. {known}")
 
 
+def _and(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _point(ps: ParticipantScores, key: str, label: str, dim: str, side: Side) -> svg.Point:
     st = ps.cells.get((key, dim, side))
     if st is None:
@@ -197,7 +204,7 @@ def individual_view(
         {
             "label": g.label,
             "n": g.n_raters,
-            "from": ", ".join(GROUP_LABELS.get(k, k).lower() for k in g.pooled_from),
+            "from": _and([GROUP_LABELS.get(k, k).lower() for k in g.pooled_from]),
         }
         for g in ps.groups
     ]
