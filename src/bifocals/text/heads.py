@@ -8,6 +8,7 @@ phrase stay in one fold).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,12 +52,26 @@ class FitResult:
     oof_pred: npt.NDArray[np.int64]
 
 
-def _lr(c: float, seed: int) -> Any:
-    from sklearn.linear_model import LogisticRegression
+class _LR:
+    """LogisticRegression with a fixed iteration budget; hitting it is expected, not an error."""
 
-    return LogisticRegression(
-        C=c, max_iter=5000, tol=1e-8, class_weight="balanced", random_state=seed
-    )
+    def __init__(self, c: float, seed: int, max_iter: int) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        self.model = LogisticRegression(
+            C=c, max_iter=max_iter, tol=1e-6, class_weight="balanced", random_state=seed
+        )
+
+    def fit(self, x: Features, y: npt.NDArray[np.int64]) -> Any:
+        from sklearn.exceptions import ConvergenceWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return self.model.fit(x, y)
+
+
+def _lr(c: float, seed: int, max_iter: int) -> _LR:
+    return _LR(c, seed, max_iter)
 
 
 def fit_temperature(logits: FloatArray, y: npt.NDArray[np.int64]) -> float:
@@ -78,19 +93,20 @@ def fit_head(
     c: float,
     seed: int,
     folds: int = 5,
+    max_iter: int = 1000,
 ) -> FitResult:
     """Fit the head on everything; calibrate its temperature on grouped out-of-fold scores."""
     from sklearn.model_selection import GroupKFold
 
     oof = np.zeros((len(y), len(classes)), dtype=np.float32)
     for tr, te in GroupKFold(n_splits=folds).split(x, y, groups):
-        model = _lr(c, seed).fit(x[tr], y[tr])
+        model = _lr(c, seed, max_iter).fit(x[tr], y[tr])
         scores = np.zeros((len(te), len(classes)), dtype=np.float32)
         scores[:, model.classes_] = model.decision_function(x[te])
         missing = np.setdiff1d(np.arange(len(classes)), model.classes_)
         scores[:, missing] = -1e3
         oof[te] = scores
-    full = _lr(c, seed).fit(x, y)
+    full = _lr(c, seed, max_iter).fit(x, y)
     coef = np.zeros((len(classes), x.shape[1]), dtype=np.float32)
     intercept = np.zeros(len(classes), dtype=np.float32)
     coef[full.classes_] = full.coef_
