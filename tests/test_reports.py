@@ -219,11 +219,34 @@ def test_comment_codes_from_duck_typed_classifications() -> None:
                 0.75,
             )
 
-    codes = comment_codes_from([C("a", "leadership", "focus_goals"), C("b", "neither", None)])
-    assert codes == {
+    found = [C("a", "leadership", "focus_goals"), C("b", "neither", None)]
+    assert comment_codes_from(found) == {
         "a": CommentCode("leadership", "focus_goals", 0.75),
         "b": CommentCode("neither", None, 0.75),
     }
+    keyed = comment_codes_from(found, texts=["a\n", "b  "])
+    assert set(keyed) == {"a\n", "b  "}
+    with pytest.raises(ValueError, match="1 texts but 2 classifications"):
+        comment_codes_from(found, texts=["a"])
+
+
+@pytest.mark.slow
+def test_comments_coded_by_the_text_analyzer(
+    scores: CampaignScores, framework: Framework, instrument: Instrument
+) -> None:
+    text = pytest.importorskip("bifocals.text")
+    comments = [c.text for c in scores.participants[0].comments]
+    codes = comment_codes_from(text.Analyzer(fast=True).classify(comments), texts=comments)
+    html = individual_report_html(scores, "P01", framework, instrument, comment_codes=codes)
+    assert "&lt;script&gt;" in html and "<script" not in html.lower()
+    words = html.split("In their own words", 1)[1]
+    for comment, code in codes.items():
+        if code.function != "neither" and code.dimension and code.confidence >= 0.5:
+            name = framework.dimension(code.dimension).name
+            section = words.split(f"<h3>{name}</h3>", 1)[1].split('<div class="comment-section">')[
+                0
+            ]
+            assert comment.replace("&", "&amp;").replace("<", "&lt;")[:20] in section
 
 
 def test_cohort_report_content(

@@ -30,20 +30,34 @@ class CommentCode:
     confidence: float
 
 
-def comment_codes_from(classifications: Iterable[Any]) -> dict[str, CommentCode]:
+def comment_codes_from(
+    classifications: Iterable[Any], texts: Sequence[str] | None = None
+) -> dict[str, CommentCode]:
     """Comment text -> CommentCode from objects with text, function, dimension, confidence.
 
     Accepts bifocals.text Classification objects (or anything shaped like them) without
-    importing the text package, so reports do not load a model unless asked to.
+    importing the text package, so reports do not load a model unless asked to. texts, when
+    given, are the inputs the classifications answer in order (the analyzer may normalize
+    whitespace in its own .text); they become the keys.
     """
+    found = list(classifications)
+    keys = [str(c.text) for c in found] if texts is None else list(texts)
+    if len(keys) != len(found):
+        raise ValueError(f"{len(keys)} texts but {len(found)} classifications")
     return {
-        str(c.text): CommentCode(
+        k: CommentCode(
             function=str(c.function),
             dimension=None if c.dimension is None else str(c.dimension),
             confidence=float(c.confidence),
         )
-        for c in classifications
+        for k, c in zip(keys, found, strict=True)
     }
+
+
+def _code(codes: Mapping[str, CommentCode], text: str) -> CommentCode | None:
+    """The code of a comment, by its exact text or with whitespace collapsed."""
+    found = codes.get(text)
+    return found if found is not None else codes.get(" ".join(text.split()))
 
 
 @dataclass(frozen=True)
@@ -104,7 +118,7 @@ def comment_sections(
     coded: dict[tuple[str, str], list[ShownComment]] = {}
     rest: list[ReportedComment] = []
     for c in comments:
-        code = codes.get(c.text)
+        code = _code(codes, c.text)
         if (
             code is None
             or code.function not in SIDES
