@@ -14,6 +14,7 @@ from markupsafe import Markup
 from bifocals.framework.model import SIDES, Framework, Side
 from bifocals.instruments.model import Instrument
 from bifocals.reports import svg
+from bifocals.reports.cohort_charts import heat_map, histograms
 from bifocals.reports.render import render, today
 from bifocals.reports.wording import fmt, reliability_sentence, reliability_word
 from bifocals.scoring.model import ALL_OTHERS, QUADRANTS, CampaignScores
@@ -85,7 +86,7 @@ def cohort_view(
         title = "Others' average per participant and scale"
         if len(shown) > HEAT_CHUNK:
             title += f" (rows {k + 1} to {min(k + HEAT_CHUNK, len(shown))})"
-        chart = svg.heat_map(
+        chart = heat_map(
             [(label, side) for _, label, side in cols], shown[k : k + HEAT_CHUNK], scale, title
         )
         heat.append(Markup(chart))
@@ -128,7 +129,7 @@ def cohort_view(
         "n_participants": len(people),
         "n_placed": len(placed),
         "n_suppressed": sum(1 for p in people if p.suppressed),
-        "hist_svg": Markup(svg.histograms(lead, manage)) if placed else None,
+        "hist_svg": Markup(histograms(lead, manage)) if placed else None,
         "map_svg": Markup(
             svg.lm_map(points, "Participants on the leadership x management map", size=460)
         )

@@ -25,7 +25,8 @@ INK_LUMINANCE = 0.0164  # WCAG relative luminance of INK
 FONT = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
 
 
-def _open(width: float, height: float, title: str, desc: str, cls: str) -> str:
+def open_svg(width: float, height: float, title: str, desc: str, cls: str) -> str:
+    """The opening <svg> tag of a chart with its accessible name, <title> and <desc>."""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {cls}" role="img" '
         f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -34,7 +35,8 @@ def _open(width: float, height: float, title: str, desc: str, cls: str) -> str:
     )
 
 
-def _text(x: float, y: float, s: str, size: float = 11, anchor: str = "start", **kw: str) -> str:
+def text(x: float, y: float, s: str, size: float = 11, anchor: str = "start", **kw: str) -> str:
+    """An escaped SVG <text>; keyword arguments become attributes (font_weight -> font-weight)."""
     extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in kw.items())
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" text-anchor="{anchor}"{extra}>'
@@ -112,7 +114,7 @@ def dimension_chart(
                 ci = "" if p.low is None else f" (95% interval {fmt(p.low)} to {fmt(p.high)})"
                 desc_parts.append(f"{p.label}, {side_name}: {fmt(p.mean)}{ci}, n={p.n}")
     out = [
-        _open(
+        open_svg(
             width,
             height,
             f"{title}: {labels[0]} (leadership) and {labels[1]} (management)",
@@ -129,7 +131,7 @@ def dimension_chart(
         )
         out.append(f'<g transform="translate({left + 10:.1f},16)">{marker(side, 0, -4, 4.5)}</g>')
         out.append(
-            _text(left + 20, 16, f"{side.capitalize()}: {labels[k]}", 11.5, font_weight="bold")
+            text(left + 20, 16, f"{side.capitalize()}: {labels[k]}", 11.5, font_weight="bold")
         )
         for v in range(lo, hi + 1):
             x = px(left, v)
@@ -137,9 +139,9 @@ def dimension_chart(
                 f'<line x1="{x:.1f}" y1="{top - 6:.1f}" x2="{x:.1f}" '
                 f'y2="{top + row_h * len(rows) - 4:.1f}" stroke="{GRID}" stroke-width="1"/>'
             )
-            out.append(_text(x, height - 8, str(v), 10, "middle", fill=MUTED))
-        out.append(_text(left + plot + 4, top - 9, "mean", 8.5, fill=MUTED))
-        out.append(_text(left + panel - 2, top - 9, "n · agreement", 8.5, "end", fill=MUTED))
+            out.append(text(x, height - 8, str(v), 10, "middle", fill=MUTED))
+        out.append(text(left + plot + 4, top - 9, "mean", 8.5, fill=MUTED))
+        out.append(text(left + panel - 2, top - 9, "n · agreement", 8.5, "end", fill=MUTED))
     for r, pair in enumerate(rows):
         y = top + row_h * r + row_h / 2 - 2
         name = pair[0].label
@@ -149,12 +151,12 @@ def dimension_chart(
                 f'stroke="{MUTED}" stroke-width="0.6"/>'
             )
         weight = "bold" if pair[0].is_total else "normal"
-        out.append(_text(0, y + 4, name, 11, font_weight=weight))
+        out.append(text(0, y + 4, name, 11, font_weight=weight))
         for k, side in enumerate(sides):
             left, p = lefts[k], pair[k]
             if p.mean is None:
                 out.append(
-                    _text(
+                    text(
                         px(left, (lo + hi) / 2),
                         y + 4,
                         "not shown",
@@ -177,9 +179,9 @@ def dimension_chart(
                 )
             size = 6.0 if p.is_total else 5.0
             out.append(marker(side, px(left, p.mean), y, size, hollow=p.is_self))
-            out.append(_text(left + plot + 4, y + 4, fmt(p.mean), 11, font_weight=weight))
+            out.append(text(left + plot + 4, y + 4, fmt(p.mean), 11, font_weight=weight))
             extra = f"{p.n}" + (f" · {p.agreement}" if p.agreement else "")
-            out.append(_text(left + panel - 2, y + 4, extra, 9.5, "end", fill=MUTED))
+            out.append(text(left + panel - 2, y + 4, extra, 9.5, "end", fill=MUTED))
     out.append("</svg>")
     return "".join(out)
 
@@ -213,7 +215,7 @@ def gap_chart(rows: Sequence[GapRow], width: int = 680, span: float = 2.0) -> st
         for r in rows
     )
     out = [
-        _open(
+        open_svg(
             width,
             height,
             "Self minus others per scale, with 95% intervals",
@@ -221,8 +223,8 @@ def gap_chart(rows: Sequence[GapRow], width: int = 680, span: float = 2.0) -> st
             "gap-chart",
         )
     ]
-    out.append(_text(px(-span), 14, "you rate yourself lower", 10, "start", fill=MUTED))
-    out.append(_text(px(span), 14, "you rate yourself higher", 10, "end", fill=MUTED))
+    out.append(text(px(-span), 14, "you rate yourself lower", 10, "start", fill=MUTED))
+    out.append(text(px(span), 14, "you rate yourself higher", 10, "end", fill=MUTED))
     for band in (-0.5, 0.5):
         out.append(
             f'<line x1="{px(band):.1f}" y1="{top - 6}" x2="{px(band):.1f}" '
@@ -230,7 +232,7 @@ def gap_chart(rows: Sequence[GapRow], width: int = 680, span: float = 2.0) -> st
         )
     tick = -span
     while tick <= span + 1e-9:
-        out.append(_text(px(tick), height - 10, fmt(tick), 10, "middle", fill=MUTED))
+        out.append(text(px(tick), height - 10, fmt(tick), 10, "middle", fill=MUTED))
         tick += 0.5
     out.append(
         f'<line x1="{px(0):.1f}" y1="{top - 8}" x2="{px(0):.1f}" '
@@ -244,7 +246,7 @@ def gap_chart(rows: Sequence[GapRow], width: int = 680, span: float = 2.0) -> st
                 'fill="#f4f6f8"/>'
             )
         weight = "bold" if r.flagged else "normal"
-        out.append(_text(label_w - 10, y + 4, r.label, 10.5, "end", font_weight=weight))
+        out.append(text(label_w - 10, y + 4, r.label, 10.5, "end", font_weight=weight))
         if r.low is not None and r.high is not None:
             dash = "" if r.flagged else ' stroke-dasharray="2 2"'
             out.append(
@@ -299,7 +301,7 @@ def lm_map(
         f"{p.label}: leadership {p.leadership:.0f}, management {p.management:.0f}" for p in points
     )
     out = [
-        _open(
+        open_svg(
             size, height, title, f"Indices from 0 to 100, quadrants split at 50. {desc}.", "lm-map"
         )
     ]
@@ -318,12 +320,12 @@ def lm_map(
         )
     for name, qx, qy, anchor in QUADRANT_CORNERS:
         dy = 12 if qy > 50 else -6
-        out.append(_text(px(qx), py(qy) + dy, name, 9.5, anchor, fill=MUTED, font_style="italic"))
+        out.append(text(px(qx), py(qy) + dy, name, 9.5, anchor, fill=MUTED, font_style="italic"))
     for v in (0, 25, 50, 75, 100):
-        out.append(_text(px(v), pad_t + plot + 14, str(v), 9.5, "middle", fill=MUTED))
-        out.append(_text(pad_l - 5, py(v) + 3.5, str(v), 9.5, "end", fill=MUTED))
+        out.append(text(px(v), pad_t + plot + 14, str(v), 9.5, "middle", fill=MUTED))
+        out.append(text(pad_l - 5, py(v) + 3.5, str(v), 9.5, "end", fill=MUTED))
     out.append(
-        _text(
+        text(
             pad_l + plot / 2,
             height - 6,
             "Leadership index",
@@ -358,156 +360,10 @@ def lm_map(
         if p.show_label:
             anchor = "end" if p.leadership > 70 else "start"
             dx = -8 if anchor == "end" else 8
-            out.append(_text(x + dx, y - 6, p.label, 10, anchor))
+            out.append(text(x + dx, y - 6, p.label, 10, anchor))
     out.append("</svg>")
     return "".join(out)
 
 
 # Darker shades of the two colours for text, which needs more contrast than a marker.
 COLOURS_TEXT: dict[Side, str] = {"leadership": "#005b8f", "management": "#8a5a00"}
-
-
-def histograms(
-    lead: Sequence[float], manage: Sequence[float], width: int = 680, bins: int = 10
-) -> str:
-    """Distribution of the two indices: one histogram per side, 0-100 in equal bins."""
-    panel_h, gap, top = 120.0, 34.0, 22.0
-    left, right = 36.0, 10.0
-    plot = width - left - right
-    height = top + 2 * panel_h + gap + 28
-
-    def counts(values: Sequence[float]) -> list[int]:
-        c = [0] * bins
-        for v in values:
-            c[min(int(max(v, 0.0) / (100 / bins)), bins - 1)] += 1
-        return c
-
-    series: tuple[tuple[Side, list[int]], ...] = (
-        ("leadership", counts(lead)),
-        ("management", counts(manage)),
-    )
-    peak = max(1, *(max(c) for _, c in series))
-    desc = "; ".join(
-        f"{side} index, counts per band of {100 // bins}: " + ", ".join(map(str, c))
-        for side, c in series
-    )
-    out = [
-        _open(
-            width,
-            height,
-            "Distribution of the leadership and management indices",
-            desc,
-            "histograms",
-        )
-    ]
-    bw = plot / bins
-    for k, (side, c) in enumerate(series):
-        y0 = top + k * (panel_h + gap)
-        base = y0 + panel_h
-        out.append(
-            _text(
-                left,
-                y0 - 8,
-                f"{side.capitalize()} index",
-                11.5,
-                font_weight="bold",
-                fill=COLOURS_TEXT[side],
-            )
-        )
-        out.append(
-            f'<line x1="{left}" y1="{base:.1f}" x2="{left + plot:.1f}" y2="{base:.1f}" '
-            f'stroke="{INK}" stroke-width="0.8"/>'
-        )
-        for b, n in enumerate(c):
-            h = (panel_h - 14) * n / peak
-            x = left + b * bw
-            if n:
-                pattern = "" if side == "leadership" else ' stroke-dasharray="3 2"'
-                out.append(
-                    f'<rect x="{x + 2:.1f}" y="{base - h:.1f}" width="{bw - 4:.1f}" '
-                    f'height="{h:.1f}" fill="{COLOURS[side]}" stroke="{INK}" '
-                    f'stroke-width="0.6"{pattern}/>'
-                )
-                out.append(_text(x + bw / 2, base - h - 3, str(n), 9.5, "middle"))
-        for b in range(bins + 1):
-            out.append(
-                _text(left + b * bw, base + 13, str(b * 100 // bins), 9.5, "middle", fill=MUTED)
-            )
-    out.append("</svg>")
-    return "".join(out)
-
-
-def _ramp(side: Side, t: float) -> tuple[str, bool]:
-    """The side's colour mixed with white by t in [0, 1], and whether text on it must be white."""
-    base = COLOURS[side]
-    rgb = [int(base[i : i + 2], 16) for i in (1, 3, 5)]
-    t = 0.06 + 0.94 * min(max(t, 0.0), 1.0)
-    mix = [round(255 + (c - 255) * t) for c in rgb]
-    # WCAG relative luminance: white text when it contrasts better than dark ink.
-    lin = [(c / 255) / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in mix]
-    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-    white = 1.05 / (lum + 0.05) > (lum + 0.05) / (INK_LUMINANCE + 0.05)
-    return "#" + "".join(f"{c:02x}" for c in mix), white
-
-
-def heat_map(
-    columns: Sequence[tuple[str, Side]],
-    rows: Sequence[tuple[str, Sequence[float | None]]],
-    scale: tuple[int, int],
-    title: str,
-    width: int = 680,
-) -> str:
-    """Participants x scales: each cell the others' mean, printed and shaded by side colour.
-
-    A hidden cell (not enough raters) shows a dash on white.
-    """
-    lo, hi = scale
-    label_w, head_h, row_h, right = 120.0, 142.0, 17.0, 78.0
-    cw = (width - label_w - right) / max(len(columns), 1)
-    height = head_h + row_h * len(rows) + 4
-    desc = "; ".join(f"{name}: " + ", ".join(fmt(v) for v in values) for name, values in rows)
-    out = [
-        _open(
-            width,
-            height,
-            title,
-            "Columns: " + ", ".join(f"{c} ({s})" for c, s in columns) + ". " + desc,
-            "heat-map",
-        )
-    ]
-    for j, (label, side) in enumerate(columns):
-        x = label_w + cw * j + cw / 2 + 3
-        out.append(
-            f'<text x="{x:.1f}" y="{head_h - 10}" font-size="9.5" '
-            f'transform="rotate(-60 {x:.1f} {head_h - 10})" fill="{COLOURS_TEXT[side]}">'
-            f"{escape(label)}</text>"
-        )
-        out.append(
-            f'<rect x="{label_w + cw * j + 0.5:.1f}" y="{head_h - 5}" width="{cw - 1:.1f}" '
-            f'height="3" fill="{COLOURS[side]}"/>'
-        )
-    for i, (name, values) in enumerate(rows):
-        y = head_h + row_h * i
-        out.append(_text(label_w - 6, y + row_h - 5, name, 9.5, "end"))
-        for j, v in enumerate(values):
-            side = columns[j][1]
-            x = label_w + cw * j
-            if v is None:
-                out.append(
-                    f'<rect x="{x + 0.5:.1f}" y="{y + 0.5:.1f}" width="{cw - 1:.1f}" '
-                    f'height="{row_h - 1}" fill="#ffffff" stroke="{GRID}"/>'
-                )
-                out.append(_text(x + cw / 2, y + row_h - 5, "–", 9, "middle", fill=MUTED))
-                continue
-            colour, dark = _ramp(side, (v - lo) / (hi - lo))
-            out.append(
-                f'<rect x="{x + 0.5:.1f}" y="{y + 0.5:.1f}" width="{cw - 1:.1f}" '
-                f'height="{row_h - 1}" fill="{colour}"/>'
-            )
-            out.append(
-                _text(
-                    x + cw / 2, y + row_h - 5, fmt(v), 9, "middle", fill="#ffffff" if dark else INK
-                )
-            )
-    out.append("</svg>")
-    return "".join(out)
