@@ -1,0 +1,89 @@
+"""Who may see which campaign and which participant's report: the one place the rules live.
+
+- admin: every campaign;
+- facilitator: the campaigns they are assigned to (campaign_facilitators);
+- participant: no campaign pages; only their own report, once the campaign is released.
+A campaign a user may not see answers 404, so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import HTTPException
+
+from bifocals.store.tables import campaigns, participants
+from bifocals.web.security import User
+from bifocals.web.tables import campaign_facilitators
+
+
+def visible_campaigns_query(user: User) -> sa.Select[Any]:
+    """campaigns rows the user may manage, newest first."""
+    q = sa.select(campaigns).order_by(campaigns.c.created_at.desc(), campaigns.c.id.desc())
+    if user.role == "admin":
+        return q
+    if user.role == "facilitator":
+        return q.join(
+            campaign_facilitators,
+            sa.and_(
+                campaign_facilitators.c.campaign_id == campaigns.c.id,
+                campaign_facilitators.c.user_id == user.id,
+            ),
+        )
+    return q.where(sa.false())
+
+
+def can_manage(conn: sa.Connection, user: User, campaign_id: int) -> bool:
+    """True for an admin, or a facilitator assigned to the campaign."""
+    if user.role == "admin":
+        return True
+    if user.role != "facilitator":
+        return False
+    found = conn.execute(
+        sa.select(campaign_facilitators.c.user_id).where(
+            campaign_facilitators.c.campaign_id == campaign_id,
+            campaign_facilitators.c.user_id == user.id,
+        )
+    ).first()
+    return found is not None
+
+
+def managed_campaign(conn: sa.Connection, user: User, campaign_id: int) -> Any:
+    """The campaigns row if the user may manage it; 404 otherwise (also for other roles)."""
+    row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).first()
+    if row is None or not can_manage(conn, user, campaign_id):
+        raise HTTPException(404, "no such campaign")
+    return row
+
+
+def managed_participant(conn: sa.Connection, user: User, campaign_id: int, pid: int) -> Any:
+    """(campaign row, participant row) if the user manages the campaign holding participant."""
+    camp = managed_campaign(conn, user, campaign_id)
+    row = conn.execute(
+        sa.select(participants).where(
+            participants.c.id == pid, participants.c.campaign_id == campaign_id
+        )
+    ).first()
+    if row is None:
+        raise HTTPException(404, "no such participant in this campaign")
+    return camp, row
+
+
+def can_view_report(conn: sa.Connection, user: User, campaign_id: int, pid: int) -> bool:
+    """May this user read participant `pid`'s individual report in this campaign?
+
+    Admins and the campaign's facilitators may, once the campaign is closed or released (the
+    reports helper records each view so that re-opening is refused afterwards). A participant
+    user may read only their own, and only after release.
+    """
+    row = conn.execute(
+        sa.select(campaigns.c.status)
+        .join(participants, participants.c.campaign_id == campaigns.c.id)
+        .where(campaigns.c.id == campaign_id, participants.c.id == pid)
+    ).first()
+    if row is None:
+        return False
+    if user.role == "participant":
+        return user.participant_id == pid and row.status == "released"
+    return row.status in ("closed", "released") and can_manage(conn, user, campaign_id)

@@ -1,0 +1,150 @@
+"""The bifocals web app: `create_app(db_url)` builds a FastAPI app over one Store.
+
+How a feature router plugs in (survey, reports, api, change live in their own modules):
+
+- put `router = APIRouter(dependencies=[Depends(csrf_protect)])` in
+  bifocals/web/routers/<name>.py; create_app includes it when the module exists;
+- `get_store(request) -> Store`, `get_settings(request) -> WebSettings` (bifocals.web.deps);
+- `current_user(request) -> User | None` (session cookie or `Authorization: Bearer` API token),
+  `require_user` (redirects to /login; 401 under /api/), `require_role("admin", "facilitator")`;
+- `csrf_protect` checks every unsafe request: form field `csrf_token` (templates write
+  `{{ csrf_field(request) }}`) or header `X-CSRF-Token` (fetch; read it from
+  `<meta name="csrf-token">` in base.html); bearer-token API calls without cookies are exempt;
+- `render(request, "folder/page.html", {...})` renders a template extending base.html;
+  `flash(request, message, kind)` shows a message on the next page;
+- `audit(store, user, action, target, detail, campaign_id=...)` (bifocals.web.accounts) writes
+  the audit log; viewing or exporting a report must be audited with an action in
+  `REPORT_SEEN_ACTIONS` (bifocals.web.campaign_ops) so re-opening is refused afterwards;
+- `bifocals.web.access`: `managed_campaign`, `can_manage`, `can_view_report`;
+- `bifocals.web.links`: `resolve_invitation(conn, token)` for the survey at /survey/{token}.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bifocals import __version__
+from bifocals.store import open_store
+from bifocals.web.deps import STATIC_DIR, LoginRequired, render
+from bifocals.web.settings import WebSettings
+
+OWN_ROUTERS: tuple[str, ...] = ("auth", "admin", "campaigns")
+OPTIONAL_ROUTERS: tuple[str, ...] = ("survey", "reports", "api", "change")
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    # Survey and nomination links carry their token in the path: never send it onwards.
+    (b"referrer-policy", b"no-referrer"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        b"script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
+)
+
+
+class SecurityHeaders:
+    """Adds security headers to every response, and `no-store` to every non-static one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                if not static and b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        return render(
+            request,
+            "error.html",
+            {"status": exc.status_code, "detail": exc.detail},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse({"detail": problems}, status_code=422)
+        return render(
+            request,
+            "error.html",
+            {"status": 422, "detail": "; ".join(problems)},
+            status_code=422,
+        )
+
+
+def create_app(db_url: str, *, settings: WebSettings | None = None) -> FastAPI:
+    """The web app over the database at db_url (migrated to the newest schema on start)."""
+    store = open_store(db_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="bifocals",
+        version=__version__,
+        description="360 campaigns: leadership and management measured side by side.",
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.settings = settings or WebSettings()
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    _install_error_pages(app)
+    for name in OWN_ROUTERS:
+        module = importlib.import_module(f"bifocals.web.routers.{name}")
+        app.include_router(module.router)
+    for name in OPTIONAL_ROUTERS:
+        module_name = f"bifocals.web.routers.{name}"
+        if importlib.util.find_spec(module_name) is not None:
+            app.include_router(importlib.import_module(module_name).router)
+    return app

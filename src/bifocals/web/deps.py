@@ -1,0 +1,231 @@
+"""Request helpers every router uses: the Store, the signed-in user, roles, CSRF, flash, render.
+
+Routers of other features plug in with these (see the top of app.py and docs/web.md).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from bifocals.store import Store
+from bifocals.web.security import Session, User, load_session, same, user_for_api_token
+from bifocals.web.settings import WebSettings
+from bifocals.web.tables import sessions
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+SESSION_COOKIE = "bifocals_session"
+# Double-submit cookie guarding the forms of visitors without a session (login, nomination).
+ANON_CSRF_COOKIE = "bifocals_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+class LoginRequired(Exception):
+    """Raised by require_user for a visitor without a session; answered by a redirect to /login."""
+
+
+def get_store(request: Request) -> Store:
+    """The app's Store (dependency)."""
+    store: Store = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> WebSettings:
+    """The app's WebSettings (dependency)."""
+    settings: WebSettings = request.app.state.settings
+    return settings
+
+
+def current_session(request: Request) -> Session | None:
+    """The live session of the request's cookie, looked up once per request."""
+    if "bf_session" in request.state._state:
+        cached: Session | None = request.state.bf_session
+        return cached
+    raw = request.cookies.get(SESSION_COOKIE)
+    found = None
+    if raw:
+        with get_store(request).engine.begin() as conn:
+            found = load_session(conn, raw)
+    request.state.bf_session = found
+    return found
+
+
+def current_user(request: Request) -> User | None:
+    """The signed-in user (session cookie, or `Authorization: Bearer <api token>`), or None."""
+    session = current_session(request)
+    if session is not None:
+        return session.user
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        with get_store(request).engine.connect() as conn:
+            return user_for_api_token(conn, auth[7:].strip())
+    return None
+
+
+def require_user(request: Request) -> User:
+    """The signed-in user; a visitor is sent to the login page (HTML) or gets 401 (/api/)."""
+    user = current_user(request)
+    if user is None:
+        if request.url.path.startswith("/api/"):
+            raise HTTPException(401, "sign in or send Authorization: Bearer <token>")
+        raise LoginRequired()
+    return user
+
+
+def require_role(*roles: str) -> Callable[[Request], User]:
+    """A dependency that lets through only users holding one of `roles` (403 otherwise)."""
+
+    def dependency(request: Request) -> User:
+        user = require_user(request)
+        if user.role not in roles:
+            raise HTTPException(403, "your account's role may not open this page")
+        return user
+
+    return dependency
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token for the request's forms: the session's, or the visitor's cookie token."""
+    session = current_session(request)
+    if session is not None:
+        return session.csrf_token
+    token = request.cookies.get(ANON_CSRF_COOKIE) or getattr(request.state, "csrf_new", None)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.state.csrf_new = token
+    return str(token)
+
+
+def csrf_field(request: Request) -> Markup:
+    """The hidden input every POST form carries (templates: `{{ csrf_field(request) }}`)."""
+    return Markup(
+        f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token(request))}">'
+    )
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse an unsafe request whose CSRF token (form field or X-CSRF-Token header) is wrong.
+
+    API clients that authenticate with a bearer token and send no cookie are exempt: a browser
+    never adds that header by itself.
+    """
+    if request.method not in UNSAFE:
+        return
+    has_cookie = SESSION_COOKIE in request.cookies
+    if not has_cookie and request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    session = current_session(request)
+    expected = session.csrf_token if session else request.cookies.get(ANON_CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            value = (await request.form()).get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not expected or not sent or not same(expected, sent):
+        raise HTTPException(
+            403, "this form has expired or did not come from this site; reload the page and retry"
+        )
+
+
+def flash(request: Request, message: str, kind: str = "info") -> None:
+    """Show a message on the next page this session renders (after a redirect)."""
+    session = current_session(request)
+    if session is None:
+        return
+    with get_store(request).engine.begin() as conn:
+        old = conn.execute(
+            sa.select(sessions.c.flash).where(sessions.c.id_hash == session.id_hash)
+        ).scalar()
+        items = json.loads(old) if old else []
+        items.append({"kind": kind, "message": message})
+        conn.execute(
+            sa.update(sessions)
+            .where(sessions.c.id_hash == session.id_hash)
+            .values(flash=json.dumps(items))
+        )
+
+
+def _take_flashes(request: Request) -> list[dict[str, str]]:
+    session = current_session(request)
+    if session is None:
+        return []
+    with get_store(request).engine.begin() as conn:
+        old = conn.execute(
+            sa.select(sessions.c.flash).where(sessions.c.id_hash == session.id_hash)
+        ).scalar()
+        if not old:
+            return []
+        conn.execute(
+            sa.update(sessions).where(sessions.c.id_hash == session.id_hash).values(flash=None)
+        )
+    items: list[dict[str, str]] = json.loads(old)
+    return items
+
+
+def set_anon_csrf_cookie(request: Request, response: Response) -> None:
+    """Send the visitor's new double-submit CSRF cookie if this request created one."""
+    token = getattr(request.state, "csrf_new", None)
+    if token:
+        response.set_cookie(
+            ANON_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=cookie_secure(request),
+            path="/",
+        )
+
+
+def cookie_secure(request: Request) -> bool:
+    """Cookies get the Secure flag under https or when the settings ask for it."""
+    return get_settings(request).secure_cookies or request.url.scheme == "https"
+
+
+def set_session_cookie(request: Request, response: Response, raw: str) -> None:
+    """Send the session cookie: HttpOnly, SameSite=Lax, Secure under https, with expiry."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        raw,
+        max_age=int(get_settings(request).session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(request),
+        path="/",
+    )
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a template that extends base.html, with the user, flashes and CSRF helper."""
+    ctx: dict[str, Any] = {
+        "user": current_user(request),
+        "flashes": _take_flashes(request),
+        "settings": get_settings(request),
+    }
+    ctx.update(context or {})
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    set_anon_csrf_cookie(request, response)
+    return response
+
+
+templates.env.globals["csrf_field"] = csrf_field
+templates.env.globals["csrf_token"] = csrf_token

@@ -1,0 +1,180 @@
+"""Signing in and out, the start page, a participant's own page, changing one's password."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bifocals.errors import BifocalsError
+from bifocals.store.tables import campaigns, participants
+from bifocals.web.accounts import set_password, write_audit
+from bifocals.web.deps import (
+    SESSION_COOKIE,
+    csrf_protect,
+    current_session,
+    current_user,
+    flash,
+    get_settings,
+    get_store,
+    render,
+    require_role,
+    require_user,
+    set_session_cookie,
+)
+from bifocals.web.security import (
+    User,
+    authenticate,
+    end_session,
+    recent_failures,
+    record_attempt,
+    start_session,
+    verify_password,
+)
+from bifocals.web.tables import users
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go to after signing in (never another site)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+def home_for(user: User) -> str:
+    """Where a role lands after signing in."""
+    return "/me" if user.role == "participant" else "/campaigns"
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request) -> Response:
+    """Send visitors to sign in and users to their start page."""
+    user = current_user(request)
+    return RedirectResponse("/login" if user is None else home_for(user), status_code=303)
+
+
+@router.get("/login", include_in_schema=False)
+def login_page(request: Request, next: str = "/") -> Response:
+    """The sign-in form."""
+    user = current_user(request)
+    if user is not None:
+        return RedirectResponse(home_for(user), status_code=303)
+    return render(request, "auth/login.html", {"next": safe_next(next), "email": ""})
+
+
+@router.post("/login", include_in_schema=False)
+def login(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """Check the password (rate limited per account and address) and start a session."""
+    settings = get_settings(request)
+    store = get_store(request)
+    addr = email.strip().lower()
+    ip = request.client.host if request.client else "unknown"
+    with store.engine.begin() as conn:
+        if recent_failures(conn, addr, ip, settings.login_window_minutes) >= (
+            settings.login_max_failures
+        ):
+            write_audit(conn, None, "login.blocked", f"user:{addr}", f"ip={ip}")
+            blocked = True
+        else:
+            blocked = False
+            user = authenticate(conn, addr, password)
+            record_attempt(conn, addr, ip, success=user is not None)
+    if blocked:
+        msg = (
+            f"Too many failed sign-ins for this account. Wait {settings.login_window_minutes} "
+            "minutes and try again."
+        )
+        ctx = {"next": safe_next(next), "email": addr, "error": msg}
+        return render(request, "auth/login.html", ctx, status_code=429)
+    if user is None:
+        ctx = {"next": safe_next(next), "email": addr, "error": "E-mail or password is wrong."}
+        return render(request, "auth/login.html", ctx, status_code=401)
+    with store.engine.begin() as conn:
+        old = current_session(request)
+        if old is not None:
+            end_session(conn, old.id_hash)
+        raw, _session = start_session(conn, user.id, settings.session_hours)
+        write_audit(conn, user, "login", f"user:{user.email}", f"ip={ip}")
+    target = safe_next(next)
+    response = RedirectResponse(home_for(user) if target == "/" else target, status_code=303)
+    set_session_cookie(request, response, raw)
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request) -> Response:
+    """End the session."""
+    session = current_session(request)
+    if session is not None:
+        with get_store(request).engine.begin() as conn:
+            end_session(conn, session.id_hash)
+            write_audit(conn, session.user, "logout", f"user:{session.user.email}")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", include_in_schema=False)
+def me(request: Request, user: Annotated[User, Depends(require_role("participant"))]) -> Response:
+    """A participant's page: their campaign and, once released, the link to their report."""
+    item = None
+    if user.participant_id is not None:
+        with get_store(request).engine.connect() as conn:
+            row = conn.execute(
+                sa.select(campaigns.c.id, campaigns.c.name, campaigns.c.status, participants.c.id)
+                .join(participants, participants.c.campaign_id == campaigns.c.id)
+                .where(participants.c.id == user.participant_id)
+            ).first()
+        if row is not None:
+            item = {
+                "campaign_id": row[0],
+                "campaign": row[1],
+                "status": row[2],
+                "participant_id": row[3],
+            }
+    return render(request, "auth/me.html", {"item": item})
+
+
+@router.get("/account/password", include_in_schema=False)
+def password_page(request: Request, _user: Annotated[User, Depends(require_user)]) -> Response:
+    """The change-password form."""
+    return render(request, "auth/password.html")
+
+
+@router.post("/account/password", include_in_schema=False)
+def change_password(
+    request: Request,
+    user: Annotated[User, Depends(require_user)],
+    current: Annotated[str, Form(max_length=1000)],
+    new: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    """Change the password after checking the current one; other sessions end."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(users.c.password_hash).where(users.c.id == user.id)
+        ).scalar()
+    if not verify_password(stored, current):
+        ctx = {"error": "The current password is wrong."}
+        return render(request, "auth/password.html", ctx, status_code=400)
+    try:
+        set_password(store, user, new)
+    except BifocalsError as exc:
+        return render(request, "auth/password.html", {"error": str(exc)}, status_code=400)
+    settings = get_settings(request)
+    with store.engine.begin() as conn:
+        raw, _session = start_session(conn, user.id, settings.session_hours)
+    request.state.bf_session = _session
+    flash(request, "Your password was changed.", "success")
+    response = RedirectResponse(home_for(user), status_code=303)
+    set_session_cookie(request, response, raw)
+    return response

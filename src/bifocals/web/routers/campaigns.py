@@ -1,0 +1,258 @@
+"""Campaign pages: list (scoped by role), create, overview, facilitators, status changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bifocals.errors import BifocalsError
+from bifocals.instruments import list_instruments
+from bifocals.scoring.model import Thresholds
+from bifocals.store.tables import participants, raters
+from bifocals.web.access import managed_campaign, visible_campaigns_query
+from bifocals.web.campaign_ops import (
+    assign_facilitator,
+    change_status,
+    create_campaign,
+    facilitators_of,
+    remove_facilitator,
+    results_seen,
+)
+from bifocals.web.deps import csrf_protect, flash, get_store, render, require_role
+from bifocals.web.security import User, utc
+from bifocals.web.tables import nominations
+
+router = APIRouter(prefix="/campaigns", dependencies=[Depends(csrf_protect)])
+Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
+Admin = Annotated[User, Depends(require_role("admin"))]
+Threshold = Annotated[int, Form(ge=1, le=50)]
+
+
+def campaign_view(row: Any) -> dict[str, Any]:
+    """A campaigns row as template data."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "instrument": f"{row.instrument_id} {row.instrument_version}",
+        "status": row.status,
+        "deadline": utc(row.deadline),
+        "created_at": utc(row.created_at),
+        "thresholds": {
+            "manager": row.threshold_manager,
+            "peer": row.threshold_peer,
+            "direct_report": row.threshold_direct_report,
+            "other": row.threshold_other,
+            "pooled": row.threshold_pooled,
+        },
+    }
+
+
+@router.get("", include_in_schema=False)
+def list_page(request: Request, user: Manager) -> Response:
+    """The campaigns this user may manage, with participant and response counts."""
+    with get_store(request).engine.connect() as conn:
+        rows = conn.execute(visible_campaigns_query(user)).all()
+        ids = [r.id for r in rows]
+        counts = {
+            r.campaign_id: (r.n, r.done)
+            for r in conn.execute(
+                sa.select(
+                    raters.c.campaign_id,
+                    sa.func.count().label("n"),
+                    sa.func.count(raters.c.submitted_at).label("done"),
+                )
+                .where(raters.c.campaign_id.in_(ids))
+                .group_by(raters.c.campaign_id)
+            )
+        }
+    items = []
+    for r in rows:
+        n, done = counts.get(r.id, (0, 0))
+        items.append({**campaign_view(r), "raters": n, "done": done})
+    return render(request, "campaigns/list.html", {"campaigns": items})
+
+
+def _new_page(
+    request: Request,
+    error: str | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    ctx = {
+        "instruments": list_instruments(),
+        "defaults": Thresholds().to_dict(),
+        "error": error,
+        "form": form or {},
+    }
+    return render(request, "campaigns/new.html", ctx, status_code=status)
+
+
+@router.get("/new", include_in_schema=False)
+def new_page(request: Request, _user: Manager) -> Response:
+    """The form for a new campaign."""
+    return _new_page(request)
+
+
+def parse_deadline(value: str) -> datetime | None:
+    """A date (YYYY-MM-DD) from a form as the end of that day in UTC, or None if blank."""
+    if not value.strip():
+        return None
+    try:
+        day = datetime.strptime(value.strip(), "%Y-%m-%d")
+    except ValueError as exc:
+        raise BifocalsError(f"deadline {value!r} is not a date; write YYYY-MM-DD") from exc
+    return day.replace(hour=23, minute=59, second=59, tzinfo=UTC)
+
+
+@router.post("/new", include_in_schema=False)
+def create(
+    request: Request,
+    user: Manager,
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+    instrument: Annotated[str, Form(max_length=100)],
+    threshold_manager: Threshold = 1,
+    threshold_peer: Threshold = 3,
+    threshold_direct_report: Threshold = 3,
+    threshold_other: Threshold = 3,
+    threshold_pooled: Threshold = 3,
+    deadline: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Create a draft campaign and go to its page."""
+    thresholds = Thresholds(
+        manager=threshold_manager,
+        peer=threshold_peer,
+        direct_report=threshold_direct_report,
+        other=threshold_other,
+        pooled=threshold_pooled,
+    )
+    try:
+        cid = create_campaign(
+            get_store(request), user, name, instrument, thresholds, parse_deadline(deadline)
+        )
+    except BifocalsError as exc:
+        form = {
+            "name": name,
+            "instrument": instrument,
+            "deadline": deadline,
+            **{f"threshold_{k}": v for k, v in thresholds.to_dict().items()},
+        }
+        return _new_page(request, str(exc), form, status=400)
+    flash(request, f"Campaign {name.strip()!r} created. Add participants next.", "success")
+    return RedirectResponse(f"/campaigns/{cid}", status_code=303)
+
+
+@router.get("/{campaign_id}", include_in_schema=False)
+def detail(request: Request, campaign_id: int, user: Manager) -> Response:
+    """A campaign: status and actions, facilitators, participants and their raters."""
+    with get_store(request).engine.connect() as conn:
+        camp = managed_campaign(conn, user, campaign_id)
+        people = conn.execute(
+            sa.select(
+                participants.c.id,
+                participants.c.code,
+                participants.c.name,
+                participants.c.email,
+                sa.func.count(raters.c.id).label("raters"),
+                sa.func.count(raters.c.submitted_at).label("done"),
+            )
+            .outerjoin(raters, raters.c.participant_id == participants.c.id)
+            .where(participants.c.campaign_id == campaign_id)
+            .group_by(
+                participants.c.id, participants.c.code, participants.c.name, participants.c.email
+            )
+            .order_by(participants.c.code)
+        ).all()
+        pending = conn.execute(
+            sa.select(nominations.c.participant_id, sa.func.count().label("n"))
+            .join(participants, participants.c.id == nominations.c.participant_id)
+            .where(participants.c.campaign_id == campaign_id, nominations.c.status == "pending")
+            .group_by(nominations.c.participant_id)
+        ).all()
+        facs = facilitators_of(conn, campaign_id)
+        seen = results_seen(conn, campaign_id)
+    ctx = {
+        "c": campaign_view(camp),
+        "people": people,
+        "pending": {p.participant_id: p.n for p in pending},
+        "facilitators": facs,
+        "results_seen": seen,
+    }
+    return render(request, "campaigns/detail.html", ctx)
+
+
+@router.post("/{campaign_id}/facilitators", include_in_schema=False)
+def add_facilitator(
+    request: Request,
+    campaign_id: int,
+    user: Admin,
+    email: Annotated[str, Form(max_length=320)],
+) -> Response:
+    """Assign a facilitator account to the campaign (admins only)."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        managed_campaign(conn, user, campaign_id)
+    try:
+        assign_facilitator(store, user, campaign_id, email)
+        flash(request, f"{email.strip().lower()} can now manage this campaign.", "success")
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+
+
+@router.post("/{campaign_id}/facilitators/{user_id}/remove", include_in_schema=False)
+def drop_facilitator(request: Request, campaign_id: int, user_id: int, user: Admin) -> Response:
+    """Take a facilitator off the campaign (admins only)."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        managed_campaign(conn, user, campaign_id)
+    remove_facilitator(store, user, campaign_id, user_id)
+    flash(request, "Facilitator removed from this campaign.", "success")
+    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+
+
+MESSAGES = {
+    "open": "The campaign is open: invitation links now lead to the questionnaire.",
+    "close": "The campaign is closed: no more answers are accepted.",
+    "reopen": "The campaign is open again.",
+    "release": "Reports are released: participants can read their own report.",
+}
+
+
+def _status_action(request: Request, campaign_id: int, action: str, user: User) -> Response:
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        managed_campaign(conn, user, campaign_id)
+    try:
+        change_status(store, user, campaign_id, action)
+        flash(request, MESSAGES[action], "success")
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+
+
+@router.post("/{campaign_id}/open", include_in_schema=False)
+def open_campaign(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Open the campaign: invitation links start to work."""
+    return _status_action(request, campaign_id, "open", user)
+
+
+@router.post("/{campaign_id}/close", include_in_schema=False)
+def close_campaign(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Close the campaign: no more answers."""
+    return _status_action(request, campaign_id, "close", user)
+
+
+@router.post("/{campaign_id}/reopen", include_in_schema=False)
+def reopen_campaign(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Re-open a closed campaign, unless results have been seen (see campaign_ops)."""
+    return _status_action(request, campaign_id, "reopen", user)
+
+
+@router.post("/{campaign_id}/release", include_in_schema=False)
+def release_campaign(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Release reports to participants."""
+    return _status_action(request, campaign_id, "release", user)

@@ -1,0 +1,60 @@
+"""Settings of the web app: cookies, sessions, login limits, links and outgoing mail."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where invitations and reminders are sent from. host None: mail is off, links are shown."""
+
+    host: str | None = None
+    port: int = 25
+    sender: str = "bifocals@localhost"
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 10.0
+
+    @property
+    def enabled(self) -> bool:
+        """True when a server is configured."""
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Everything the app factory can be told; the defaults suit a local run on 127.0.0.1."""
+
+    # Cookies carry the Secure flag when True, or when the request itself came over https.
+    secure_cookies: bool = False
+    session_hours: float = 8.0
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    invitation_days: int = 30
+    nomination_days: int = 14
+    # Absolute base of links put in e-mails (https://360.example.org); None: the request's own.
+    base_url: str | None = None
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    site_name: str = "bifocals"
+
+    @classmethod
+    def from_env(cls) -> WebSettings:
+        """Settings from BIFOCALS_* environment variables (unset ones keep their defaults)."""
+        env = os.environ
+        smtp = SmtpSettings(
+            host=env.get("BIFOCALS_SMTP_HOST") or None,
+            port=int(env.get("BIFOCALS_SMTP_PORT", "25")),
+            sender=env.get("BIFOCALS_SMTP_FROM", "bifocals@localhost"),
+            starttls=env.get("BIFOCALS_SMTP_STARTTLS", "") not in ("", "0", "false"),
+            username=env.get("BIFOCALS_SMTP_USER") or None,
+            password=env.get("BIFOCALS_SMTP_PASSWORD") or None,
+        )
+        return cls(
+            secure_cookies=env.get("BIFOCALS_SECURE_COOKIES", "") not in ("", "0", "false"),
+            session_hours=float(env.get("BIFOCALS_SESSION_HOURS", "8")),
+            base_url=env.get("BIFOCALS_BASE_URL") or None,
+            smtp=smtp,
+        )

@@ -1,0 +1,88 @@
+"""The app factory: pages render, security headers, static CSS, error pages, migrations."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from bifocals.web.app import OPTIONAL_ROUTERS, OWN_ROUTERS, create_app
+from bifocals.web.tables import WEB_TABLES
+from test_web_app_support import add_user, login, store_at, web_client
+
+
+def test_web_tables_exist_after_migration(db_url: str) -> None:
+    with store_at(db_url) as store:
+        names = set(sa.inspect(store.engine).get_table_names())
+    assert {t.name for t in WEB_TABLES} <= names
+
+
+def test_schema_matches_the_tables(sqlite_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import bifocals.web.tables  # noqa: F401
+    from bifocals.store.meta import metadata
+
+    with store_at(sqlite_url) as store, store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    web = {t.name for t in WEB_TABLES}
+    ours = [d for d in diff if any(getattr(x, "name", None) in web for x in d[1:2])]
+    assert ours == []
+
+
+def test_security_headers_and_login_page(sqlite_url: str) -> None:
+    with web_client(sqlite_url) as client:
+        r = client.get("/login")
+        assert r.status_code == 200
+        for h in ("content-security-policy", "x-frame-options", "x-content-type-options"):
+            assert h in r.headers
+        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["cache-control"] == "no-store"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        # Accessible shell: language, skip link, main landmark, labelled inputs.
+        assert '<html lang="en">' in r.text
+        assert 'href="#main"' in r.text and '<main id="main"' in r.text
+        assert '<label for="email">' in r.text and '<label for="password">' in r.text
+        assert "bifocals_csrf" in r.headers["set-cookie"]
+        assert "SameSite=strict" in r.headers["set-cookie"]
+
+
+def test_static_css_served(sqlite_url: str) -> None:
+    with web_client(sqlite_url) as client:
+        r = client.get("/static/app.css")
+        assert r.status_code == 200 and ":focus-visible" in r.text
+        assert "no-store" not in r.headers.get("cache-control", "")
+
+
+def test_unknown_page_is_a_404_page(sqlite_url: str) -> None:
+    add_user(sqlite_url, "ana@example.org", "admin")
+    with web_client(sqlite_url) as client:
+        login(client, "ana@example.org")
+        r = client.get("/campaigns/999999")
+        assert r.status_code == 404 and "Not found" in r.text
+        r = client.get("/campaigns/999999", headers={"accept": "application/json"})
+        assert r.json() == {"detail": "no such campaign"}
+        r = client.get("/campaigns/not-a-number")
+        assert r.status_code in (404, 422)
+
+
+def _included(app: FastAPI) -> list[object]:
+    """The routers an app includes (FastAPI keeps each included router as one route)."""
+    return [getattr(r, "original_router", None) for r in app.routes]
+
+
+def test_optional_routers_are_included_when_present(sqlite_url: str) -> None:
+    app = create_app(sqlite_url)
+    try:
+        included = _included(app)
+        for name in OWN_ROUTERS:
+            assert importlib.import_module(f"bifocals.web.routers.{name}").router in included
+        for name in OPTIONAL_ROUTERS:
+            if importlib.util.find_spec(f"bifocals.web.routers.{name}") is not None:
+                module = importlib.import_module(f"bifocals.web.routers.{name}")
+                assert module.router in included, name
+    finally:
+        app.state.store.close()
