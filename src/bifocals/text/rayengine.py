@@ -7,6 +7,7 @@ Each actor loads the model once. Ray is imported lazily, so the default install 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +65,29 @@ def run_ray(
     suffixes = {Path(f).suffix.lower() for f in files}
     if not suffixes <= {".csv", ".parquet", ".pq"} or len(suffixes) != 1:
         raise BifocalsError("--engine ray reads CSV files or Parquet files (one kind per run)")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise BifocalsError(f"{out}: already exists; Ray writes a new folder, give a fresh path")
     for f in files:
         if not Path(f).is_file():
             raise BifocalsError(f"{f}: no such file")
+    # Ray Data emits its own deprecation warnings while it sets itself up; they are not ours.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        return _run(ray, files, suffixes, column, out, fast, lines, workers, batch_size)
+
+
+def _run(
+    ray: Any,
+    files: list[str],
+    suffixes: set[str],
+    column: str,
+    out: Path,
+    fast: bool,
+    lines: bool,
+    workers: int,
+    batch_size: int,
+) -> int:
     if not ray.is_initialized():
         ray.init(address=os.environ.get("RAY_ADDRESS"), ignore_reinit_error=True)
     ctx = ray.data.DataContext.get_current()
@@ -80,13 +101,16 @@ def run_ray(
     if column not in names:
         raise _missing_column(", ".join(files), column, [n for n in names if n != "path"])
     ds = ds.select_columns([column, "path"])
+    # Leave one CPU for the read and write tasks, or a small cluster deadlocks on the actors.
+    total = float(ray.cluster_resources().get("CPU", 1.0))
+    per_actor = min(1.0, max(0.1, (total - 1.0) / workers))
     coded = ds.map_batches(
         _Classify,
         fn_constructor_kwargs={"column": column, "fast": fast, "lines": lines},
         batch_size=batch_size,
         batch_format="numpy",
-        concurrency=workers,
-        num_cpus=1,
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=per_actor,
     )
     coded.write_parquet(str(out))
     import pyarrow.parquet as pq
