@@ -38,7 +38,14 @@ from bifocals.store import open_store
 from bifocals.web.deps import STATIC_DIR, LoginRequired, render
 from bifocals.web.settings import WebSettings
 
-OWN_ROUTERS: tuple[str, ...] = ("auth", "admin", "campaigns")
+OWN_ROUTERS: tuple[str, ...] = (
+    "auth",
+    "admin",
+    "campaigns",
+    "participants",
+    "nominate",
+    "progress",
+)
 OPTIONAL_ROUTERS: tuple[str, ...] = ("survey", "reports", "api", "change")
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (

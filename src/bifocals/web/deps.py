@@ -191,6 +191,11 @@ def set_anon_csrf_cookie(request: Request, response: Response) -> None:
         )
 
 
+def public_base(request: Request) -> str:
+    """The site's address for links in e-mails: the setting, or the request's own."""
+    return get_settings(request).base_url or str(request.base_url)
+
+
 def cookie_secure(request: Request) -> bool:
     """Cookies get the Secure flag under https or when the settings ask for it."""
     return get_settings(request).secure_cookies or request.url.scheme == "https"

@@ -1,0 +1,129 @@
+"""Issuing and delivering links: by e-mail when a server is set and an address is known,
+otherwise (or when sending fails) shown once on the page for copying by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from bifocals.errors import BifocalsError
+from bifocals.store import Store
+from bifocals.store.tables import campaigns, participants, raters
+from bifocals.web.accounts import write_audit
+from bifocals.web.links import (
+    issue_invitation,
+    issue_nomination_link,
+    mark_sent,
+    nominate_url,
+    survey_url,
+)
+from bifocals.web.mail import invitation_text, nomination_text, send_mail
+from bifocals.web.security import User
+from bifocals.web.settings import WebSettings
+
+
+@dataclass
+class Delivery:
+    """What happened to each link: e-mailed, or to be shown for copying (label, url)."""
+
+    sent: list[str] = field(default_factory=list)
+    shown: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def _label(r: sa.Row[tuple[object, ...]] | object) -> str:
+    name = getattr(r, "name", None) or getattr(r, "code", "")
+    return f"{name} ({getattr(r, 'group', '')}) for {getattr(r, 'pcode', '')}"
+
+
+def deliver_invitations(
+    store: Store,
+    settings: WebSettings,
+    user: User,
+    campaign_id: int,
+    rater_ids: list[int],
+    base: str,
+    *,
+    by_email: bool,
+    reminder: bool = False,
+) -> Delivery:
+    """Issue a fresh link for each rater (revoking older ones) and send or show it."""
+    out = Delivery()
+    with store.engine.begin() as conn:
+        camp = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
+        rows = conn.execute(
+            sa.select(
+                raters.c.id,
+                raters.c.name,
+                raters.c.email,
+                raters.c.group,
+                raters.c.code,
+                raters.c.submitted_at,
+                participants.c.code.label("pcode"),
+                participants.c.name.label("pname"),
+            )
+            .join(participants, participants.c.id == raters.c.participant_id)
+            .where(raters.c.campaign_id == campaign_id, raters.c.id.in_(rater_ids))
+            .order_by(participants.c.code, raters.c.group, raters.c.id)
+        ).all()
+        issued = []
+        for r in rows:
+            if r.submitted_at is not None:
+                continue
+            token = issue_invitation(conn, int(r.id), settings.invitation_days)
+            issued.append((r, token))
+        action = "reminder.issue" if reminder else "invitation.issue"
+        write_audit(
+            conn, user, action, f"campaign:{camp.name}", f"{len(issued)} link(s)", campaign_id
+        )
+    for r, token in issued:
+        url = survey_url(base, token)
+        if by_email and settings.smtp.enabled and r.email:
+            subject, body = invitation_text(r.pname or r.pcode, camp.name, url, r.group, reminder)
+            try:
+                send_mail(settings.smtp, r.email, subject, body)
+            except BifocalsError:
+                out.failed.append(_label(r))
+                out.shown.append((_label(r), url))
+                continue
+            with store.engine.begin() as conn:
+                mark_sent(conn, token)
+            out.sent.append(_label(r))
+        else:
+            out.shown.append((_label(r), url))
+    return out
+
+
+def deliver_nomination_link(
+    store: Store,
+    settings: WebSettings,
+    user: User,
+    campaign_id: int,
+    participant_id: int,
+    base: str,
+    *,
+    by_email: bool,
+) -> Delivery:
+    """Issue a participant's nomination link (revoking the old one) and send or show it."""
+    out = Delivery()
+    with store.engine.begin() as conn:
+        row = conn.execute(
+            sa.select(participants, campaigns.c.name.label("campaign"))
+            .join(campaigns, campaigns.c.id == participants.c.campaign_id)
+            .where(participants.c.id == participant_id)
+        ).one()
+        token = issue_nomination_link(conn, participant_id, settings.nomination_days)
+        write_audit(conn, user, "nomination_link.issue", f"participant:{row.code}", "", campaign_id)
+    url = nominate_url(base, token)
+    label = f"{row.name or row.code} (nomination page)"
+    if by_email and settings.smtp.enabled and row.email:
+        subject, body = nomination_text(row.name or row.code, row.campaign, url)
+        try:
+            send_mail(settings.smtp, row.email, subject, body)
+            out.sent.append(label)
+            return out
+        except BifocalsError:
+            out.failed.append(label)
+    out.shown.append((label, url))
+    return out

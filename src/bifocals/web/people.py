@@ -1,0 +1,336 @@
+"""Participants and raters of a campaign: add by form or CSV, nominations and their review.
+
+Every participant gets a self rater (group "self") when added, so their own view is invited
+like everyone else's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+
+from bifocals.errors import BifocalsError, Problem, ValidationError
+from bifocals.store.tables import campaigns, participants, raters
+from bifocals.web.accounts import EMAIL, write_audit
+from bifocals.web.security import User, now
+from bifocals.web.tables import nominations
+
+RATER_GROUPS: tuple[str, ...] = ("manager", "peer", "direct_report", "other")
+GROUP_LABELS: dict[str, str] = {
+    "self": "Self",
+    "manager": "Manager",
+    "peer": "Peer",
+    "direct_report": "Direct report",
+    "other": "Other",
+}
+CSV_COLUMNS: tuple[str, ...] = ("name", "email", "code")
+MAX_NOMINATIONS = 40
+MAX_CSV_BYTES = 2_000_000
+
+
+def require_editable(conn: sa.Connection, campaign_id: int) -> Any:
+    """The campaign row if people may still be added (draft or open)."""
+    row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
+    if row.status not in ("draft", "open"):
+        raise BifocalsError(
+            f"the campaign is {row.status}; participants and raters can be added only while "
+            "it is a draft or open"
+        )
+    return row
+
+
+def _email(value: str, field: str, required: bool) -> str | None:
+    e = value.strip().lower()
+    if not e:
+        if required:
+            raise BifocalsError(f"{field}: an e-mail address is needed")
+        return None
+    if not EMAIL.match(e) or len(e) > 320:
+        raise BifocalsError(f"{field}: {value!r} is not an e-mail address; write name@example.org")
+    return e
+
+
+def _insert_participant(
+    conn: sa.Connection, campaign_id: int, code: str, name: str | None, email: str | None
+) -> int:
+    pid = int(
+        conn.execute(
+            sa.insert(participants)
+            .values(campaign_id=campaign_id, code=code, name=name, email=email)
+            .returning(participants.c.id)
+        ).scalar_one()
+    )
+    conn.execute(
+        sa.insert(raters).values(
+            campaign_id=campaign_id,
+            participant_id=pid,
+            code="self",
+            group="self",
+            name=name,
+            email=email,
+        )
+    )
+    return pid
+
+
+def _code_taken(conn: sa.Connection, campaign_id: int, code: str) -> bool:
+    found = conn.execute(
+        sa.select(participants.c.id).where(
+            participants.c.campaign_id == campaign_id, participants.c.code == code
+        )
+    ).first()
+    return found is not None
+
+
+def add_participant(
+    conn: sa.Connection, user: User, campaign_id: int, code: str, name: str, email: str
+) -> int:
+    """Add one participant (and their self rater) to a draft or open campaign."""
+    require_editable(conn, campaign_id)
+    code = code.strip()
+    if not code or len(code) > 200:
+        raise BifocalsError("code: give a short code for the participant (1 to 200 characters)")
+    if _code_taken(conn, campaign_id, code):
+        raise BifocalsError(f"code: {code!r} is already used in this campaign; choose another")
+    addr = _email(email, "email", required=False)
+    pid = _insert_participant(conn, campaign_id, code, name.strip()[:200] or None, addr)
+    write_audit(conn, user, "participant.add", f"participant:{code}", "", campaign_id)
+    return pid
+
+
+def parse_participants_csv(
+    data: bytes, source: str, taken: set[str]
+) -> list[tuple[str, str | None, str | None]]:
+    """(code, name, email) rows of an uploaded CSV; a ValidationError lists every bad line."""
+    problems: list[Problem] = []
+    if len(data) > MAX_CSV_BYTES:
+        raise ValidationError(
+            [Problem(source, None, "file", len(data), f"is larger than {MAX_CSV_BYTES} bytes")]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            [Problem(source, None, "file", exc.reason, "is not UTF-8 text; save it as CSV UTF-8")]
+        ) from exc
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        msg = f"the first line must name the columns {','.join(CSV_COLUMNS)}; missing {missing}"
+        raise ValidationError([Problem(source, 1, "header", ",".join(header), msg)])
+    at = {c: header.index(c) for c in CSV_COLUMNS}
+    rows: list[tuple[str, str | None, str | None]] = []
+    seen: dict[str, int] = {}
+    for line_no, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(
+                Problem(
+                    source,
+                    line_no,
+                    "line",
+                    ",".join(cells),
+                    f"has {len(cells)} cells; the header has {len(header)}",
+                )
+            )
+            continue
+        code, name, email = (cells[at[c]].strip() for c in ("code", "name", "email"))
+        if not code:
+            problems.append(Problem(source, line_no, "code", code, "is empty; give each a code"))
+        elif len(code) > 200:
+            problems.append(Problem(source, line_no, "code", code, "is over 200 characters"))
+        elif code in taken:
+            problems.append(
+                Problem(source, line_no, "code", code, "is already used in this campaign")
+            )
+        elif code in seen:
+            problems.append(Problem(source, line_no, "code", code, f"repeats line {seen[code]}"))
+        else:
+            seen[code] = line_no
+        if len(name) > 200:
+            problems.append(Problem(source, line_no, "name", name, "is over 200 characters"))
+        addr = email.lower()
+        if addr and (not EMAIL.match(addr) or len(addr) > 320):
+            problems.append(Problem(source, line_no, "email", email, "is not an e-mail address"))
+        rows.append((code, name or None, addr or None))
+    if problems:
+        raise ValidationError(problems, f"{source}: nothing was added; fix these lines")
+    if not rows:
+        raise ValidationError([Problem(source, None, "file", "", "has no participant lines")])
+    return rows
+
+
+def import_participants(
+    conn: sa.Connection, user: User, campaign_id: int, data: bytes, source: str
+) -> int:
+    """Add every participant of a CSV upload, or none (all-or-nothing); returns the count."""
+    require_editable(conn, campaign_id)
+    taken = set(
+        conn.execute(
+            sa.select(participants.c.code).where(participants.c.campaign_id == campaign_id)
+        ).scalars()
+    )
+    rows = parse_participants_csv(data, source, taken)
+    for code, name, email in rows:
+        _insert_participant(conn, campaign_id, code, name, email)
+    write_audit(
+        conn, user, "participant.import", f"file:{source}", f"{len(rows)} added", campaign_id
+    )
+    return len(rows)
+
+
+def _check_rater(
+    conn: sa.Connection,
+    participant_id: int,
+    name: str,
+    email: str,
+    group: str,
+    require_email: bool,
+) -> tuple[str, str | None]:
+    if group not in RATER_GROUPS:
+        raise BifocalsError(f"group: {group!r} is not one of {', '.join(RATER_GROUPS)}")
+    clean = name.strip()
+    if not clean or len(clean) > 200:
+        raise BifocalsError("name: give the rater's name (1 to 200 characters)")
+    addr = _email(email, "email", required=require_email)
+    if addr is not None:
+        dup = conn.execute(
+            sa.select(raters.c.id).where(
+                raters.c.participant_id == participant_id,
+                sa.func.lower(raters.c.email) == addr,
+            )
+        ).first()
+        if dup is not None:
+            raise BifocalsError(f"email: {addr} already rates this participant")
+    return clean, addr
+
+
+def _insert_rater(
+    conn: sa.Connection,
+    campaign_id: int,
+    participant_id: int,
+    name: str,
+    email: str | None,
+    group: str,
+) -> int:
+    # Random codes: a rater's code says nothing about who they are or in which order they came.
+    code = f"{group}-{secrets.token_hex(4)}"
+    return int(
+        conn.execute(
+            sa.insert(raters)
+            .values(
+                campaign_id=campaign_id,
+                participant_id=participant_id,
+                code=code,
+                group=group,
+                name=name,
+                email=email,
+            )
+            .returning(raters.c.id)
+        ).scalar_one()
+    )
+
+
+def add_rater(
+    conn: sa.Connection,
+    user: User,
+    campaign_id: int,
+    participant_id: int,
+    name: str,
+    email: str,
+    group: str,
+) -> int:
+    """Add a rater chosen by the facilitator."""
+    require_editable(conn, campaign_id)
+    clean, addr = _check_rater(conn, participant_id, name, email, group, require_email=False)
+    rid = _insert_rater(conn, campaign_id, participant_id, clean, addr, group)
+    write_audit(
+        conn, user, "rater.add", f"participant_id:{participant_id}", f"group={group}", campaign_id
+    )
+    return rid
+
+
+def nominate(
+    conn: sa.Connection,
+    participant_id: int,
+    campaign_id: int,
+    name: str,
+    email: str,
+    group: str,
+) -> int:
+    """A participant suggests a rater; it waits for the facilitator's approval."""
+    require_editable(conn, campaign_id)
+    clean, addr = _check_rater(conn, participant_id, name, email, group, require_email=True)
+    assert addr is not None
+    existing = conn.execute(
+        sa.select(nominations.c.email, nominations.c.status).where(
+            nominations.c.participant_id == participant_id
+        )
+    ).all()
+    if len(existing) >= MAX_NOMINATIONS:
+        raise BifocalsError(f"you have made {MAX_NOMINATIONS} suggestions; that is the limit")
+    if any(e.email == addr and e.status == "pending" for e in existing):
+        raise BifocalsError(f"email: {addr} is already suggested and waiting for review")
+    nid = int(
+        conn.execute(
+            sa.insert(nominations)
+            .values(
+                participant_id=participant_id,
+                name=clean,
+                email=addr,
+                group=group,
+                status="pending",
+                created_at=now(),
+            )
+            .returning(nominations.c.id)
+        ).scalar_one()
+    )
+    return nid
+
+
+def decide_nomination(
+    conn: sa.Connection, user: User, campaign_id: int, nomination_id: int, approve: bool
+) -> int | None:
+    """Approve (the nominee becomes a rater; returns its id) or reject a pending nomination."""
+    row = conn.execute(
+        sa.select(nominations)
+        .join(participants, participants.c.id == nominations.c.participant_id)
+        .where(nominations.c.id == nomination_id, participants.c.campaign_id == campaign_id)
+    ).first()
+    if row is None:
+        raise BifocalsError("no such nomination in this campaign")
+    if row.status != "pending":
+        raise BifocalsError(f"this nomination was already {row.status}")
+    rater_id = None
+    if approve:
+        require_editable(conn, campaign_id)
+        clean, addr = _check_rater(
+            conn, row.participant_id, row.name, row.email, row.group, require_email=True
+        )
+        rater_id = _insert_rater(conn, campaign_id, row.participant_id, clean, addr, row.group)
+    conn.execute(
+        sa.update(nominations)
+        .where(nominations.c.id == nomination_id)
+        .values(
+            status="approved" if approve else "rejected",
+            decided_at=now(),
+            decided_by=user.id,
+            rater_id=rater_id,
+        )
+    )
+    action = "nomination.approve" if approve else "nomination.reject"
+    write_audit(
+        conn,
+        user,
+        action,
+        f"participant_id:{row.participant_id}",
+        f"group={row.group}",
+        campaign_id,
+    )
+    return rater_id

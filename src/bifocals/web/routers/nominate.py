@@ -1,0 +1,91 @@
+"""A participant's private nomination page: suggest raters, no login (the link is the key)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from bifocals.errors import BifocalsError
+from bifocals.web.deps import csrf_protect, get_store, render
+from bifocals.web.links import resolve_nomination_link
+from bifocals.web.people import GROUP_LABELS, RATER_GROUPS, nominate
+from bifocals.web.tables import nominations
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+Text = Annotated[str, Form(max_length=320)]
+
+MESSAGES = {
+    "unknown": "This link is not known. Check that it was copied completely, or ask your "
+    "facilitator for a new one.",
+    "revoked": "This link has been replaced by a newer one. Use the latest link you received.",
+    "expired": "This link has expired. Ask your facilitator for a new one.",
+    "closed": "Suggestions are closed: the campaign is no longer taking raters.",
+}
+
+
+def _page(
+    request: Request,
+    token: str,
+    row: Any,
+    error: str | None = None,
+    done: str | None = None,
+    status: int = 200,
+) -> Response:
+    with get_store(request).engine.connect() as conn:
+        mine = conn.execute(
+            sa.select(nominations.c.name, nominations.c.group, nominations.c.status)
+            .where(nominations.c.participant_id == row.id)
+            .order_by(nominations.c.created_at)
+        ).all()
+    ctx = {
+        "token": token,
+        "p": row,
+        "mine": mine,
+        "groups": [(g, GROUP_LABELS[g]) for g in RATER_GROUPS],
+        "labels": GROUP_LABELS,
+        "error": error,
+        "done": done,
+    }
+    return render(request, "campaigns/nominate.html", ctx, status_code=status)
+
+
+def _closed(request: Request, status: str) -> Response:
+    code = 404 if status == "unknown" else 410
+    return render(
+        request, "campaigns/link_problem.html", {"message": MESSAGES[status]}, status_code=code
+    )
+
+
+@router.get("/nominate/{token}", include_in_schema=False)
+def nomination_page(request: Request, token: str) -> Response:
+    """The participant's suggestions so far and a form for one more."""
+    with get_store(request).engine.connect() as conn:
+        status, row = resolve_nomination_link(conn, token)
+    if status != "ok":
+        return _closed(request, status)
+    return _page(request, token, row)
+
+
+@router.post("/nominate/{token}", include_in_schema=False)
+def suggest(
+    request: Request,
+    token: str,
+    name: Text,
+    email: Text,
+    group: Annotated[str, Form(max_length=20)],
+) -> Response:
+    """Add one suggested rater, to be approved by the facilitator."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        status, row = resolve_nomination_link(conn, token)
+    if status != "ok":
+        return _closed(request, status)
+    try:
+        with store.engine.begin() as conn:
+            nominate(conn, row.id, row.campaign_id, name, email, group)
+    except BifocalsError as exc:
+        return _page(request, token, row, error=str(exc), status=400)
+    return _page(request, token, row, done=f"{name.strip()} is suggested.")

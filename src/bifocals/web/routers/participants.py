@@ -1,0 +1,258 @@
+"""Participants and raters: add by form or CSV, raters, invitations, nomination review."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from bifocals.errors import BifocalsError, ValidationError
+from bifocals.store.tables import campaigns, raters
+from bifocals.web.access import managed_campaign, managed_participant
+from bifocals.web.delivery import Delivery, deliver_invitations, deliver_nomination_link
+from bifocals.web.deps import (
+    csrf_protect,
+    flash,
+    get_settings,
+    get_store,
+    public_base,
+    render,
+    require_role,
+)
+from bifocals.web.people import (
+    GROUP_LABELS,
+    MAX_CSV_BYTES,
+    RATER_GROUPS,
+    add_participant,
+    add_rater,
+    decide_nomination,
+    import_participants,
+)
+from bifocals.web.routers.campaigns import campaign_view
+from bifocals.web.security import User, utc
+from bifocals.web.tables import invitations, nominations
+
+router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
+Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
+Text = Annotated[str, Form(max_length=320)]
+
+
+def _back(campaign_id: int, pid: int | None = None) -> Response:
+    path = f"/campaigns/{campaign_id}" + (f"/participants/{pid}" if pid else "")
+    return RedirectResponse(path, status_code=303)
+
+
+@router.post("/participants", include_in_schema=False)
+def add_one(
+    request: Request,
+    campaign_id: int,
+    user: Manager,
+    code: Text,
+    name: Text = "",
+    email: Text = "",
+) -> Response:
+    """Add a participant by form."""
+    store = get_store(request)
+    try:
+        with store.engine.begin() as conn:
+            managed_campaign(conn, user, campaign_id)
+            add_participant(conn, user, campaign_id, code, name, email)
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+        return _back(campaign_id)
+    flash(request, f"Participant {code.strip()} added.", "success")
+    return _back(campaign_id)
+
+
+@router.post("/participants/csv", include_in_schema=False)
+async def add_csv(
+    request: Request, campaign_id: int, user: Manager, file: Annotated[UploadFile, File()]
+) -> Response:
+    """Add participants from a CSV upload (name,email,code): all lines or none."""
+    data = await file.read(MAX_CSV_BYTES + 1)
+    source = (file.filename or "upload.csv").replace("/", "_")[:100]
+    store = get_store(request)
+    try:
+        with store.engine.begin() as conn:
+            managed_campaign(conn, user, campaign_id)
+            count = import_participants(conn, user, campaign_id, data, source)
+    except ValidationError as exc:
+        with store.engine.connect() as conn:
+            camp = campaign_view(managed_campaign(conn, user, campaign_id))
+        ctx = {"c": camp, "source": source, "problems": exc.problems}
+        return render(request, "campaigns/csv_errors.html", ctx, status_code=400)
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+        return _back(campaign_id)
+    flash(request, f"{count} participants added from {source}.", "success")
+    return _back(campaign_id)
+
+
+@router.get("/participants/{pid}", include_in_schema=False)
+def participant_page(request: Request, campaign_id: int, pid: int, user: Manager) -> Response:
+    """One participant: raters with their link status, pending nominations, forms."""
+    live = (
+        sa.select(
+            invitations.c.rater_id,
+            sa.func.max(invitations.c.created_at).label("issued"),
+            sa.func.max(invitations.c.sent_at).label("sent"),
+            sa.func.max(invitations.c.opened_at).label("opened"),
+        )
+        .where(invitations.c.revoked_at.is_(None))
+        .group_by(invitations.c.rater_id)
+        .subquery()
+    )
+    with get_store(request).engine.connect() as conn:
+        camp, person = managed_participant(conn, user, campaign_id, pid)
+        people = conn.execute(
+            sa.select(raters, live.c.issued, live.c.sent, live.c.opened)
+            .outerjoin(live, live.c.rater_id == raters.c.id)
+            .where(raters.c.participant_id == pid)
+            .order_by(raters.c.group, raters.c.name, raters.c.id)
+        ).all()
+        noms = conn.execute(
+            sa.select(nominations)
+            .where(nominations.c.participant_id == pid)
+            .order_by(nominations.c.status.desc(), nominations.c.created_at)
+        ).all()
+    rows = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "email": r.email,
+            "group": GROUP_LABELS.get(r.group, r.group),
+            "submitted": r.submitted_at is not None,
+            "link": "opened"
+            if r.opened
+            else "e-mailed"
+            if r.sent
+            else "issued"
+            if r.issued
+            else "not issued",
+            "issued": utc(r.issued),
+        }
+        for r in people
+    ]
+    ctx = {
+        "c": campaign_view(camp),
+        "p": person,
+        "raters": rows,
+        "nominations": noms,
+        "groups": [(g, GROUP_LABELS[g]) for g in RATER_GROUPS],
+        "labels": GROUP_LABELS,
+        "mail": get_settings(request).smtp.enabled,
+    }
+    return render(request, "campaigns/participant.html", ctx)
+
+
+@router.post("/participants/{pid}/raters", include_in_schema=False)
+def add_rater_form(
+    request: Request,
+    campaign_id: int,
+    pid: int,
+    user: Manager,
+    name: Text,
+    group: Annotated[str, Form(max_length=20)],
+    email: Text = "",
+) -> Response:
+    """Add a rater chosen by the facilitator."""
+    try:
+        with get_store(request).engine.begin() as conn:
+            managed_participant(conn, user, campaign_id, pid)
+            add_rater(conn, user, campaign_id, pid, name, email, group)
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+        return _back(campaign_id, pid)
+    flash(request, f"Rater {name.strip()} added.", "success")
+    return _back(campaign_id, pid)
+
+
+def _show_delivery(request: Request, campaign_id: int, back: str, out: Delivery) -> Response:
+    if not out.shown:
+        if out.sent:
+            flash(request, f"Sent {len(out.sent)} e-mail(s).", "success")
+        else:
+            flash(request, "Nothing to send: everyone chosen has already answered.", "info")
+        return RedirectResponse(back, status_code=303)
+    with get_store(request).engine.connect() as conn:
+        row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
+    camp = campaign_view(row)
+    return render(request, "campaigns/links.html", {"c": camp, "out": out, "back": back})
+
+
+@router.post("/participants/{pid}/invite", include_in_schema=False)
+def invite_participant_raters(
+    request: Request,
+    campaign_id: int,
+    pid: int,
+    user: Manager,
+    mode: Annotated[str, Form(pattern="^(email|show)$")] = "show",
+    rater_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    """Issue fresh links for one rater or every rater of a participant who has not answered."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        managed_participant(conn, user, campaign_id, pid)
+        q = sa.select(raters.c.id).where(raters.c.participant_id == pid)
+        if rater_id is not None:
+            q = q.where(raters.c.id == rater_id)
+        ids = [int(i) for i in conn.execute(q).scalars()]
+    out = deliver_invitations(
+        store,
+        get_settings(request),
+        user,
+        campaign_id,
+        ids,
+        public_base(request),
+        by_email=mode == "email",
+    )
+    return _show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
+
+
+@router.post("/participants/{pid}/nomination-link", include_in_schema=False)
+def nomination_link(
+    request: Request,
+    campaign_id: int,
+    pid: int,
+    user: Manager,
+    mode: Annotated[str, Form(pattern="^(email|show)$")] = "show",
+) -> Response:
+    """Give the participant a private page to suggest their raters (a new link revokes the old)."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        managed_participant(conn, user, campaign_id, pid)
+    out = deliver_nomination_link(
+        store,
+        get_settings(request),
+        user,
+        campaign_id,
+        pid,
+        public_base(request),
+        by_email=mode == "email",
+    )
+    return _show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
+
+
+@router.post("/nominations/{nid}/{decision}", include_in_schema=False)
+def decide(request: Request, campaign_id: int, nid: int, decision: str, user: Manager) -> Response:
+    """Approve or reject a participant's suggested rater."""
+    if decision not in ("approve", "reject"):
+        flash(request, "Choose approve or reject.", "error")
+        return _back(campaign_id)
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        managed_campaign(conn, user, campaign_id)
+        pid = conn.execute(
+            sa.select(nominations.c.participant_id).where(nominations.c.id == nid)
+        ).scalar()
+    try:
+        with store.engine.begin() as conn:
+            decide_nomination(conn, user, campaign_id, nid, decision == "approve")
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+        return _back(campaign_id, pid)
+    word = "approved: the rater is added" if decision == "approve" else "rejected"
+    flash(request, f"Nomination {word}.", "success")
+    return _back(campaign_id, pid)

@@ -1,0 +1,82 @@
+"""The progress dashboard: response rates per participant and group, non-responders, reminders."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bifocals.web.access import managed_campaign
+from bifocals.web.delivery import deliver_invitations
+from bifocals.web.deps import (
+    csrf_protect,
+    flash,
+    get_settings,
+    get_store,
+    public_base,
+    render,
+    require_role,
+)
+from bifocals.web.people import GROUP_LABELS
+from bifocals.web.progress import campaign_progress
+from bifocals.web.routers.campaigns import campaign_view
+from bifocals.web.security import User
+
+router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
+Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
+
+
+@router.get("/progress", include_in_schema=False)
+def progress_page(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Who has answered, by participant and group, and who has not."""
+    with get_store(request).engine.connect() as conn:
+        camp = managed_campaign(conn, user, campaign_id)
+        prog = campaign_progress(conn, campaign_id)
+    ctx = {
+        "c": campaign_view(camp),
+        "prog": prog,
+        "labels": GROUP_LABELS,
+        "mail": get_settings(request).smtp.enabled,
+    }
+    return render(request, "campaigns/progress.html", ctx)
+
+
+@router.post("/remind", include_in_schema=False)
+def remind(
+    request: Request,
+    campaign_id: int,
+    user: Manager,
+    rater_id: Annotated[list[int] | None, Form()] = None,
+    everyone: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Send reminders (a fresh link each) to the chosen non-responders, or to all of them."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        camp = managed_campaign(conn, user, campaign_id)
+        pending = [p.rater_id for p in campaign_progress(conn, campaign_id).pending]
+    back = f"/campaigns/{campaign_id}/progress"
+    if camp.status != "open":
+        flash(request, "Reminders go out only while the campaign is open.", "error")
+        return RedirectResponse(back, status_code=303)
+    if everyone != "1" and not rater_id:
+        flash(request, "Choose at least one person to remind.", "error")
+        return RedirectResponse(back, status_code=303)
+    wanted = set(rater_id or [])
+    chosen = [r for r in pending if everyone == "1" or r in wanted]
+    out = deliver_invitations(
+        store,
+        get_settings(request),
+        user,
+        campaign_id,
+        chosen,
+        public_base(request),
+        by_email=True,
+        reminder=True,
+    )
+    if out.shown:
+        return render(
+            request, "campaigns/links.html", {"c": campaign_view(camp), "out": out, "back": back}
+        )
+    flash(request, f"Sent {len(out.sent)} reminder(s).", "success")
+    return RedirectResponse(back, status_code=303)
