@@ -74,8 +74,8 @@ def suggest(
     request: Request,
     token: str,
     name: Text,
-    email: Text,
     group: Annotated[str, Form(max_length=20)],
+    email: Text = "",
 ) -> Response:
     """Add one suggested rater, to be approved by the facilitator."""
     store = get_store(request)

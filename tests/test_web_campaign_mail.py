@@ -1,0 +1,227 @@
+"""Invitations, reminders and the progress dashboard, with a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from bifocals.store.tables import raters
+from bifocals.web import SmtpSettings, WebSettings
+from bifocals.web.links import resolve_invitation
+from bifocals.web.security import token_hash
+from bifocals.web.tables import invitations, nomination_links
+from test_web_app_support import add_user, login, store_at, web_client
+from test_web_campaign import add_person, make_campaign
+
+SURVEY = re.compile(r"http://testserver/survey/([A-Za-z0-9_-]{43})")
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    box = Inbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+def body(msg: Message) -> str:
+    payload = msg.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+def _setup(url: str, port: int) -> WebSettings:
+    add_user(url, "fa@example.org", "facilitator")
+    return WebSettings(smtp=SmtpSettings(host="127.0.0.1", port=port, sender="hr@example.org"))
+
+
+def test_invitations_by_smtp_and_tokens_stored_hashed(
+    db_url: str, inbox: tuple[Inbox, int]
+) -> None:
+    box, port = inbox
+    settings = _setup(db_url, port)
+    with web_client(db_url, settings) as a:
+        ta = login(a, "fa@example.org")
+        cid = make_campaign(a, ta)
+        pid = add_person(a, ta, cid, "P1", name="Pat Doe", email="pat@example.org")
+        for name, mail, group in (
+            ("Mo", "mo@example.org", "manager"),
+            ("Lee", "lee@example.org", "peer"),
+            ("Kim", "", "peer"),
+        ):
+            a.post(
+                f"/campaigns/{cid}/participants/{pid}/raters",
+                data={"csrf_token": ta, "name": name, "email": mail, "group": group},
+            )
+        r = a.post(
+            f"/campaigns/{cid}/participants/{pid}/invite", data={"csrf_token": ta, "mode": "email"}
+        )
+        # Kim has no address: her link is shown for copying; the others are e-mailed.
+        assert r.status_code == 200 and "Kim (peer) for P1" in r.text
+        shown = SURVEY.findall(r.text)
+        assert len(shown) == 1
+        assert sorted(m["To"] for m in box.messages) == [
+            "lee@example.org",
+            "mo@example.org",
+            "pat@example.org",
+        ]
+        mo = next(m for m in box.messages if m["To"] == "mo@example.org")
+        assert mo["From"] == "hr@example.org" and "Pat Doe" in mo["Subject"]
+        mailed = SURVEY.findall(body(mo))
+        assert len(mailed) == 1
+        self_msg = next(m for m in box.messages if m["To"] == "pat@example.org")
+        assert "yourself" in self_msg["Subject"]
+        tokens = shown + [t for m in box.messages for t in SURVEY.findall(body(m))]
+        assert len(set(tokens)) == 4
+    # The database holds only sha256 digests: no raw token anywhere in it.
+    with store_at(db_url) as store, store.engine.connect() as conn:
+        hashes = set(conn.execute(sa.select(invitations.c.token_hash)).scalars())
+        assert {token_hash(t) for t in tokens} == hashes
+        dump = " ".join(
+            str(v)
+            for table in ("invitations", "nomination_links", "audit_log", "sessions")
+            for row in conn.execute(sa.text(f"select * from {table}"))
+            for v in row
+        )
+        assert not any(t in dump for t in tokens)
+        sent = conn.execute(
+            sa.select(sa.func.count()).where(invitations.c.sent_at.isnot(None))
+        ).scalar()
+        assert sent == 3
+        lookup = resolve_invitation(conn, mailed[0])
+        assert lookup.status == "closed"  # a draft campaign does not take answers yet
+        assert resolve_invitation(conn, "x" * 43).status == "unknown"
+    if db_url.startswith("sqlite"):
+        raw = Path(db_url.removeprefix("sqlite:///")).read_bytes()
+        assert not any(t.encode() in raw for t in tokens)
+
+
+def test_reissue_revokes_and_reminders(db_url: str, inbox: tuple[Inbox, int]) -> None:
+    box, port = inbox
+    settings = _setup(db_url, port)
+    with web_client(db_url, settings) as a:
+        ta = login(a, "fa@example.org")
+        cid = make_campaign(a, ta)
+        pid = add_person(a, ta, cid, "P1", name="Pat", email="pat@example.org")
+        for i in range(3):
+            a.post(
+                f"/campaigns/{cid}/participants/{pid}/raters",
+                data={
+                    "csrf_token": ta,
+                    "name": f"Peer {i}",
+                    "email": f"p{i}@example.org",
+                    "group": "peer",
+                },
+            )
+        r = a.post(
+            f"/campaigns/{cid}/participants/{pid}/invite", data={"csrf_token": ta, "mode": "show"}
+        )
+        first = SURVEY.findall(r.text)
+        assert len(first) == 4 and not box.messages
+        a.post(f"/campaigns/{cid}/open", data={"csrf_token": ta})
+        with a.app.state.store.engine.begin() as conn:  # type: ignore[attr-defined]
+            assert all(resolve_invitation(conn, t).status == "ok" for t in first)
+            done = conn.execute(
+                sa.select(raters.c.id).where(raters.c.email == "p0@example.org")
+            ).scalar_one()
+            conn.execute(
+                sa.update(raters).where(raters.c.id == done).values(submitted_at=sa.func.now())
+            )
+        page = a.get(f"/campaigns/{cid}/progress").text
+        assert "1 of 4 raters have answered (25%)" in page
+        assert "Not answered yet (3)" in page
+        assert "p0@example.org" not in page.split("Not answered yet")[1]
+        # Remind needs a choice; then everyone pending gets a fresh link by e-mail.
+        r = a.post(f"/campaigns/{cid}/remind", data={"csrf_token": ta})
+        assert "Choose at least one" in a.get(r.headers["location"]).text
+        r = a.post(f"/campaigns/{cid}/remind", data={"csrf_token": ta, "everyone": "1"})
+        assert r.status_code == 303
+        assert "Sent 3 reminder(s)." in a.get(r.headers["location"]).text
+        assert sorted(m["To"] for m in box.messages) == [
+            "p1@example.org",
+            "p2@example.org",
+            "pat@example.org",
+        ]
+        assert all(m["Subject"].startswith("Reminder:") for m in box.messages)
+        with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
+            statuses = [resolve_invitation(conn, t).status for t in first]
+            assert sorted(statuses) == ["revoked", "revoked", "revoked", "submitted"]
+            pat = next(m for m in box.messages if m["To"] == "pat@example.org")
+            fresh = SURVEY.findall(body(pat))[0]
+            assert resolve_invitation(conn, fresh).status == "ok"
+        # Reminding one chosen rater only.
+        with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
+            p1 = conn.execute(
+                sa.select(raters.c.id).where(raters.c.email == "p1@example.org")
+            ).scalar_one()
+        r = a.post(f"/campaigns/{cid}/remind", data={"csrf_token": ta, "rater_id": str(p1)})
+        assert box.messages[-1]["To"] == "p1@example.org" and len(box.messages) == 4
+        a.post(f"/campaigns/{cid}/close", data={"csrf_token": ta})
+        with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
+            assert resolve_invitation(conn, fresh).status == "closed"
+        r = a.post(f"/campaigns/{cid}/remind", data={"csrf_token": ta, "everyone": "1"})
+        assert "only while the campaign is open" in a.get(r.headers["location"]).text
+
+
+def test_mail_failure_falls_back_to_copy(sqlite_url: str) -> None:
+    settings = _setup(sqlite_url, free_port())  # nothing listens there
+    with web_client(sqlite_url, settings) as a:
+        ta = login(a, "fa@example.org")
+        cid = make_campaign(a, ta)
+        pid = add_person(a, ta, cid, "P1", name="Pat", email="pat@example.org")
+        r = a.post(
+            f"/campaigns/{cid}/participants/{pid}/nomination-link",
+            data={"csrf_token": ta, "mode": "email"},
+        )
+        assert r.status_code == 200 and "Sending failed" in r.text
+        assert "/nominate/" in r.text
+    with store_at(sqlite_url) as store, store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(nomination_links)).scalar() == 1
+
+
+def test_nomination_link_by_mail(sqlite_url: str, inbox: tuple[Inbox, int]) -> None:
+    box, port = inbox
+    settings = _setup(sqlite_url, port)
+    with web_client(sqlite_url, settings) as a:
+        ta = login(a, "fa@example.org")
+        cid = make_campaign(a, ta)
+        pid = add_person(a, ta, cid, "P1", name="Pat", email="pat@example.org")
+        r = a.post(
+            f"/campaigns/{cid}/participants/{pid}/nomination-link",
+            data={"csrf_token": ta, "mode": "email"},
+        )
+        assert r.status_code == 303
+        assert box.messages[0]["To"] == "pat@example.org"
+        found = re.search(r"http://testserver(/nominate/\S+)", body(box.messages[0]))
+        assert found
+        assert a.get(found.group(1)).status_code == 200
