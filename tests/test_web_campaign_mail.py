@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import socket
-from pathlib import Path
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 import pytest
