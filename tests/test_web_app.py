@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import sqlalchemy as sa
 from fastapi import FastAPI
 
@@ -86,3 +92,67 @@ def test_optional_routers_are_included_when_present(sqlite_url: str) -> None:
                 assert module.router in included, name
     finally:
         app.state.store.close()
+
+
+def test_demo_accounts_sign_in(tmp_path: Path) -> None:
+    from bifocals.demo import DEMO_CAMPAIGN, demo_csv
+    from bifocals.instruments import get_instrument
+    from bifocals.web.demo_accounts import create_demo_accounts
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    csv_path = tmp_path / "demo.csv"
+    csv_path.write_text(demo_csv(get_instrument()), encoding="utf-8")
+    with store_at(url) as store:
+        store.import_campaign_csv(csv_path, DEMO_CAMPAIGN)
+        made = create_demo_accounts(store, DEMO_CAMPAIGN)
+        again = create_demo_accounts(store, DEMO_CAMPAIGN)  # `demo load --replace` runs it twice
+    assert made == again
+    assert [m[0] for m in made] == ["admin", "facilitator", "participant"]
+    with web_client(url) as client:
+        for role, email, password in made:
+            login(client, email, password)
+            page = client.get("/me" if role == "participant" else "/campaigns").text
+            assert DEMO_CAMPAIGN in page, role
+            client.cookies.clear()
+
+
+def test_serve_command_prints_the_url_and_serves(tmp_path: Path) -> None:
+    port = _free_port()
+    db = tmp_path / "serve.db"
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "bifocals"),
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert r.status_code == 200 and "Sign in" in r.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

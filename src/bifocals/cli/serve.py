@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bifocals.cli.common import DEFAULT_DB, DbOption, console, db_url, fail
+from bifocals.cli.common import DEFAULT_DB, DbOption, db_url, fail
 from bifocals.errors import BifocalsError
 
 
@@ -39,7 +39,7 @@ def serve(
     except BifocalsError as exc:
         fail(exc)
     shown = f"[{host}]" if ":" in host else host
-    console.print(f"bifocals is serving {db} at http://{shown}:{port}/  (Ctrl+C stops it)")
+    typer.echo(f"bifocals is serving http://{shown}:{port}/  (database {db}; Ctrl+C stops it)")
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
