@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from bifocals.framework.model import SIDES
 from bifocals.profile import Profile, Stat
 from bifocals.text.embed import Embedder, load_tokenizer
-from bifocals.text.fast import SPECIAL_IDS, bag
+from bifocals.text.fast import bag, ragged
 from bifocals.text.guard import check_english, truncate
 from bifocals.text.model import TextModel, load_model
 
@@ -63,46 +64,57 @@ class Analyzer:
         self.embedder: Embedder | None = None if fast else Embedder(threads=threads)
         self.tokenizer = load_tokenizer()
         self.tier = "fast" if fast else "accurate"
+        self._vocab: list[str] | None = None
+        refs = self.model.references
+        cells: dict[tuple[str, str], list[int]] = {}
+        for k, key in enumerate(zip(refs.dimensions, refs.sides, strict=True)):
+            cells.setdefault(key, []).append(k)
+        self._cells = {key: np.asarray(v, dtype=np.int64) for key, v in cells.items()}
 
-    def _scores(self, texts: list[str]) -> tuple[np.ndarray[Any, Any], ...]:
+    def _scores(self, texts: list[str]) -> tuple[Any, Any, Any]:
         m = self.model
         if self.embedder is None:
             ids = [e.ids for e in self.tokenizer.encode_batch(texts)]
             b = bag(ids, m.fast_function.table.shape[0])
-            return (
-                m.fast_function.proba(b),
-                m.fast_dimension.proba(b),
-                np.asarray(ids, dtype=object),
-            )
+            return m.fast_function.proba(b), m.fast_dimension.proba(b), ragged(ids)
         ids = self.embedder.token_ids(texts)
         x = self.embedder.embed_ids(ids)
         return m.function.proba(x), m.dimension.proba(x), x
 
-    def _evidence(self, aux: Any, i: int, func: str, dim: str | None) -> str:
-        m = self.model
-        if self.fast:
-            if dim is None:
-                return ""
-            k = m.fast_function.classes.index(func)
-            toks = [t for t in aux[i] if t not in SPECIAL_IDS]
-            if not toks:
-                return ""
-            weights = m.fast_function.table[toks, k]
-            best: list[str] = []
-            for j in np.argsort(-weights, kind="stable"):
-                word = self.tokenizer.id_to_token(int(toks[j])) or ""
-                if weights[j] > 0 and word not in best and len(best) < 3:
-                    best.append(word)
-            return "words: " + ", ".join(best) if best else ""
-        refs = m.references
-        sims = refs.vectors @ aux[i]
-        mask = np.array(
-            [d == dim and s == func for d, s in zip(refs.dimensions, refs.sides, strict=True)]
-        )
-        if dim is None or not mask.any():
-            j = int(np.argmax(sims))
-        else:
-            j = int(np.flatnonzero(mask)[np.argmax(sims[mask])])
+    def _fast_evidence(self, aux: Any, pred: npt.NDArray[np.int64], coded: Any) -> list[str]:
+        """Up to three word pieces per unit that pushed hardest towards its function."""
+        flat, rows = aux
+        n = len(pred)
+        w = self.model.fast_function.table[flat, pred[rows]]
+        order = np.lexsort((-w, rows))
+        f, r, ww = flat[order], rows[order], w[order]
+        starts = np.searchsorted(r, np.arange(n))
+        ends = np.searchsorted(r, np.arange(n), side="right")
+        if self._vocab is None:
+            vocab = self.tokenizer.get_vocab()
+            names = [""] * self.tokenizer.get_vocab_size()
+            for tok, idx in vocab.items():
+                names[idx] = tok
+            self._vocab = names
+        out: list[str] = []
+        for i in range(n):
+            words: list[str] = []
+            if coded[i]:
+                for j in range(int(starts[i]), min(int(ends[i]), int(starts[i]) + 8)):
+                    if ww[j] <= 0 or len(words) == 3:
+                        break
+                    tok = self._vocab[int(f[j])]
+                    if tok not in words:
+                        words.append(tok)
+            out.append("words: " + ", ".join(words) if words else "")
+        return out
+
+    def _accurate_evidence(self, x: Any, i: int, func: str, dim: str | None) -> str:
+        """The nearest framework behaviour or description within the predicted cell."""
+        refs = self.model.references
+        sims = refs.vectors @ x[i]
+        cell = self._cells.get((dim or "", func))
+        j = int(np.argmax(sims)) if cell is None else int(cell[np.argmax(sims[cell])])
         return f"{refs.texts[j]} (cosine {sims[j]:.2f})"
 
     def classify(self, texts: Sequence[str]) -> list[Classification]:
@@ -122,10 +134,18 @@ class Analyzer:
         if keep:
             pf, pd, aux = self._scores([prepared[i][0] for i in keep])
             fc, dc = self.model.function.classes, self.model.dimension.classes
+            pred = np.asarray(pf.argmax(axis=1), dtype=np.int64)
+            neither = fc.index("neither")
+            fast_ev = self._fast_evidence(aux, pred, pred != neither) if self.fast else None
             for row, i in enumerate(keep):
-                k = int(np.argmax(pf[row]))
+                k = int(pred[row])
                 func = fc[k]
                 dim = None if func == "neither" else dc[int(np.argmax(pd[row]))]
+                ev = (
+                    fast_ev[row]
+                    if fast_ev is not None
+                    else self._accurate_evidence(aux, row, func, dim)
+                )
                 dconf = None if dim is None else float(pd[row].max())
                 text, cut = prepared[i]
                 out[i] = Classification(
@@ -133,7 +153,7 @@ class Analyzer:
                     func,
                     dim,
                     float(pf[row, k]),
-                    self._evidence(aux, row, func, dim),
+                    ev,
                     dconf,
                     cut,
                 )

@@ -9,6 +9,7 @@ Inference is a tokenizer call and a table lookup; no transformer runs.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -45,14 +46,11 @@ def static_vectors(embedder: Embedder, batch: int = 512) -> FloatArray:
 
 def ragged(ids: list[list[int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Flatten token ids without specials: (flat ids, row of each id)."""
-    flat: list[int] = []
-    rows: list[int] = []
-    for r, seq in enumerate(ids):
-        for t in seq:
-            if t not in SPECIAL_IDS:
-                flat.append(t)
-                rows.append(r)
-    return np.asarray(flat, dtype=np.int64), np.asarray(rows, dtype=np.int64)
+    lens = np.fromiter((len(s) for s in ids), dtype=np.int64, count=len(ids))
+    flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int64, count=int(lens.sum()))
+    rows = np.repeat(np.arange(len(ids), dtype=np.int64), lens)
+    keep = ~np.isin(flat, SPECIAL_IDS)
+    return flat[keep], rows[keep]
 
 
 def bag(ids: list[list[int]], vocab: int) -> csr_matrix:

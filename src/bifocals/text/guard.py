@@ -211,16 +211,22 @@ class LanguageCheck:
 
 def check_english(text: str) -> LanguageCheck:
     """Decide cheaply whether a unit is English text the model can read."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return LanguageCheck(False, "no letters")
-    ascii_share = sum(1 for c in letters if c.isascii()) / len(letters)
-    if ascii_share < 0.7:
-        return LanguageCheck(False, f"only {ascii_share:.0%} Latin letters")
-    words = [w.lower() for w in _WORD_RE.findall(text)]
-    en = sum(1 for w in words if w in ENGLISH)
+    if text.isascii():
+        if not any(c.isalpha() for c in text):
+            return LanguageCheck(False, "no letters")
+    else:
+        letters = [c for c in text if c.isalpha()]
+        if not letters:
+            return LanguageCheck(False, "no letters")
+        ascii_share = sum(1 for c in letters if c.isascii()) / len(letters)
+        if ascii_share < 0.7:
+            return LanguageCheck(False, f"only {ascii_share:.0%} Latin letters")
+    words = _WORD_RE.findall(text.lower())
     foreign = sum(1 for w in words if w in FOREIGN and w not in ENGLISH)
-    if foreign >= 2 and foreign > en:
+    if foreign < 2:
+        return LanguageCheck(True, "")
+    en = sum(1 for w in words if w in ENGLISH)
+    if foreign > en:
         return LanguageCheck(False, f"{foreign} non-English function words, {en} English")
     return LanguageCheck(True, "")
 
