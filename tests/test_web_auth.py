@@ -262,3 +262,69 @@ def test_user_cli_create_and_list(tmp_path: object) -> None:
     for cmd in (["user", "create", "--help"], ["user", "list", "--help"], ["serve", "--help"]):
         out = runner.invoke(cli_app, cmd).output
         assert any(line.strip().startswith("Example") for line in out.splitlines()), cmd
+
+
+PUBLIC = {"/", "/login", "/logout", "/nominate/{token}"}
+ANY_USER = {"/account/password"}
+
+
+def _own_routes() -> list[tuple[str, str]]:
+    import importlib
+
+    from bifocals.web.app import OWN_ROUTERS
+
+    out = []
+    for name in OWN_ROUTERS:
+        router = importlib.import_module(f"bifocals.web.routers.{name}").router
+        for route in router.routes:
+            for method in sorted(getattr(route, "methods", ()) or ()):
+                if method != "HEAD":
+                    out.append((method, route.path))  # type: ignore[attr-defined]
+    return out
+
+
+def test_every_page_refuses_other_roles(sqlite_url: str) -> None:
+    """Each route of the campaign workflow, tried by a participant, a facilitator of another
+    campaign and a visitor: never a 2xx, never a change."""
+    with store_at(sqlite_url) as store:
+        cid = store.create_campaign("Theirs", status="open")
+        with store.engine.begin() as conn:
+            conn.execute(
+                sa.text("insert into participants (campaign_id, code) values (:c, 'P1')"),
+                {"c": cid},
+            )
+    add_user(sqlite_url, "p@example.org", "participant", campaign="Theirs", participant="P1")
+    add_user(sqlite_url, "other@example.org", "facilitator")
+    routes = _own_routes()
+    assert len(routes) >= 20
+    ids = {
+        "campaign_id": "1",
+        "pid": "1",
+        "nid": "1",
+        "user_id": "1",
+        "decision": "approve",
+        "token": "x",
+    }
+    with store_at(sqlite_url) as store, store.engine.connect() as conn:
+        before = conn.execute(sa.text("select count(*) from audit_log")).scalar()
+    for who in ("p@example.org", "other@example.org", None):
+        with web_client(sqlite_url) as client:
+            token = login(client, who) if who else token_of(client)
+            for method, path in routes:
+                if path in PUBLIC or (who and path in ANY_USER):
+                    continue
+                if who == "p@example.org" and path == "/me":
+                    continue
+                if who == "other@example.org" and path in ("/campaigns", "/campaigns/new"):
+                    continue
+                url = path.format(**ids)
+                r = client.request(method, url, data={"csrf_token": token})
+                if who is None:
+                    assert r.status_code in (303, 307) and "/login" in r.headers["location"], url
+                else:
+                    assert r.status_code in (403, 404, 422), (who, method, url, r.status_code)
+    with store_at(sqlite_url) as store, store.engine.connect() as conn:
+        after = conn.execute(
+            sa.text("select count(*) from audit_log where action not in ('login')")
+        ).scalar()
+    assert after == before

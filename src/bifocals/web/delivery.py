@@ -19,6 +19,7 @@ from bifocals.web.links import (
     survey_url,
 )
 from bifocals.web.mail import invitation_text, nomination_text, send_mail
+from bifocals.web.people import GROUP_LABELS
 from bifocals.web.security import User
 from bifocals.web.settings import WebSettings
 
@@ -34,7 +35,8 @@ class Delivery:
 
 def _label(r: sa.Row[tuple[object, ...]] | object) -> str:
     name = getattr(r, "name", None) or getattr(r, "code", "")
-    return f"{name} ({getattr(r, 'group', '')}) for {getattr(r, 'pcode', '')}"
+    group = str(getattr(r, "group", ""))
+    return f"{name} ({GROUP_LABELS.get(group, group).lower()}) for {getattr(r, 'pcode', '')}"
 
 
 def deliver_invitations(
