@@ -253,7 +253,7 @@ def test_user_cli_create_and_list(tmp_path: object) -> None:
     r = runner.invoke(
         cli_app, ["user", "create", "c@example.org", "--role", "participant", "--db", db]
     )
-    assert r.exit_code == 1 and "--campaign NAME and --participant CODE" in r.output
+    assert r.exit_code == 1 and "--campaign NAME --participant CODE" in r.output
     r = runner.invoke(cli_app, ["user", "create", "d@example.org", "--role", "boss", "--db", db])
     assert r.exit_code == 1 and "not one of" in r.output
     r = runner.invoke(cli_app, ["user", "list", "--json", "--db", db])

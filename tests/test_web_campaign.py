@@ -388,3 +388,37 @@ def test_release_alone_blocks_reopen(sqlite_url: str) -> None:
         change_status(store, admin, cid, "release")
         with pytest.raises(BifocalsError, match="must be closed"):
             change_status(store, admin, cid, "reopen")
+
+
+def test_admin_links_a_participant_account(people: str) -> None:
+    with web_client(people) as admin:
+        t = login(admin, "admin@example.org")
+        cid = make_campaign(admin, t, "Linked")
+        pid = add_person(admin, t, cid, "P7", name="Sam")
+        page = admin.get("/admin/users").text
+        assert "Linked · P7 Sam" in page
+        r = admin.post(
+            "/admin/users",
+            data={
+                "csrf_token": t,
+                "email": "sam@example.org",
+                "role": "participant",
+                "password": "a long secret",
+                "participant": "Linked\tP7",
+            },
+        )
+        assert r.status_code == 303
+        r = admin.post(
+            "/admin/users",
+            data={
+                "csrf_token": t,
+                "email": "x@example.org",
+                "role": "participant",
+                "password": "a long secret",
+            },
+        )
+        assert r.status_code == 400 and "needs a campaign" in r.text
+    with web_client(people) as sam:
+        login(sam, "sam@example.org", "a long secret")
+        assert "Linked" in sam.get("/me").text
+        assert sam.get(f"/campaigns/{cid}/participants/{pid}").status_code == 403

@@ -89,8 +89,8 @@ def create_user(
     check_password(password)
     if role == "participant" and not (campaign and participant):
         raise BifocalsError(
-            "a participant account needs --campaign NAME and --participant CODE "
-            "(the participant whose report it may read)"
+            "a participant account needs a campaign and a participant code, the participant "
+            "whose report it may read (on the command line: --campaign NAME --participant CODE)"
         )
     if role != "participant" and (campaign or participant):
         raise BifocalsError("--campaign and --participant go only with --role participant")

@@ -9,7 +9,7 @@ import json
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from fastapi import HTTPException, Request
@@ -34,6 +34,9 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
+_UNSET = object()
+
+
 class LoginRequired(Exception):
     """Raised by require_user for a visitor without a session; answered by a redirect to /login."""
 
@@ -52,9 +55,9 @@ def get_settings(request: Request) -> WebSettings:
 
 def current_session(request: Request) -> Session | None:
     """The live session of the request's cookie, looked up once per request."""
-    if "bf_session" in request.state._state:
-        cached: Session | None = request.state.bf_session
-        return cached
+    cached = getattr(request.state, "bf_session", _UNSET)
+    if cached is not _UNSET:
+        return cast("Session | None", cached)
     raw = request.cookies.get(SESSION_COOKIE)
     found = None
     if raw:
