@@ -422,3 +422,23 @@ def test_admin_links_a_participant_account(people: str) -> None:
         login(sam, "sam@example.org", "a long secret")
         assert "Linked" in sam.get("/me").text
         assert sam.get(f"/campaigns/{cid}/participants/{pid}").status_code == 403
+
+
+def test_settings_change_until_closed(people: str) -> None:
+    with web_client(people) as a:
+        ta = login(a, "fa@example.org")
+        cid = make_campaign(a, ta)
+        form = {"csrf_token": ta, "threshold_peer": "5", "deadline": "2031-01-31"}
+        r = a.post(f"/campaigns/{cid}/settings", data=form)
+        assert "Deadline and thresholds saved." in a.get(r.headers["location"]).text
+        a.post(f"/campaigns/{cid}/open", data={"csrf_token": ta})
+        a.post(f"/campaigns/{cid}/close", data={"csrf_token": ta})
+        r = a.post(f"/campaigns/{cid}/settings", data={**form, "threshold_peer": "1"})
+        assert "can no longer change" in a.get(r.headers["location"]).text
+    with store_at(people) as store, store.engine.connect() as conn:
+        row = conn.execute(sa.select(campaigns).where(campaigns.c.id == cid)).one()
+        assert row.threshold_peer == 5 and row.deadline.year == 2031
+        detail = conn.execute(
+            sa.select(audit_log.c.detail).where(audit_log.c.action == "campaign.change")
+        ).scalar_one()
+        assert "threshold_peer=5" in detail and "deadline=2031-01-31" in detail

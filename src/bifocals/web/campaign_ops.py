@@ -20,7 +20,7 @@ from bifocals.scoring.model import Thresholds
 from bifocals.store import Store
 from bifocals.store.tables import campaigns
 from bifocals.web.accounts import write_audit
-from bifocals.web.security import User, now
+from bifocals.web.security import User, now, utc
 from bifocals.web.tables import audit_log, campaign_facilitators, users
 
 # Audit actions meaning "someone has seen results of this campaign".
@@ -157,3 +157,34 @@ def change_status(store: Store, user: User, campaign_id: int, action: str) -> st
         conn.execute(sa.update(campaigns).where(campaigns.c.id == campaign_id).values(**values))
         write_audit(conn, user, f"campaign.{action}", f"campaign:{row.name}", "", campaign_id)
     return new
+
+
+def update_settings(
+    store: Store,
+    user: User,
+    campaign_id: int,
+    thresholds: Thresholds,
+    deadline: datetime | None,
+) -> None:
+    """Change the deadline and thresholds while the campaign is a draft or open.
+
+    Once closed they are frozen: lowering a threshold after results exist would show groups that
+    were hidden before, which is the same leak as re-opening.
+    """
+    for group, value in thresholds.to_dict().items():
+        if not 1 <= value <= 50:
+            raise BifocalsError(f"threshold for {group} is {value}; use a number from 1 to 50")
+    with store.engine.begin() as conn:
+        row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
+        if row.status not in ("draft", "open"):
+            raise BifocalsError(
+                f"the campaign is {row.status}; its deadline and thresholds can no longer change"
+            )
+        values: dict[str, Any] = {f"threshold_{g}": v for g, v in thresholds.to_dict().items()}
+        values["deadline"] = deadline
+        changed = {k: v for k, v in values.items() if k != "deadline" and getattr(row, k) != v}
+        detail = ", ".join(f"{k}={v}" for k, v in changed.items())
+        if deadline != utc(row.deadline):
+            detail = ", ".join(x for x in (detail, f"deadline={deadline}") if x)
+        conn.execute(sa.update(campaigns).where(campaigns.c.id == campaign_id).values(**values))
+        write_audit(conn, user, "campaign.change", f"campaign:{row.name}", detail, campaign_id)

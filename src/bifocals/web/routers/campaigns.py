@@ -21,6 +21,7 @@ from bifocals.web.campaign_ops import (
     facilitators_of,
     remove_facilitator,
     results_seen,
+    update_settings,
 )
 from bifocals.web.deps import csrf_protect, flash, get_store, render, require_role
 from bifocals.web.security import User, utc
@@ -182,6 +183,37 @@ def detail(request: Request, campaign_id: int, user: Manager) -> Response:
         "results_seen": seen,
     }
     return render(request, "campaigns/detail.html", ctx)
+
+
+@router.post("/{campaign_id}/settings", include_in_schema=False)
+def change_settings(
+    request: Request,
+    campaign_id: int,
+    user: Manager,
+    threshold_manager: Threshold = 1,
+    threshold_peer: Threshold = 3,
+    threshold_direct_report: Threshold = 3,
+    threshold_other: Threshold = 3,
+    threshold_pooled: Threshold = 3,
+    deadline: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Change deadline and thresholds (draft or open campaigns only)."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        managed_campaign(conn, user, campaign_id)
+    thresholds = Thresholds(
+        manager=threshold_manager,
+        peer=threshold_peer,
+        direct_report=threshold_direct_report,
+        other=threshold_other,
+        pooled=threshold_pooled,
+    )
+    try:
+        update_settings(store, user, campaign_id, thresholds, parse_deadline(deadline))
+        flash(request, "Deadline and thresholds saved.", "success")
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
 
 @router.post("/{campaign_id}/facilitators", include_in_schema=False)
