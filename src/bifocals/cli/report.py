@@ -1,0 +1,96 @@
+"""`bifocals report`: write a campaign's 360 reports (HTML, optionally PDF) to a folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bifocals.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    console,
+    db_url,
+    err_console,
+    fail,
+    print_json,
+)
+from bifocals.errors import BifocalsError
+
+
+def register(root: typer.Typer) -> None:
+    """Add the `report` command to the root app."""
+    root.command("report")(report)
+
+
+def report(
+    name: Annotated[str, typer.Argument(help="Campaign name.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the reports to.")],
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also write a PDF of every report (needs Pango).")
+    ] = False,
+    code_comments: Annotated[
+        bool,
+        typer.Option(
+            "--code-comments",
+            help="Group comments by dimension and side with the offline text analyzer.",
+        ),
+    ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Processes making PDFs (default: CPU count).")
+    ] = max(1, os.cpu_count() or 1),
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Write index.html, cohort.html and one report per participant into --out.
+
+    Reports show only what scoring allows (anonymity thresholds applied); charts are inline
+    SVG, no JavaScript. A progress bar runs on stderr.
+
+    Example: bifocals report "Northwind leadership programme 2026" --out reports/ --pdf
+    """
+    from rich.progress import Progress
+
+    from bifocals.cli.names import participant_display_names
+    from bifocals.framework import default_framework
+    from bifocals.reports import comment_codes_from, write_reports
+    from bifocals.scoring import score_campaign
+    from bifocals.store import open_store
+
+    try:
+        store = open_store(db_url(db))
+        try:
+            data, instrument = store.load_campaign_data(name)
+            names = participant_display_names(store, name)
+        finally:
+            store.close()
+        framework = default_framework()
+        scores = score_campaign(data, instrument, framework)
+        codes = None
+        if code_comments:
+            from bifocals.text import Analyzer
+
+            texts = sorted({c.text for p in scores.participants for c in p.comments})
+            codes = comment_codes_from(Analyzer().classify(texts), texts=texts)
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task("reports", total=len(scores.participants) + 2)
+            paths = write_reports(
+                scores,
+                framework,
+                instrument,
+                out,
+                pdf=pdf,
+                comment_codes=codes,
+                progress=lambda _: bar.advance(task),
+                workers=workers,
+                names=names,
+            )
+    except BifocalsError as exc:
+        fail(exc)
+    if as_json:
+        print_json({"campaign": name, "out": str(out), "files": [str(p) for p in paths]})
+    else:
+        console.print(f"wrote {len(paths)} files; open {out / 'index.html'}")

@@ -1,0 +1,80 @@
+"""`bifocals score`: score a campaign and print what its reports may show."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bifocals.cli.common import DbOption, JsonOption, console, db_url, fail, print_json
+from bifocals.errors import BifocalsError
+from bifocals.framework import default_framework
+from bifocals.scoring import score_campaign
+from bifocals.scoring.model import CampaignScores
+from bifocals.store import open_store
+
+
+def compute_scores(db: str, name: str) -> CampaignScores:
+    """Open the store, read one campaign and score it (the one code path for CLI and demo)."""
+    store = open_store(db_url(db))
+    try:
+        data, instrument = store.load_campaign_data(name)
+    finally:
+        store.close()
+    return score_campaign(data, instrument, default_framework())
+
+
+def score(
+    name: Annotated[str, typer.Argument(help="Campaign name (see `bifocals campaign list`).")],
+    db: DbOption = "./bifocals.db",
+    as_json: JsonOption = False,
+) -> None:
+    """Score a campaign: per participant, dimension, side and rater group.
+
+    Prints means with 95% intervals, self-vs-others gaps, agreement (rwg), reliability (alpha,
+    omega), the leadership and management indices and the L x M quadrant. Groups below their
+    anonymity threshold are pooled or suppressed before anything is computed, so the output holds
+    nothing a report may not show.
+
+    Example: bifocals score "Northwind leadership programme 2026" --json > scores.json
+    """
+    try:
+        scores = compute_scores(db, name)
+    except BifocalsError as exc:
+        fail(exc)
+    if as_json:
+        print_json(scores.to_dict())
+        return
+    table = Table(title=f"{scores.campaign} ({scores.instrument})", title_justify="left")
+    for col in ("participant", "leadership", "management", "quadrant", "gaps flagged", "hidden"):
+        table.add_column(col, justify="right" if col in ("leadership", "management") else "left")
+    for p in scores.participants:
+        flagged = sum(1 for g in p.gaps if g.flag)
+        table.add_row(
+            p.participant,
+            "-" if p.leadership_index is None else f"{p.leadership_index:.0f}",
+            "-" if p.management_index is None else f"{p.management_index:.0f}",
+            p.quadrant or "-",
+            str(flagged),
+            ", ".join(p.suppressed) or "-",
+        )
+    console.print(table)
+    rel = Table(title="Reliability per scale", title_justify="left")
+    for col in ("dimension", "side", "items", "cases", "alpha", "omega"):
+        rel.add_column(col)
+    for r in scores.reliability:
+        rel.add_row(
+            r.dimension,
+            r.side,
+            str(r.n_items),
+            str(r.n_cases),
+            "-" if r.alpha is None else f"{r.alpha:.2f}",
+            "-" if r.omega is None else f"{r.omega:.2f}",
+        )
+    console.print(rel)
+
+
+def register(root: typer.Typer) -> None:
+    """Add `bifocals score` to the root command."""
+    root.command("score")(score)
