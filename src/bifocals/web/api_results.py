@@ -1,0 +1,161 @@
+"""Results a web page or the JSON API may show: scored, thresholded, never one rater's answers.
+
+Everything here starts from `score_campaign` output (anonymity rules already applied) or from
+response counts; no function returns an answer, a rater name or a rater e-mail.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import HTTPException
+
+from bifocals.framework import default_framework
+from bifocals.framework.model import Framework
+from bifocals.instruments.model import Instrument
+from bifocals.scoring import score_campaign
+from bifocals.scoring.model import CampaignScores, ParticipantScores
+from bifocals.store import Store
+from bifocals.store.tables import campaigns, participants
+from bifocals.web.progress import GROUP_ORDER, campaign_progress
+
+RESULT_STATUSES: tuple[str, ...] = ("closed", "released")
+
+
+@dataclass(frozen=True)
+class Results:
+    """A campaign's scores with what the report renderers need."""
+
+    campaign_id: int
+    name: str
+    scores: CampaignScores
+    instrument: Instrument
+    framework: Framework
+    names: dict[str, str]
+
+    def participant(self, code: str) -> ParticipantScores:
+        """The participant's scores; 404 when nobody with that code has any."""
+        for ps in self.scores.participants:
+            if ps.participant == code:
+                return ps
+        raise HTTPException(404, "no scores for this participant (no answers were submitted)")
+
+
+def load_results(store: Store, campaign_row: Any) -> Results:
+    """Score a closed or released campaign (409 while it still collects answers)."""
+    if campaign_row.status not in RESULT_STATUSES:
+        raise HTTPException(409, "results exist only once the campaign is closed; close it first")
+    data, instrument = store.load_campaign_data(campaign_row.name)
+    framework = default_framework()
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(participants.c.code, participants.c.name).where(
+                participants.c.campaign_id == campaign_row.id,
+                participants.c.name.is_not(None),
+            )
+        ).all()
+    return Results(
+        campaign_id=int(campaign_row.id),
+        name=str(campaign_row.name),
+        scores=score_campaign(data, instrument, framework),
+        instrument=instrument,
+        framework=framework,
+        names={r.code: r.name for r in rows if r.name},
+    )
+
+
+def participant_code(conn: sa.Connection, campaign_id: int, pid: int) -> str:
+    """The code of participant pid of the campaign (404 if it is not there)."""
+    code = conn.execute(
+        sa.select(participants.c.code).where(
+            participants.c.id == pid, participants.c.campaign_id == campaign_id
+        )
+    ).scalar()
+    if code is None:
+        raise HTTPException(404, "no such participant in this campaign")
+    return str(code)
+
+
+def campaign_row(conn: sa.Connection, campaign_id: int) -> Any:
+    """The campaigns row (404 if missing)."""
+    row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).first()
+    if row is None:
+        raise HTTPException(404, "no such campaign")
+    return row
+
+
+SCORE_COLUMNS: tuple[str, ...] = (
+    "participant",
+    "group",
+    "dimension",
+    "side",
+    "n",
+    "mean",
+    "sd",
+    "rwg",
+)
+
+
+def scores_csv(results: Results) -> str:
+    """One row per shown cell (participant, group, dimension, side): thresholded aggregates."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SCORE_COLUMNS)
+    for ps in results.scores.participants:
+        for (group, dim, side), st in sorted(ps.cells.items()):
+            cell = st.to_dict()
+            rwg = ps.rwg.get((group, dim, side))
+            writer.writerow(
+                [
+                    ps.participant,
+                    group,
+                    dim,
+                    side,
+                    cell.get("n", ""),
+                    _num(cell.get("mean")),
+                    _num(cell.get("sd")),
+                    "" if rwg is None else f"{rwg:.4f}",
+                ]
+            )
+    return out.getvalue()
+
+
+def _num(value: object) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else "" if value is None else str(value)
+
+
+def progress_rows(conn: sa.Connection, campaign_id: int) -> list[dict[str, Any]]:
+    """Answered and invited counts per participant and group (no names of raters, no answers)."""
+    prog = campaign_progress(conn, campaign_id)
+    rows: list[dict[str, Any]] = []
+    for pid, total, groups in prog.by_participant:
+        by_group = {g.label: g for g in groups}
+        row: dict[str, Any] = {
+            "participant_id": pid,
+            "participant": total.label,
+            "answered": total.done,
+            "invited": total.total,
+        }
+        for g in GROUP_ORDER:
+            rate = by_group.get(g)
+            row[f"{g}_answered"] = rate.done if rate else 0
+            row[f"{g}_invited"] = rate.total if rate else 0
+        rows.append(row)
+    return rows
+
+
+def progress_csv(conn: sa.Connection, campaign_id: int) -> str:
+    """progress_rows as CSV."""
+    rows = progress_rows(conn, campaign_id)
+    cols = ["participant_id", "participant", "answered", "invited"] + [
+        f"{g}_{k}" for g in GROUP_ORDER for k in ("answered", "invited")
+    ]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=cols, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

@@ -1,0 +1,163 @@
+"""Report pages and exports: individual and cohort reports (HTML, PDF), scores and progress.
+
+Only score_campaign output and response counts are served; no route returns raw answers.
+Every view or export is audited with an action in REPORT_SEEN_ACTIONS, which blocks re-opening.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import escape
+
+from bifocals.errors import BifocalsError
+from bifocals.reports import cohort_report_html, html_to_pdf, individual_report_html, safe_filename
+from bifocals.web.access import can_view_report, managed_campaign
+from bifocals.web.accounts import audit
+from bifocals.web.api_results import (
+    campaign_row,
+    load_results,
+    participant_code,
+    progress_csv,
+    scores_csv,
+)
+from bifocals.web.deps import csrf_protect, get_store, require_role, require_user
+from bifocals.web.security import User
+
+router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
+Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
+Anyone = Annotated[User, Depends(require_user)]
+
+
+def _with_back_link(html: str, href: str, label: str) -> str:
+    """The standalone report page with a plain link back into the site at the top."""
+    link = (
+        f'<nav style="font-family: sans-serif; margin: 0.5rem 1rem">'
+        f'<a href="{escape(href)}">&larr; {escape(label)}</a></nav>'
+    )
+    head, sep, rest = html.partition("<body")
+    if not sep:
+        return link + html
+    attrs, close, body = rest.partition(">")
+    return f"{head}<body{attrs}{close}{link}{body}"
+
+
+def _individual(request: Request, campaign_id: int, pid: int, user: User) -> tuple[str, str]:
+    """(report HTML, participant code), after checking who may see it."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        if not can_view_report(conn, user, campaign_id, pid):
+            raise HTTPException(404, "no report to show here")
+        camp = campaign_row(conn, campaign_id)
+        code = participant_code(conn, campaign_id, pid)
+    results = load_results(store, camp)
+    ps = results.participant(code)
+    html = individual_report_html(
+        results.scores,
+        ps,
+        results.framework,
+        results.instrument,
+        display_name=results.names.get(code),
+    )
+    return html, code
+
+
+@router.get("/participants/{pid}/report", include_in_schema=False)
+def individual_page(request: Request, campaign_id: int, pid: int, user: Anyone) -> Response:
+    """One participant's report (facilitators after close; the participant after release)."""
+    html, code = _individual(request, campaign_id, pid, user)
+    audit(get_store(request), user, "report.view", f"participant:{code}", "", campaign_id)
+    back = "/" if user.role == "participant" else f"/campaigns/{campaign_id}"
+    return HTMLResponse(_with_back_link(html, back, "Back"))
+
+
+def _pdf(html: str, filename: str) -> Response:
+    try:
+        data = html_to_pdf(html)
+    except BifocalsError as exc:
+        raise HTTPException(503, str(exc)) from exc
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/participants/{pid}/report.pdf", include_in_schema=False)
+def individual_pdf(request: Request, campaign_id: int, pid: int, user: Anyone) -> Response:
+    """The same report as PDF."""
+    html, code = _individual(request, campaign_id, pid, user)
+    audit(get_store(request), user, "report.pdf", f"participant:{code}", "", campaign_id)
+    return _pdf(html, f"{safe_filename(code)}.pdf")
+
+
+def _cohort(request: Request, campaign_id: int, user: User) -> tuple[str, str]:
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        camp = managed_campaign(conn, user, campaign_id)
+    results = load_results(store, camp)
+    html = cohort_report_html(
+        results.scores, results.framework, results.instrument, names=results.names
+    )
+    return html, results.name
+
+
+@router.get("/cohort", include_in_schema=False)
+def cohort_page(request: Request, campaign_id: int, user: Manager) -> Response:
+    """The cohort report of a closed campaign."""
+    html, name = _cohort(request, campaign_id, user)
+    audit(get_store(request), user, "cohort.view", f"campaign:{name}", "", campaign_id)
+    return HTMLResponse(_with_back_link(html, f"/campaigns/{campaign_id}", "Back to campaign"))
+
+
+@router.get("/cohort.pdf", include_in_schema=False)
+def cohort_pdf(request: Request, campaign_id: int, user: Manager) -> Response:
+    """The cohort report as PDF."""
+    html, name = _cohort(request, campaign_id, user)
+    audit(get_store(request), user, "cohort.export", f"campaign:{name}", "pdf", campaign_id)
+    return _pdf(html, f"{safe_filename(name)}-cohort.pdf")
+
+
+def _download(body: str, media: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/export/scores.csv", include_in_schema=False)
+def scores_csv_export(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Thresholded aggregates, one row per shown cell."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        camp = managed_campaign(conn, user, campaign_id)
+    results = load_results(store, camp)
+    audit(store, user, "report.export", f"campaign:{results.name}", "scores.csv", campaign_id)
+    return _download(
+        scores_csv(results), "text/csv; charset=utf-8", f"{safe_filename(results.name)}-scores.csv"
+    )
+
+
+@router.get("/export/scores.json", include_in_schema=False)
+def scores_json_export(request: Request, campaign_id: int, user: Manager) -> Response:
+    """The scores' to_dict (aggregated, thresholded)."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        camp = managed_campaign(conn, user, campaign_id)
+    results = load_results(store, camp)
+    audit(store, user, "report.export", f"campaign:{results.name}", "scores.json", campaign_id)
+    body = json.dumps(results.scores.to_dict(), indent=1)
+    return _download(body, "application/json", f"{safe_filename(results.name)}-scores.json")
+
+
+@router.get("/export/progress.csv", include_in_schema=False)
+def progress_csv_export(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Answered and invited counts per participant and group; no answers, no rater names."""
+    with get_store(request).engine.connect() as conn:
+        camp = managed_campaign(conn, user, campaign_id)
+        body = progress_csv(conn, campaign_id)
+    return _download(body, "text/csv; charset=utf-8", f"{safe_filename(camp.name)}-progress.csv")
