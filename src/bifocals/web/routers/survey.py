@@ -1,0 +1,249 @@
+"""The rater's questionnaire behind a private invitation link (/survey/{token}); no login.
+
+The token itself authorizes every request here (it is a 256-bit secret looked up by its hash),
+so these routes need no CSRF token: a forged request would have to know the secret already.
+GET shows the questionnaire with the saved draft; POST saves the draft ("save and continue
+later") or submits exactly once (idempotency key per page load); POST .../draft is the autosave
+endpoint used by survey.js.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from bifocals.framework import default_framework
+from bifocals.instruments import get_instrument
+from bifocals.instruments.model import Instrument
+from bifocals.store.tables import campaigns, participants, raters
+from bifocals.web.deps import get_store, render
+from bifocals.web.links import InvitationLookup, mark_opened, resolve_invitation
+from bifocals.web.survey_answers import (
+    FIELD_PREFIX,
+    NOT_OBSERVED,
+    check,
+    from_form,
+    progress,
+)
+from bifocals.web.survey_store import (
+    DraftConflict,
+    SubmitRefused,
+    load_draft,
+    save_draft,
+    submit,
+    write,
+)
+
+router = APIRouter()
+
+PROBLEMS: dict[str, tuple[int, str, str]] = {
+    "unknown": (
+        404,
+        "Link not recognised",
+        "This link is not known. Check that it was copied completely, or ask the person who "
+        "invited you for a new one.",
+    ),
+    "revoked": (
+        410,
+        "Link replaced",
+        "This link has been replaced by a newer one. Use the most recent link you received; "
+        "anything you saved is still there.",
+    ),
+    "expired": (
+        410,
+        "Link expired",
+        "This link has expired. Ask the person who invited you for a new one; anything you "
+        "saved is still there.",
+    ),
+    "closed": (
+        410,
+        "Questionnaire closed",
+        "This questionnaire is not taking answers at the moment. Thank you for your time.",
+    ),
+    "submitted": (
+        409,
+        "Already answered",
+        "Your answers have already been sent. Thank you; there is nothing more to do.",
+    ),
+}
+MAX_BODY = 200_000
+
+
+def problem_page(request: Request, status: str) -> Response:
+    """A friendly page for a link that cannot be used; unknown links reveal nothing."""
+    code, title, message = PROBLEMS.get(status, PROBLEMS["unknown"])
+    return render(
+        request, "survey/problem.html", {"title": title, "message": message}, status_code=code
+    )
+
+
+def _context_rows(conn: sa.Connection, look: InvitationLookup) -> Any:
+    return conn.execute(
+        sa.select(
+            raters.c.group,
+            participants.c.name.label("participant_name"),
+            participants.c.code.label("participant_code"),
+            campaigns.c.name.label("campaign"),
+            campaigns.c.instrument_id,
+            campaigns.c.deadline,
+        )
+        .join(participants, participants.c.id == raters.c.participant_id)
+        .join(campaigns, campaigns.c.id == raters.c.campaign_id)
+        .where(raters.c.id == look.rater_id)
+    ).one()
+
+
+def _sections(instrument: Instrument) -> list[tuple[str, list[Any]]]:
+    framework = default_framework()
+    names = {}
+    if framework.id == instrument.framework_id:
+        names = {d.id: d.name for d in framework.dimensions}
+    out: list[tuple[str, list[Any]]] = []
+    for item in instrument.items:
+        title = names.get(item.dimension, item.dimension.replace("_", " ").capitalize())
+        if not out or out[-1][0] != title:
+            out.append((title, []))
+        out[-1][1].append(item)
+    return out
+
+
+def _form_page(
+    request: Request,
+    token: str,
+    look: InvitationLookup,
+    answers: dict[str, str],
+    version: int,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    with get_store(request).engine.connect() as conn:
+        row = _context_rows(conn, look)
+    instrument = get_instrument(row.instrument_id)
+    done, total = progress(instrument, answers)
+    ctx = {
+        "token": token,
+        "row": row,
+        "is_self": row.group == "self",
+        "person": row.participant_name or row.participant_code,
+        "instrument": instrument,
+        "sections": _sections(instrument),
+        "points": list(
+            zip(
+                range(instrument.scale.min, instrument.scale.max + 1),
+                instrument.scale.labels,
+                strict=True,
+            )
+        ),
+        "na": NOT_OBSERVED,
+        "prefix": FIELD_PREFIX,
+        "answers": answers,
+        "errors": errors or {},
+        "notice": notice,
+        "done": done,
+        "total": total,
+        "version": version,
+        "key": secrets.token_urlsafe(24),
+    }
+    return render(request, "survey/form.html", ctx, status_code=status_code)
+
+
+def _lookup(request: Request, token: str) -> InvitationLookup:
+    with get_store(request).engine.connect() as conn:
+        return resolve_invitation(conn, token)
+
+
+@router.get("/survey/{token}", include_in_schema=False)
+def survey_page(request: Request, token: str, saved: int = 0) -> Response:
+    """The questionnaire with the rater's saved draft (from any device)."""
+    look = _lookup(request, token)
+    if look.status != "ok" or look.rater_id is None or look.invitation_id is None:
+        return problem_page(request, look.status)
+    invitation_id = look.invitation_id
+    engine = get_store(request).engine
+    write(engine, lambda conn: mark_opened(conn, invitation_id))
+    with engine.connect() as conn:
+        answers, version = load_draft(conn, look.rater_id)
+    notice = "Your answers are saved. You can close this page and come back with the same link."
+    return _form_page(request, token, look, answers, version, notice=notice if saved else None)
+
+
+@router.post("/survey/{token}", include_in_schema=False)
+async def survey_post(request: Request, token: str) -> Response:
+    """Save the draft (action=save) or submit once (action=submit, with idempotency_key)."""
+    form = await request.form(max_fields=2000)
+    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    data = dict(fields)
+    action = data.get("action", "save")
+    key = data.get("idempotency_key", "")
+    look = _lookup(request, token)
+    engine = get_store(request).engine
+    if look.status != "ok" or look.rater_id is None:
+        if action == "submit" and key and look.status == "submitted":
+            return _submit(request, token, look, {}, key)
+        return problem_page(request, look.status)
+    with engine.connect() as conn:
+        instrument = get_instrument(_context_rows(conn, look).instrument_id)
+    checked = check(instrument, from_form(fields), final=action == "submit")
+    if action != "submit" or not checked.ok:
+        valid = check(instrument, from_form(fields), final=False).answers
+        version = save_draft(engine, look.rater_id, valid)
+        if checked.ok:
+            return RedirectResponse(f"/survey/{token}?saved=1", status_code=303)
+        return _form_page(
+            request, token, look, valid, version, errors=checked.errors, status_code=422
+        )
+    return _submit(request, token, look, checked.answers, key)
+
+
+def _submit(
+    request: Request, token: str, look: InvitationLookup, answers: dict[str, str], key: str
+) -> Response:
+    if not key or len(key) > 200:
+        return problem_page(request, "unknown")
+    with get_store(request).engine.connect() as conn:
+        instrument_id = _context_rows(conn, look).instrument_id
+    try:
+        done = submit(get_store(request).engine, token, get_instrument(instrument_id), answers, key)
+    except SubmitRefused as refused:
+        return problem_page(request, refused.status)
+    return render(request, "survey/done.html", {"repeat": done.repeat})
+
+
+@router.post("/survey/{token}/draft", include_in_schema=False)
+async def autosave(request: Request, token: str) -> Response:
+    """Autosave (JSON {"answers": {...}, "version": n}): {"version": new} or 409 with the
+    stored draft when another device saved meanwhile."""
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return JSONResponse({"error": "too large"}, status_code=413)
+    look = _lookup(request, token)
+    if look.status != "ok" or look.rater_id is None:
+        code = PROBLEMS.get(look.status, PROBLEMS["unknown"])[0]
+        return JSONResponse({"error": look.status}, status_code=code)
+    try:
+        payload = await request.json()
+    except ValueError:
+        return JSONResponse({"error": "send JSON"}, status_code=400)
+    raw = payload.get("answers") if isinstance(payload, dict) else None
+    base = payload.get("version") if isinstance(payload, dict) else None
+    if not isinstance(raw, dict) or not (base is None or isinstance(base, int)):
+        return JSONResponse({"error": "send answers (object) and version (integer)"}, 400)
+    engine = get_store(request).engine
+    with engine.connect() as conn:
+        instrument = get_instrument(_context_rows(conn, look).instrument_id)
+    checked = check(instrument, raw, final=False)
+    if not checked.ok:
+        return JSONResponse({"error": "invalid answers", "fields": checked.errors}, 422)
+    try:
+        version = save_draft(engine, look.rater_id, checked.answers, base)
+    except DraftConflict as conflict:
+        return JSONResponse(
+            {"error": "conflict", "version": conflict.version, "answers": conflict.answers}, 409
+        )
+    done, total = progress(instrument, checked.answers)
+    return JSONResponse({"version": version, "answered": done, "total": total})
