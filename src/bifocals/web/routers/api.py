@@ -1,0 +1,261 @@
+"""The JSON API under /api/v1 (OpenAPI at /openapi.json): bearer token or session.
+
+Scope is the web's: admins see every campaign, facilitators their own, participants only their
+own report after release. Nothing here returns an answer, a rater's name or a rater's e-mail.
+Errors are {"detail": {"field": ..., "message": ...}}.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from bifocals.errors import BifocalsError
+from bifocals.scoring.model import Thresholds
+from bifocals.store.tables import participants
+from bifocals.web.access import can_view_report, managed_campaign, visible_campaigns_query
+from bifocals.web.accounts import audit
+from bifocals.web.api_models import (
+    CampaignIn,
+    CampaignOut,
+    CreatedIds,
+    ParticipantIn,
+    ParticipantOut,
+    ProblemBody,
+    ProgressGroup,
+    ProgressOut,
+    RaterIn,
+    ReportOut,
+    ScoresOut,
+    StatusOut,
+    ThresholdsModel,
+)
+from bifocals.web.api_results import campaign_row, load_results, participant_code
+from bifocals.web.campaign_ops import change_status, create_campaign
+from bifocals.web.deps import csrf_protect, get_store, require_user
+from bifocals.web.people import add_participant, add_rater
+from bifocals.web.progress import campaign_progress
+from bifocals.web.security import User
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ProblemBody} for code in (401, 403, 404, 409)
+}
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["api"],
+    dependencies=[Depends(csrf_protect)],
+    responses=ERRORS,
+)
+Anyone = Annotated[User, Depends(require_user)]
+
+
+def problem(status: int, message: str, field: str | None = None) -> HTTPException:
+    """An HTTPException whose detail is a {field, message} problem."""
+    return HTTPException(status, {"field": field, "message": message})
+
+
+def _from_error(exc: BifocalsError) -> HTTPException:
+    text = str(exc)
+    head, sep, rest = text.partition(": ")
+    if sep and head.replace("_", "").isalnum() and len(head) < 40:
+        return problem(409, rest, head)
+    return problem(409, text)
+
+
+def _manager(user: User) -> User:
+    if user.role not in ("admin", "facilitator"):
+        raise problem(403, "only admins and facilitators may use this endpoint")
+    return user
+
+
+def _managed(request: Request, user: User, campaign_id: int) -> Any:
+    _manager(user)
+    with get_store(request).engine.connect() as conn:
+        try:
+            return managed_campaign(conn, user, campaign_id)
+        except HTTPException as exc:
+            raise problem(404, "no such campaign", "campaign_id") from exc
+
+
+def _campaign_out(row: Any) -> CampaignOut:
+    return CampaignOut(
+        id=row.id,
+        name=row.name,
+        status=row.status,
+        instrument_id=row.instrument_id,
+        deadline=row.deadline,
+        thresholds=ThresholdsModel(
+            manager=row.threshold_manager,
+            peer=row.threshold_peer,
+            direct_report=row.threshold_direct_report,
+            other=row.threshold_other,
+            pooled=row.threshold_pooled,
+        ),
+    )
+
+
+@router.get("/campaigns", response_model=list[CampaignOut])
+def list_campaigns(request: Request, user: Anyone) -> list[CampaignOut]:
+    """Campaigns you manage (none for a participant account)."""
+    with get_store(request).engine.connect() as conn:
+        return [_campaign_out(r) for r in conn.execute(visible_campaigns_query(user))]
+
+
+@router.post("/campaigns", response_model=CampaignOut, status_code=201)
+def new_campaign(request: Request, body: CampaignIn, user: Anyone) -> CampaignOut:
+    """Create a draft campaign (a facilitator is assigned to what they create)."""
+    _manager(user)
+    store = get_store(request)
+    try:
+        cid = create_campaign(
+            store,
+            user,
+            body.name,
+            body.instrument_id,
+            Thresholds(**body.thresholds.model_dump()),
+            body.deadline,
+        )
+    except BifocalsError as exc:
+        raise _from_error(exc) from exc
+    with store.engine.connect() as conn:
+        return _campaign_out(campaign_row(conn, cid))
+
+
+@router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
+def campaign_detail(request: Request, campaign_id: int, user: Anyone) -> CampaignOut:
+    """One campaign."""
+    return _campaign_out(_managed(request, user, campaign_id))
+
+
+def _progress(request: Request, campaign_id: int) -> ProgressOut:
+    with get_store(request).engine.connect() as conn:
+        prog = campaign_progress(conn, campaign_id)
+        people = conn.execute(
+            sa.select(participants.c.id, participants.c.code, participants.c.name)
+            .where(participants.c.campaign_id == campaign_id)
+            .order_by(participants.c.code)
+        ).all()
+    counts = {pid: total for pid, total, _ in prog.by_participant}
+    return ProgressOut(
+        answered=prog.overall.done,
+        invited=prog.overall.total,
+        by_group=[
+            ProgressGroup(group=g.label, answered=g.done, invited=g.total) for g in prog.by_group
+        ],
+        participants=[
+            ParticipantOut(
+                id=p.id,
+                code=p.code,
+                name=p.name,
+                answered=counts[p.id].done if p.id in counts else 0,
+                invited=counts[p.id].total if p.id in counts else 0,
+            )
+            for p in people
+        ],
+    )
+
+
+@router.get("/campaigns/{campaign_id}/progress", response_model=ProgressOut)
+def progress(request: Request, campaign_id: int, user: Anyone) -> ProgressOut:
+    """Answered and invited raters, overall, by group and by participant."""
+    _managed(request, user, campaign_id)
+    return _progress(request, campaign_id)
+
+
+@router.get("/campaigns/{campaign_id}/participants", response_model=list[ParticipantOut])
+def list_participants(request: Request, campaign_id: int, user: Anyone) -> list[ParticipantOut]:
+    """The campaign's participants with their response counts."""
+    _managed(request, user, campaign_id)
+    return _progress(request, campaign_id).participants
+
+
+@router.post("/campaigns/{campaign_id}/participants", response_model=CreatedIds, status_code=201)
+def new_participants(
+    request: Request, campaign_id: int, body: list[ParticipantIn], user: Anyone
+) -> CreatedIds:
+    """Add participants (all or nothing) to a draft or open campaign."""
+    _managed(request, user, campaign_id)
+    try:
+        with get_store(request).engine.begin() as conn:
+            ids = [add_participant(conn, user, campaign_id, p.code, p.name, p.email) for p in body]
+    except BifocalsError as exc:
+        raise _from_error(exc) from exc
+    return CreatedIds(ids=ids)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/participants/{pid}/raters",
+    response_model=CreatedIds,
+    status_code=201,
+)
+def new_raters(
+    request: Request, campaign_id: int, pid: int, body: list[RaterIn], user: Anyone
+) -> CreatedIds:
+    """Add raters of a participant (all or nothing)."""
+    _managed(request, user, campaign_id)
+    try:
+        with get_store(request).engine.begin() as conn:
+            participant_code(conn, campaign_id, pid)
+            ids = [add_rater(conn, user, campaign_id, pid, r.name, r.email, r.group) for r in body]
+    except HTTPException as exc:
+        raise problem(404, "no such participant in this campaign", "pid") from exc
+    except BifocalsError as exc:
+        raise _from_error(exc) from exc
+    return CreatedIds(ids=ids)
+
+
+def _status(request: Request, campaign_id: int, user: User, action: str) -> StatusOut:
+    _managed(request, user, campaign_id)
+    try:
+        status = change_status(get_store(request), user, campaign_id, action)
+    except BifocalsError as exc:
+        raise problem(409, str(exc), "status") from exc
+    return StatusOut(id=campaign_id, status=status)
+
+
+@router.post("/campaigns/{campaign_id}/close", response_model=StatusOut)
+def close(request: Request, campaign_id: int, user: Anyone) -> StatusOut:
+    """Close an open campaign (no more answers)."""
+    return _status(request, campaign_id, user, "close")
+
+
+@router.post("/campaigns/{campaign_id}/release", response_model=StatusOut)
+def release(request: Request, campaign_id: int, user: Anyone) -> StatusOut:
+    """Release a closed campaign's reports to its participants (final)."""
+    return _status(request, campaign_id, user, "release")
+
+
+def _results(request: Request, row: Any) -> Any:
+    try:
+        return load_results(get_store(request), row)
+    except HTTPException as exc:
+        raise problem(exc.status_code, str(exc.detail), "status") from exc
+
+
+@router.get("/campaigns/{campaign_id}/scores", response_model=ScoresOut)
+def scores(request: Request, campaign_id: int, user: Anyone) -> ScoresOut:
+    """Thresholded scores of every participant (closed or released campaigns)."""
+    row = _managed(request, user, campaign_id)
+    results = _results(request, row)
+    audit(get_store(request), user, "report.export", f"campaign:{row.name}", "api", campaign_id)
+    return ScoresOut(campaign=row.name, data=results.scores.to_dict())
+
+
+@router.get("/campaigns/{campaign_id}/participants/{pid}/report", response_model=ReportOut)
+def report(request: Request, campaign_id: int, pid: int, user: Anyone) -> ReportOut:
+    """One participant's scores: facilitators after close, the participant after release."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        if not can_view_report(conn, user, campaign_id, pid):
+            raise problem(404, "no report to show here", "pid")
+        row = campaign_row(conn, campaign_id)
+        code = participant_code(conn, campaign_id, pid)
+    results = _results(request, row)
+    try:
+        data = results.participant(code).to_dict()
+    except HTTPException as exc:
+        raise problem(404, str(exc.detail), "pid") from exc
+    audit(store, user, "report.view", f"participant:{code}", "api", campaign_id)
+    return ReportOut(campaign=row.name, participant=code, data=data)
