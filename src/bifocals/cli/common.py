@@ -36,9 +36,17 @@ def db_url(db: str) -> str:
     return f"sqlite:///{db}"
 
 
-def print_json(data: Any) -> None:
-    """Write JSON to stdout (no rich markup, stable key order)."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+def print_json(data: Any, *, compact: bool = False) -> None:
+    """Write JSON to stdout (no rich markup, stable key order).
+
+    compact=True writes one line with the C encoder, which is about ten times faster on large
+    outputs (an indented dump goes through the pure-Python encoder).
+    """
+    if compact:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+    sys.stdout.write(text + "\n")
 
 
 def fail(exc: BifocalsError | str, code: int = 1) -> NoReturn:

@@ -37,6 +37,8 @@ def score(
     anonymity threshold are pooled or suppressed before anything is computed, so the output holds
     nothing a report may not show.
 
+    JSON is indented for up to 100 participants and written on one line above that (faster).
+
     Example: bifocals score "Northwind leadership programme 2026" --json > scores.json
     """
     try:
@@ -44,7 +46,7 @@ def score(
     except BifocalsError as exc:
         fail(exc)
     if as_json:
-        print_json(scores.to_dict())
+        print_json(scores.to_dict(), compact=len(scores.participants) > 100)
         return
     table = Table(title=f"{scores.campaign} ({scores.instrument})", title_justify="left")
     for col in ("participant", "leadership", "management", "quadrant", "gaps flagged", "hidden"):
