@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
 from bifocals.errors import BifocalsError
 from bifocals.scoring.model import Thresholds
@@ -37,7 +37,7 @@ from bifocals.web.campaign_ops import change_status, create_campaign
 from bifocals.web.deps import csrf_protect, get_store, require_user
 from bifocals.web.people import add_participant, add_rater
 from bifocals.web.progress import campaign_progress
-from bifocals.web.security import User
+from bifocals.web.security import User, utc
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ProblemBody} for code in (401, 403, 404, 409)
@@ -49,6 +49,7 @@ router = APIRouter(
     responses=ERRORS,
 )
 Anyone = Annotated[User, Depends(require_user)]
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def problem(status: int, message: str, field: str | None = None) -> HTTPException:
@@ -85,7 +86,7 @@ def _campaign_out(row: Any) -> CampaignOut:
         name=row.name,
         status=row.status,
         instrument_id=row.instrument_id,
-        deadline=row.deadline,
+        deadline=utc(row.deadline),
         thresholds=ThresholdsModel(
             manager=row.threshold_manager,
             peer=row.threshold_peer,
@@ -124,7 +125,7 @@ def new_campaign(request: Request, body: CampaignIn, user: Anyone) -> CampaignOu
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
-def campaign_detail(request: Request, campaign_id: int, user: Anyone) -> CampaignOut:
+def campaign_detail(request: Request, campaign_id: Id, user: Anyone) -> CampaignOut:
     """One campaign."""
     return _campaign_out(_managed(request, user, campaign_id))
 
@@ -158,14 +159,14 @@ def _progress(request: Request, campaign_id: int) -> ProgressOut:
 
 
 @router.get("/campaigns/{campaign_id}/progress", response_model=ProgressOut)
-def progress(request: Request, campaign_id: int, user: Anyone) -> ProgressOut:
+def progress(request: Request, campaign_id: Id, user: Anyone) -> ProgressOut:
     """Answered and invited raters, overall, by group and by participant."""
     _managed(request, user, campaign_id)
     return _progress(request, campaign_id)
 
 
 @router.get("/campaigns/{campaign_id}/participants", response_model=list[ParticipantOut])
-def list_participants(request: Request, campaign_id: int, user: Anyone) -> list[ParticipantOut]:
+def list_participants(request: Request, campaign_id: Id, user: Anyone) -> list[ParticipantOut]:
     """The campaign's participants with their response counts."""
     _managed(request, user, campaign_id)
     return _progress(request, campaign_id).participants
@@ -173,7 +174,7 @@ def list_participants(request: Request, campaign_id: int, user: Anyone) -> list[
 
 @router.post("/campaigns/{campaign_id}/participants", response_model=CreatedIds, status_code=201)
 def new_participants(
-    request: Request, campaign_id: int, body: list[ParticipantIn], user: Anyone
+    request: Request, campaign_id: Id, body: list[ParticipantIn], user: Anyone
 ) -> CreatedIds:
     """Add participants (all or nothing) to a draft or open campaign."""
     _managed(request, user, campaign_id)
@@ -191,7 +192,7 @@ def new_participants(
     status_code=201,
 )
 def new_raters(
-    request: Request, campaign_id: int, pid: int, body: list[RaterIn], user: Anyone
+    request: Request, campaign_id: Id, pid: Id, body: list[RaterIn], user: Anyone
 ) -> CreatedIds:
     """Add raters of a participant (all or nothing)."""
     _managed(request, user, campaign_id)
@@ -206,7 +207,7 @@ def new_raters(
     return CreatedIds(ids=ids)
 
 
-def _status(request: Request, campaign_id: int, user: User, action: str) -> StatusOut:
+def _status(request: Request, campaign_id: Id, user: User, action: str) -> StatusOut:
     _managed(request, user, campaign_id)
     try:
         status = change_status(get_store(request), user, campaign_id, action)
@@ -216,13 +217,13 @@ def _status(request: Request, campaign_id: int, user: User, action: str) -> Stat
 
 
 @router.post("/campaigns/{campaign_id}/close", response_model=StatusOut)
-def close(request: Request, campaign_id: int, user: Anyone) -> StatusOut:
+def close(request: Request, campaign_id: Id, user: Anyone) -> StatusOut:
     """Close an open campaign (no more answers)."""
     return _status(request, campaign_id, user, "close")
 
 
 @router.post("/campaigns/{campaign_id}/release", response_model=StatusOut)
-def release(request: Request, campaign_id: int, user: Anyone) -> StatusOut:
+def release(request: Request, campaign_id: Id, user: Anyone) -> StatusOut:
     """Release a closed campaign's reports to its participants (final)."""
     return _status(request, campaign_id, user, "release")
 
@@ -235,7 +236,7 @@ def _results(request: Request, row: Any) -> Any:
 
 
 @router.get("/campaigns/{campaign_id}/scores", response_model=ScoresOut)
-def scores(request: Request, campaign_id: int, user: Anyone) -> ScoresOut:
+def scores(request: Request, campaign_id: Id, user: Anyone) -> ScoresOut:
     """Thresholded scores of every participant (closed or released campaigns)."""
     row = _managed(request, user, campaign_id)
     results = _results(request, row)
@@ -244,7 +245,7 @@ def scores(request: Request, campaign_id: int, user: Anyone) -> ScoresOut:
 
 
 @router.get("/campaigns/{campaign_id}/participants/{pid}/report", response_model=ReportOut)
-def report(request: Request, campaign_id: int, pid: int, user: Anyone) -> ReportOut:
+def report(request: Request, campaign_id: Id, pid: Id, user: Anyone) -> ReportOut:
     """One participant's scores: facilitators after close, the participant after release."""
     store = get_store(request)
     with store.engine.connect() as conn:
