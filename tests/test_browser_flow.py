@@ -168,7 +168,7 @@ def test_full_campaign_in_a_browser(
             page.goto(self_link)
             expect(page.get_by_role("heading", name="About yourself")).to_be_visible()
             page.get_by_role("button", name="Send my answers").click()
-            expect(page.get_by_text("please rate at least")).to_be_visible()
+            expect(page.get_by_text("Please rate at least")).to_be_visible()
             page.screenshot(path=str(shots / "survey-errors.png"))
             _answer_all(page, "2")
             page.get_by_role("button", name="Send my answers").click()

@@ -80,7 +80,7 @@ def check(instrument: Instrument, raw: Mapping[str, object], final: bool) -> Che
         need = (len(items) + 1) // 2
         if rated < need:
             errors["_form"] = (
-                f"please rate at least {need} of the {len(items)} statements "
+                f"Please rate at least {need} of the {len(items)} statements "
                 f"(you have rated {rated}); 'not observed' is fine for the others"
             )
     return Checked(answers, errors)

@@ -10,6 +10,8 @@ endpoint used by survey.js.
 from __future__ import annotations
 
 import secrets
+import threading
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -97,11 +99,26 @@ def _context_rows(conn: sa.Connection, look: InvitationLookup) -> Any:
     ).one()
 
 
+_LOADING = threading.Lock()
+
+
+def _instrument(instrument_id: str) -> Instrument:
+    """The campaign's instrument; one thread parses it while concurrent first requests wait."""
+    with _LOADING:
+        return get_instrument(instrument_id)
+
+
+@lru_cache(maxsize=8)
+def _dimension_names(framework_id: str) -> dict[str, str]:
+    framework = default_framework()  # parsed from YAML: read once per process
+    if framework.id != framework_id:
+        return {}
+    return {d.id: d.name for d in framework.dimensions}
+
+
 def _sections(instrument: Instrument) -> list[tuple[str, list[Any]]]:
-    framework = default_framework()
-    names = {}
-    if framework.id == instrument.framework_id:
-        names = {d.id: d.name for d in framework.dimensions}
+    with _LOADING:
+        names = _dimension_names(instrument.framework_id)
     out: list[tuple[str, list[Any]]] = []
     for item in instrument.items:
         title = names.get(item.dimension, item.dimension.replace("_", " ").capitalize())
@@ -123,7 +140,7 @@ def _form_page(
 ) -> Response:
     with get_store(request).engine.connect() as conn:
         row = _context_rows(conn, look)
-    instrument = get_instrument(row.instrument_id)
+    instrument = _instrument(row.instrument_id)
     done, total = progress(instrument, answers)
     ctx = {
         "token": token,
@@ -187,7 +204,7 @@ async def survey_post(request: Request, token: str) -> Response:
             return _submit(request, token, look, {}, key)
         return problem_page(request, look.status)
     with engine.connect() as conn:
-        instrument = get_instrument(_context_rows(conn, look).instrument_id)
+        instrument = _instrument(_context_rows(conn, look).instrument_id)
     checked = check(instrument, from_form(fields), final=action == "submit")
     if action != "submit" or not checked.ok:
         valid = check(instrument, from_form(fields), final=False).answers
@@ -208,7 +225,7 @@ def _submit(
     with get_store(request).engine.connect() as conn:
         instrument_id = _context_rows(conn, look).instrument_id
     try:
-        done = submit(get_store(request).engine, token, get_instrument(instrument_id), answers, key)
+        done = submit(get_store(request).engine, token, _instrument(instrument_id), answers, key)
     except SubmitRefused as refused:
         return problem_page(request, refused.status)
     return render(request, "survey/done.html", {"repeat": done.repeat})
@@ -235,7 +252,7 @@ async def autosave(request: Request, token: str) -> Response:
         return JSONResponse({"error": "send answers (object) and version (integer)"}, 400)
     engine = get_store(request).engine
     with engine.connect() as conn:
-        instrument = get_instrument(_context_rows(conn, look).instrument_id)
+        instrument = _instrument(_context_rows(conn, look).instrument_id)
     checked = check(instrument, raw, final=False)
     if not checked.ok:
         return JSONResponse({"error": "invalid answers", "fields": checked.errors}, 422)
