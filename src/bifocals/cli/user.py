@@ -81,6 +81,30 @@ def list_(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
+@app.command("token")
+def token(
+    email: Annotated[str, typer.Argument(help="An admin or facilitator account.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for, e.g. hr-sync.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Issue a bearer token for the JSON API (/api/v1); it is printed once and stored hashed.
+
+    Example: bifocals user token coach@example.org --name hr-sync
+    """
+    from bifocals.store import open_store
+    from bifocals.web.api_tokens import issue_token
+
+    try:
+        with open_store(db_url(db)) as store:
+            raw = issue_token(store, email, name)
+    except BifocalsError as exc:
+        fail(exc)
+    typer.echo(raw)
+    typer.echo(
+        "Keep it safe: it is shown only now. Send it as 'Authorization: Bearer <token>'.", err=True
+    )
+
+
 def register(root: typer.Typer) -> None:
     """Add the `user` group to the root command."""
     root.add_typer(app, name="user")
