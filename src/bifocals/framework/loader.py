@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib import resources
 from pathlib import Path
@@ -152,8 +153,12 @@ def load_framework_text(text: str, source: str = "<text>") -> Framework:
     return framework_from_located(load_located(text, source))
 
 
+@functools.cache
 def default_framework() -> Framework:
-    """The framework that ships with bifocals (framework/data/default.yaml)."""
+    """The framework that ships with bifocals (framework/data/default.yaml), parsed once.
+
+    Framework objects are frozen, so one cached instance is safe to share.
+    """
     ref = resources.files("bifocals.framework").joinpath("data/default.yaml")
     return framework_from_located(
         load_located(ref.read_text(encoding="utf-8"), "bifocals:framework/data/default.yaml")
