@@ -6,7 +6,6 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-import sqlalchemy as sa
 import typer
 
 from bifocals.cli.common import DEFAULT_DB, DbOption, console, db_url, fail
@@ -33,7 +32,6 @@ def load(
     from bifocals.demo import DEMO_CAMPAIGN, PEOPLE, demo_csv
     from bifocals.instruments import get_instrument
     from bifocals.store import open_store
-    from bifocals.store.tables import campaigns, participants
     from bifocals.web.demo_accounts import create_demo_accounts
 
     try:
@@ -44,18 +42,9 @@ def load(
                 path = Path(tmp) / "northwind-360.csv"
                 path.write_text(demo_csv(instrument), encoding="utf-8")
                 result = store.import_campaign_csv(path, DEMO_CAMPAIGN, replace=replace)
-            with store.engine.begin() as conn:
-                cid = conn.execute(
-                    sa.select(campaigns.c.id).where(campaigns.c.name == DEMO_CAMPAIGN)
-                ).scalar_one()
-                for person in PEOPLE:
-                    conn.execute(
-                        sa.update(participants)
-                        .where(
-                            participants.c.campaign_id == cid, participants.c.code == person.code
-                        )
-                        .values(name=f"{person.name} ({person.title})")
-                    )
+            store.set_participant_names(
+                DEMO_CAMPAIGN, {p.code: f"{p.name} ({p.title})" for p in PEOPLE}
+            )
             initiative = load_demo_initiative(store)
             accounts = create_demo_accounts(store, DEMO_CAMPAIGN)
         finally:

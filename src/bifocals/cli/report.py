@@ -54,7 +54,6 @@ def report(
     """
     from rich.progress import Progress
 
-    from bifocals.cli.names import participant_display_names
     from bifocals.framework import default_framework
     from bifocals.reports import comment_codes_from, write_reports
     from bifocals.scoring import score_campaign
@@ -64,7 +63,7 @@ def report(
         store = open_store(db_url(db))
         try:
             data, instrument = store.load_campaign_data(name)
-            names = participant_display_names(store, name)
+            names = store.participant_names(name)
         finally:
             store.close()
         framework = default_framework()

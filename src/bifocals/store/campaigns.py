@@ -120,6 +120,28 @@ class Store:
             )
         return int(cid)
 
+    def participant_names(self, name: str) -> dict[str, str]:
+        """Participant code -> display name, for the participants of a campaign that have one."""
+        with self.engine.connect() as conn:
+            cid = self.campaign_id(conn, name)
+            rows = conn.execute(
+                sa.select(participants.c.code, participants.c.name).where(
+                    participants.c.campaign_id == cid, participants.c.name.is_not(None)
+                )
+            )
+            return {code: shown for code, shown in rows if shown}
+
+    def set_participant_names(self, name: str, names: dict[str, str]) -> None:
+        """Give participants of a campaign display names (code -> name), in one transaction."""
+        with self.engine.begin() as conn:
+            cid = self.campaign_id(conn, name)
+            for code, shown in names.items():
+                conn.execute(
+                    sa.update(participants)
+                    .where(participants.c.campaign_id == cid, participants.c.code == code)
+                    .values(name=shown)
+                )
+
     def list_campaigns(self) -> list[CampaignInfo]:
         """Every campaign, by name, with participant and rater counts."""
         n_part = (
