@@ -17,9 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pingouin
 
+from baseline import pingouin_alphas
 from bifocals.framework import default_framework
 from bifocals.instruments import get_instrument
 from bifocals.scoring import CampaignData, score_campaign
@@ -35,22 +35,6 @@ def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
         out = fn()
         best = min(best, time.perf_counter() - t0)
     return best, out
-
-
-def pingouin_alphas(data: CampaignData) -> list[float]:
-    """The baseline: pingouin's alpha per scale on reverse-keyed complete cases, all raters."""
-    inst = get_instrument()
-    x = data.ratings.copy()
-    rev = np.array([i.reverse for i in inst.items])
-    x[:, rev] = inst.scale.min + inst.scale.max - x[:, rev]
-    out = []
-    for d in default_framework().dimension_ids:
-        for side in ("leadership", "management"):
-            cols = [k for k, i in enumerate(inst.items) if i.dimension == d and i.side == side]
-            block = x[:, cols]
-            block = block[~np.isnan(block).any(axis=1)]
-            out.append(float(pingouin.cronbach_alpha(data=pd.DataFrame(block))[0]))
-    return out
 
 
 def main() -> None:

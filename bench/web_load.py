@@ -7,6 +7,10 @@ against the acknowledged submissions (zero lost, zero duplicated). The second ru
 database SIGKILLs the server midway and restarts it: every acknowledged submission must be there.
 
     .venv/bin/python bench/web_load.py [--raters 500] [--db sqlite,postgres] [--no-kill]
+                                       [--kill-only] [--workers N]
+
+With --workers N the server runs N uvicorn worker processes; the SIGKILL goes to the whole
+process group (the supervisor and every worker), as when the server's machine loses it.
 
 Prints a markdown table.
 """
@@ -112,9 +116,12 @@ def seed(url: str, n: int) -> dict[int, str]:
     return tokens
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    cmd = [str(BIN / "bifocals"), "serve", "--db", url, "--port", str(port)]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(
-        [str(BIN / "bifocals"), "serve", "--db", url, "--port", str(port)],
+        cmd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -221,26 +228,28 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] * 1000
 
 
-def scenario(kind: str, n: int, kill: bool) -> dict[str, object]:
+def scenario(kind: str, n: int, kill: bool, workers: int = 1) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         url = fresh_database(kind, Path(tmp))
         try:
             tokens = seed(url, n)
             port = free_port()
-            procs = [start_server(url, port)]
+            procs = [start_server(url, port, workers)]
 
             def kill_and_restart() -> None:
-                os.kill(procs[-1].pid, signal.SIGKILL)
+                # The server runs in its own session: kill it and any worker processes at once.
+                os.killpg(procs[-1].pid, signal.SIGKILL)
                 procs[-1].wait()
-                procs.append(start_server(url, port))
+                procs.append(start_server(url, port, workers))
 
             run = Run()
             asyncio.run(
                 load(f"http://127.0.0.1:{port}", tokens, run, kill_and_restart if kill else None)
             )
             for p in procs:
-                p.send_signal(signal.SIGTERM)
-                p.wait(timeout=30)
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+                    p.wait(timeout=30)
             lost, dup, rows = check(url, run, n)
         finally:
             drop_database(url)
@@ -248,6 +257,7 @@ def scenario(kind: str, n: int, kill: bool) -> dict[str, object]:
     return {
         "db": kind,
         "kill": kill,
+        "workers": workers,
         "raters": n,
         "acked": len(run.acked),
         "rows": rows,
@@ -265,20 +275,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--raters", type=int, default=500)
     ap.add_argument("--db", default="sqlite,postgres")
-    ap.add_argument("--no-kill", action="store_true")
+    ap.add_argument("--no-kill", action="store_true", help="only the runs without SIGKILL")
+    ap.add_argument("--kill-only", action="store_true", help="only the runs with SIGKILL")
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes")
     args = ap.parse_args()
+    kills = (False,) if args.no_kill else (True,) if args.kill_only else (False, True)
     results = []
     for kind in args.db.split(","):
-        for kill in (False,) if args.no_kill else (False, True):
-            results.append(scenario(kind, args.raters, kill))
+        for kill in kills:
+            results.append(scenario(kind, args.raters, kill, args.workers))
+            print(f"load average after {kind} kill={kill}: {os.getloadavg()}", file=sys.stderr)
     print(
-        "| database | SIGKILL midway | raters | acknowledged | submission rows | lost | "
+        "| database | SIGKILL midway | workers | raters | acknowledged | submission rows | lost | "
         "duplicated | failed | conn. retries | wall s | submissions/s |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
-            f"| {r['db']} | {'yes' if r['kill'] else 'no'} | {r['raters']} | {r['acked']} | "
+            f"| {r['db']} | {'yes' if r['kill'] else 'no'} | {r['workers']} | {r['raters']} | "
+            f"{r['acked']} | "
             f"{r['rows']} | {r['lost']} | {r['duplicated']} | {r['errors']} | {r['retries']} | "
             f"{r['wall']:.1f} | {r['rate']:.1f} |"
         )

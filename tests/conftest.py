@@ -100,11 +100,13 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def pdf_engine() -> None:
-    """WeasyPrint with Pango available, or skip/fail."""
+    """WeasyPrint with Pango available, and poppler's pdftotext to read PDFs back; or skip/fail."""
     try:
         import weasyprint  # noqa: F401
     except OSError as exc:
         _missing("PDF", f"WeasyPrint cannot load Pango: {exc}")
+    if shutil.which("pdftotext") is None:
+        _missing("PDF", "pdftotext not installed (apt-get install poppler-utils)")
 
 
 @pytest.fixture(scope="session")

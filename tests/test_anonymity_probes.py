@@ -32,7 +32,7 @@ MANAGERS = ("admin@example.org", "fac@example.org")
 # Routes that hold no campaign data: the site's own pages and the API description.
 NO_DATA = {"/", "/login", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
 # Routes opened by a secret link token: probed with a guessed token (must reveal nothing).
-TOKEN_ROUTES = {"/survey/{token}", "/nominate/{token}"}
+TOKEN_ROUTES = {"/survey/{token}", "/nominate/{token}", "/readiness/{token}"}
 # Everything else is fetched with the seeded ids; {name:path} routes get an unknown name.
 PARAM = re.compile(r"\{([^}:]+)(:[^}]*)?\}")
 

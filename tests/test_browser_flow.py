@@ -8,51 +8,30 @@ Screenshots land in test-output/screenshots/ for people to look at.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from bifocals.web import create_app
 from bifocals.web.accounts import create_user
 from conftest import CHROMIUM_ARGS
-from test_web_app_support import PASSWORD, add_user, store_at
+from test_web_app_support import PASSWORD, add_user, live_server, store_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.pdf]
 PHONE = {"width": 390, "height": 844}
 CAMPAIGN = "Autumn leadership 2026"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'flow.db'}"
     add_user(url, "coach@example.org", "facilitator")
-    port = _free_port()
     app = create_app(url)
     app.state.test_db_url = url
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}|{url}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with live_server(app) as base:
+        yield f"{base}|{url}"
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
@@ -82,6 +61,7 @@ def test_full_campaign_in_a_browser(
         browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
             coach = browser.new_page(viewport={"width": 1200, "height": 900})
+            coach.on("dialog", lambda d: d.accept())  # "are you sure?" before irreversible steps
             coach.goto(base + "/login")
             coach.screenshot(path=str(shots / "login.png"), full_page=True)
             _sign_in(coach, base, "coach@example.org")

@@ -31,6 +31,7 @@ from bifocals.change.model import (
     Theme,
     Workstream,
 )
+from bifocals.change.svg import heat_map
 
 CAT = catalogue()
 LEADER = [d.id for d in CAT.duties if d.side == "leader"]
@@ -288,3 +289,58 @@ def test_barrier_without_log_and_unfunded_theme_in_last_period() -> None:
     found = {(f.code, f.subject) for f in build_report(zero).findings}
     assert ("resistance_not_logged", "Customer service") in found
     assert ("direction_without_execution", "2026-Q3") in found
+
+
+def test_an_element_few_people_answered_is_withheld_not_shown() -> None:
+    # Three people in the group, but only one answered Ability (the others chose "Not sure"):
+    # its mean would be that one person's answer.
+    rs = [
+        _resp("big", [4, 4, 4, 1, 4]),
+        _resp("big", [4, 4, 4, None, 4]),
+        _resp("big", [4, 4, 4, None, 4]),
+    ]
+    rd = readiness(rs, GROUPS, min_respondents=3)
+    row = rd.rows[0]
+    assert row.means[3] is None and row.answered == (3, 3, 3, None, 3)
+    assert row.barrier is None  # the withheld low answer cannot name a barrier point either
+    assert row.distribution[3] == 0.0  # nor show up in the barrier distribution
+    as_json = rd.to_dict()["rows"][0]
+    assert as_json["means"]["ability"] is None and as_json["answered"]["ability"] is None
+    svg = heat_map(rd)
+    assert "Ability: withheld" in svg
+    assert "1.0" not in svg
+
+
+def test_a_withheld_cell_cannot_be_recovered_by_subtracting_rows() -> None:
+    # Group A: one person answered Desire (1), two chose "Not sure"; group B: 4, 4, 5. Were the
+    # overall row to show Desire (mean 3.5 from 4), 3.5 x 4 - 4.33 x 3 would give A's answer.
+    rs = [
+        _resp("big", [4, 1, 4, 4, 4]),
+        _resp("big", [4, None, 4, 4, 4]),
+        _resp("big", [4, None, 4, 4, 4]),
+        _resp("s1", [4, 4, 4, 4, 4]),
+        _resp("s1", [4, 4, 4, 4, 4]),
+        _resp("s1", [4, 5, 4, 4, 4]),
+    ]
+    rd = readiness(rs, GROUPS, min_respondents=3)
+    by_key = {r.key: r for r in rd.rows}
+    assert by_key["big"].means[1] is None and by_key["s1"].means[1] is not None
+    overall = by_key["overall"]
+    assert overall.means[1] is None and overall.answered[1] is None
+    assert overall.distribution[1] == 0.0 and by_key["big"].distribution[1] == 0.0
+    # Every number the outputs carry for Desire, from every row, cannot give back the 1.
+    shown = [(r.means[1], r.answered[1]) for r in rd.rows if r.means[1] is not None]
+    assert shown == [(pytest.approx(13 / 3), 3)]
+    assert "mean 3.50" not in heat_map(rd)
+
+
+def test_a_withheld_cell_in_the_pooled_row_is_withheld_overall() -> None:
+    rs = [_resp("big", [4, 4, 4, 4, 4])] * 3 + [
+        _resp("s1", [4, 2, 4, 4, 4]),
+        _resp("s2", [4, None, 4, 4, 4]),
+        _resp("s2", [4, None, 4, 4, 4]),
+    ]
+    rd = readiness(rs, GROUPS, min_respondents=3)
+    by_key = {r.key: r for r in rd.rows}
+    assert by_key["pooled"].means[1] is None
+    assert by_key["overall"].means[1] is None  # else overall - big = pooled's one answer

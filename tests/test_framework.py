@@ -76,3 +76,30 @@ def test_cli_bad_file_is_clear_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["framework", "show", "--file", str(bad)])
     assert res.exit_code == 1
     assert "f.yaml" in res.output and "Traceback" not in res.output
+
+
+def test_empty_values_are_located_errors_not_crashes(tmp_path: Path) -> None:
+    """`key:` with nothing after it, and an empty list entry, are None with a line number."""
+    bad = tmp_path / "holes.yaml"
+    bad.write_text(
+        "id: mine\nname:\nversion: '1'\ndescription: x\ndimensions:\n  -\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as err:
+        load_framework(bad)
+    msg = str(err.value)
+    assert "holes.yaml:2" in msg or "holes.yaml:6" in msg
+    res = CliRunner().invoke(app, ["framework", "show", "--file", str(bad)])
+    assert res.exit_code == 1 and "holes.yaml:" in res.output and "Traceback" not in res.output
+
+
+def test_a_key_given_twice_is_an_error_not_a_silent_overwrite(tmp_path: Path) -> None:
+    from bifocals.yamlsource import load_located_file
+
+    path = tmp_path / "twice.yaml"
+    path.write_text("id: mine\nname: One\nnotes:\n  a: 1\n  a: 2\nname: Two\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_located_file(path)
+    text = str(caught.value)
+    assert "twice.yaml:5: field 'notes.a'" in text and "first on line 4" in text
+    assert "twice.yaml:6: field 'name'" in text and "first on line 2" in text

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bifocals.demo import DEMO_CAMPAIGN, demo_csv, participant_names
-from bifocals.framework import default_framework
+from bifocals.demo import participant_names
 from bifocals.framework.model import Framework
-from bifocals.instruments import get_instrument
 from bifocals.instruments.model import Instrument
 from bifocals.reports import (
     cohort_report_html,
@@ -20,24 +18,15 @@ from bifocals.reports import (
     individual_report_html,
     write_reports,
 )
-from bifocals.scoring import GROUP_LABELS, CampaignScores, score_campaign
-from bifocals.store import open_store
+from bifocals.scoring import GROUP_LABELS, CampaignScores
+from test_report_support import scored_demo
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[CampaignScores, Framework, Instrument]:
     """The demo campaign imported into a real SQLite store, loaded back and scored."""
     d = tmp_path_factory.mktemp("demo")
-    framework, instrument = default_framework(), get_instrument()
-    csv_path = d / "demo.csv"
-    csv_path.write_text(demo_csv(instrument), encoding="utf-8")
-    store = open_store(f"sqlite:///{d / 'demo.db'}")
-    try:
-        store.import_campaign_csv(csv_path, DEMO_CAMPAIGN, None)
-        data, instrument = store.load_campaign_data(DEMO_CAMPAIGN)
-    finally:
-        store.close()
-    return score_campaign(data, instrument, framework), framework, instrument
+    return scored_demo(d)
 
 
 def _pages(pdf: bytes, html: str) -> int:

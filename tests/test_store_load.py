@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError, ValidationError
 from bifocals.framework import default_framework
+from bifocals.instruments.model import Instrument, RatingScale
 from bifocals.scoring import score_campaign
 from bifocals.scoring.model import GROUPS, Comment, Thresholds
 from bifocals.store import Store, open_store
@@ -145,3 +147,95 @@ def test_the_database_keeps_ratings_whole(store: Store) -> None:
     with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
         conn.execute(sa.update(responses).where(responses.c.item_id == "a1").values(value=3.5))
     assert store.load_campaign_data("c", instrument=INST)[0].ratings[0, 0] == 4.0
+
+
+def _reference_ratings(store: Store, name: str, inst: Instrument) -> np.ndarray:
+    """The ratings matrix built the slow, obvious way: one joined row per answer."""
+    col = {k: n for n, k in enumerate(inst.item_ids)}
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(raters.c.id)
+            .join(participants, participants.c.id == raters.c.participant_id)
+            .join(campaigns, campaigns.c.id == raters.c.campaign_id)
+            .where(campaigns.c.name == name, raters.c.submitted_at.is_not(None))
+            .order_by(participants.c.id, raters.c.id)
+        ).scalars()
+        row_of = {rid: n for n, rid in enumerate(rows)}
+        out = np.full((len(row_of), len(col)), np.nan)
+        for rid, item, value in conn.execute(
+            sa.select(responses.c.rater_id, responses.c.item_id, responses.c.value)
+        ):
+            if rid in row_of and item in col:
+                out[row_of[rid], col[item]] = np.nan if value is None else value
+    return out
+
+
+def test_interleaved_campaigns_read_only_their_own_answers(store: Store, tmp_path: Path) -> None:
+    """Raters of two campaigns with interleaved ids (web campaigns grow over time): each
+    campaign's arrays hold its own submitted raters and nothing of the other's."""
+    store.import_campaign_csv(write_csv(tmp_path / "d.csv", GOOD_ROWS), "d", instrument=INST)
+    with store.engine.begin() as conn:
+        cid, pid = conn.execute(
+            sa.select(campaigns.c.id, participants.c.id)
+            .join(participants, participants.c.campaign_id == campaigns.c.id)
+            .where(campaigns.c.name == "c", participants.c.code == "P2")
+        ).one()
+        late = conn.execute(
+            sa.insert(raters)
+            .values(
+                campaign_id=cid,
+                participant_id=pid,
+                code="LATE",
+                group="peer",
+                submitted_at=sa.func.current_timestamp(),
+            )
+            .returning(raters.c.id)
+        ).scalar_one()
+        pending = conn.execute(
+            sa.insert(raters)
+            .values(campaign_id=cid, participant_id=pid, code="PENDING", group="peer")
+            .returning(raters.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(responses),
+            [
+                {"rater_id": late, "item_id": "b1", "value": 2.0, "text": None},
+                {"rater_id": late, "item_id": "a2", "value": None, "text": None},
+                {"rater_id": late, "item_id": "q1", "value": None, "text": "Late but kind"},
+                {"rater_id": pending, "item_id": "a1", "value": 5.0, "text": None},
+            ],
+        )
+    for name in ("c", "d"):
+        data, _ = store.load_campaign_data(name, instrument=INST)
+        np.testing.assert_array_equal(data.ratings, _reference_ratings(store, name, INST))
+    c, _ = store.load_campaign_data("c", instrument=INST)
+    assert c.ratings.shape == (6, 4)
+    np.testing.assert_array_equal(c.ratings[-1], [NAN, NAN, 2, NAN])
+    assert Comment(participant=1, rater=5, question="q1", text="Late but kind") in c.comments
+
+
+def test_values_wider_than_one_digit_are_read_exactly(db_url: str, tmp_path: Path) -> None:
+    """A 0-10 scale takes the general path of the reader; values, blanks and NA survive."""
+    wide = dataclasses.replace(
+        INST,
+        id="wide",
+        scale=RatingScale(
+            min=0, max=10, labels=tuple(str(n) for n in range(11)), not_observed_label="n/a"
+        ),
+    )
+    rows = [
+        "P1,S,self,a1,10",
+        "P1,S,self,a2,0",
+        "P1,S,self,b1,NA",
+        "P1,M,manager,a1,7",
+        "P1,M,manager,b2,",
+        "P1,M,manager,q1,Keeps going",
+    ]
+    s = open_store(db_url)
+    try:
+        s.import_campaign_csv(write_csv(tmp_path / "w.csv", rows), "w", instrument=wide)
+        data, _ = s.load_campaign_data("w", instrument=wide)
+        np.testing.assert_array_equal(data.ratings, [[10, 0, NAN, NAN], [7, NAN, NAN, NAN]])
+        assert [c.text for c in data.comments] == ["Keeps going"]
+    finally:
+        s.close()

@@ -83,6 +83,18 @@ def test_bad_urls_are_user_errors(tmp_path: Path) -> None:
         open_store("mysql://root@localhost/x")
 
 
+def test_unreadable_databases_are_user_errors_that_hide_passwords(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database at all\n" * 100)
+    with pytest.raises(BifocalsError, match=r"junk\.db: file is not a database; give the path"):
+        open_store(f"sqlite:///{junk}")
+    with pytest.raises(BifocalsError, match="unable to open database file"):
+        open_store(f"sqlite:///{tmp_path}")  # a folder
+    with pytest.raises(BifocalsError, match="server is running") as caught:
+        open_store("postgresql+psycopg://someone:hunter2@127.0.0.1:1/x")  # nothing listens
+    assert "hunter2" not in str(caught.value) and "***" in str(caught.value)
+
+
 def test_threads_starting_together_all_get_a_migrated_store(db_url: str) -> None:
     def opened(_: int) -> int:
         store = open_store(db_url)

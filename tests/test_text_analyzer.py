@@ -101,3 +101,24 @@ def test_empty_input_and_long_unit(accurate: Analyzer) -> None:
     res = accurate.classify(["", "budget " * 200_000])
     assert res[0].skipped == "empty"
     assert res[1].truncated and len(res[1].text) <= 2000
+
+
+def test_neither_evidence_says_nothing_was_close(accurate: Analyzer) -> None:
+    (c,) = accurate.classify(["The canteen on the third floor opens at noon on weekdays."])
+    assert c.function == "neither" and c.dimension is None
+    assert c.evidence.startswith("no framework behaviour close; nearest: ")
+
+
+def test_long_units_are_embedded_in_smaller_batches() -> None:
+    import numpy as np
+
+    from bifocals.text.embed import TOKEN_BUDGET, _batches
+
+    lengths = np.array([10] * 100 + [256] * 20 + [40] * 30, dtype=np.int64)
+    order = np.argsort(lengths, kind="stable")
+    batches = list(_batches(order, lengths, 64))
+    assert sorted(int(i) for b in batches for i in b) == list(range(150))  # each unit once
+    for b in batches:
+        assert len(b) <= 64 and len(b) * int(lengths[b].max()) <= max(TOKEN_BUDGET, 256)
+    assert len(batches[0]) == 64  # short sentences still go 64 at a time
+    assert [len(b) for b in batches[-3:]] == [8, 8, 4]  # 256 tokens: 8 at a time

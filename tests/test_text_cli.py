@@ -67,9 +67,10 @@ def test_stdin_csv_parquet_table_and_profile(doc: Path, tmp_path: Path) -> None:
 def test_csv_column_and_missing_column(tmp_path: Path) -> None:
     p = tmp_path / "comments.csv"
     p.write_text("id,comment\n1,She sets a clear direction for us.\n2,\n3,Books rooms.\n", "utf-8")
-    code, out, _ = run(["analyze", str(p), "--column", "comment", "--lines", "--json"])
+    code, out, err = run(["analyze", str(p), "--column", "comment", "--lines", "--json"])
     assert code == 0
     assert [json.loads(x)["line"] for x in out.splitlines()] == [1, 3]
+    assert "1 unit(s) skipped: empty" in err  # the blank cell of row 2 is reported
     code, out, err = run(["analyze", str(p), "--column", "text"])
     assert code == 1 and "Traceback" not in out + err
     assert "comments.csv" in err and "id, comment" in err
@@ -104,3 +105,76 @@ def test_every_text_command_has_an_example() -> None:
         code, out, _ = run([*cmd, "--help"])
         assert code == 0
         assert any(line.strip().startswith("Example") for line in out.splitlines()), cmd
+
+
+def test_evaluate_on_a_labelled_file(tmp_path: Path) -> None:
+    """`text evaluate --file`: both tiers and both baselines on the same sentences, with
+    macro-F1, accuracy, a 3 x 3 confusion matrix and a calibration error for the tiers."""
+    rows = [
+        (
+            "Explain to the team why the new system matters for patients.",
+            "leadership",
+            "focus_goals",
+        ),
+        (
+            "Ask the quietest engineer what she would change first.",
+            "leadership",
+            "relationship_people",
+        ),
+        (
+            "Book the rooms and send the agenda two days ahead.",
+            "management",
+            "roles_responsibilities",
+        ),
+        (
+            "Compare spending with the budget each month and report gaps.",
+            "management",
+            "focus_goals",
+        ),
+        ("The car park closes at ten in the evening.", "neither", ""),
+        ("Our printers take A4 and A3 paper.", "neither", ""),
+    ]
+    path = tmp_path / "labelled.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "function", "dimension", "source_note"])
+        for text, func, dim in rows:
+            w.writerow([text, func, dim, "test sentence"])
+    code, out, err = run(["text", "evaluate", "--file", str(path), "--json"])
+    assert code == 0, err
+    report = json.loads(out)
+    methods = [r["method"] for r in report["results"]]
+    assert methods[:3] == ["accurate tier", "fast tier", "baseline: keyword lexicon"]
+    assert methods[3].startswith("baseline: zero-shot cosine")
+    for r in report["results"]:
+        assert r["n"] == len(rows) and 0 <= r["function_macro_f1"] <= 1
+        assert sum(map(sum, r["confusion"]["rows_true_cols_predicted"])) == len(rows)
+        tier = not r["method"].startswith("baseline")
+        assert (r["function_calibration_error"] is not None) == tier
+    assert isinstance(report["goal_met"], bool) and report["primary"] == "accurate tier"
+    code, table, err = run(["text", "evaluate", "--file", str(path)])
+    assert code == 0 and "Calibration" in table and "goal macro-F1" in table
+
+
+def test_options_that_would_be_ignored_are_refused_before_any_work(
+    doc: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.txt"
+    cases = [
+        (["--json", "--csv"], "choose one"),
+        (["-o", str(out)], "--output needs --json or --csv"),
+        (["--parquet", str(tmp_path / "p.parquet"), "--json"], "--parquet writes its own file"),
+        (["--profile", "--parquet", str(tmp_path / "p.parquet")], "--profile prints"),
+    ]
+    for extra, message in cases:
+        code, stdout, err = run(["analyze", str(doc), *extra])
+        assert code == 1 and message in err, (extra, err)
+        assert stdout == "" and not out.exists()
+    # A missing file among good ones stops the run: a typo in a path is not a skipped unit.
+    code, stdout, err = run(["analyze", str(doc), str(tmp_path / "nope.txt"), "--json"])
+    assert code == 1 and "no such file" in err and "nope.txt" in err and stdout == ""
+
+
+def test_engine_help_names_the_ray_extra() -> None:
+    code, stdout, _ = run(["analyze", "--help"])
+    assert code == 0 and "bifocals[ray]" in stdout.replace("\n", "").replace(" ", "")

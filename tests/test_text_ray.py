@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -76,3 +77,81 @@ def test_ray_missing_column_is_clear(tmp_path: Path, local_ray: None) -> None:
     # own logger may print a "Logging error" about CliRunner's swapped stderr, which is not ours.
     assert res.exit_code == 1 and isinstance(res.exception, SystemExit)
     assert "c.csv" in res.stderr and "the file has: id, comment" in res.stderr
+
+
+def _mixed_rows(n: int) -> list[str | None]:
+    """Cells of every kind: one and several sentences, line breaks, blank, null, not English."""
+    kinds: list[str | None] = [
+        "Track spending against the budget every month, item {i}.",
+        "She explains why change {i} matters. Then she asks what the team thinks.",
+        "",
+        "Book room {i} for the review.\nSend the agenda two days ahead.",
+        None,
+        "Il faut réduire les coûts {i} avec une équipe pour le client.",
+        "   ",
+        "Five years from now we will sell through partners in market {i}.",
+    ]
+    return [None if (k := kinds[i % len(kinds)]) is None else k.format(i=i) for i in range(n)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", [["--lines"], []])
+def test_ray_matches_local_row_by_row(tmp_path: Path, local_ray: None, mode: list[str]) -> None:
+    """Thousands of rows in several row groups and many Ray blocks: the Ray folder holds the
+    local engine's Parquet table exactly (same rows, order, line/sentence/id, dtypes)."""
+    from bifocals.text.rayengine import run_ray
+
+    n = 4000
+    src = tmp_path / "in.parquet"
+    table = pa.table({"key": [f"r{i}" for i in range(n)], "text": _mixed_rows(n)})
+    pq.write_table(table, src, row_group_size=450)
+    local = tmp_path / "local.parquet"
+    args = ["analyze", str(src), "--column", "text", "--id-column", "key", "--fast", *mode]
+    res = CliRunner().invoke(app, [*args, "--parquet", str(local)])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "ray_out"
+    got = run_ray(
+        [str(src)], "text", out, fast=True, lines=bool(mode), workers=2, id_column="key",
+        block_rows=300,
+    )  # fmt: skip
+    expected = pq.read_table(local)
+    remote = pq.read_table(str(out))
+    assert remote.schema == expected.schema
+    assert remote.num_rows == expected.num_rows == got.written > n // 3
+    assert remote.to_pylist() == expected.to_pylist()
+    lines = remote.column("line").to_pylist()
+    assert lines == sorted(lines)
+    assert got.skipped["empty"] == 3 * n // 8 and got.skipped["not English"] == n // 8
+    assert f"{got.skipped['empty']} unit(s) skipped: empty" in res.stderr
+
+
+@pytest.mark.slow
+def test_ray_cli_reports_and_refuses_clearly(tmp_path: Path, local_ray: None) -> None:
+    src = tmp_path / "c.csv"
+    src.write_text("id,comment\n1,Plan the budget.\n2,\n3,Explain why it matters.\n", "utf-8")
+    out = tmp_path / "o"
+    base = ["analyze", str(src), "--column", "comment", "--engine", "ray", "--fast", "--lines"]
+    runner = CliRunner()
+    res = runner.invoke(app, [*base, "--workers", "0", "--parquet", str(out)])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit)
+    assert "--workers 0" in res.stderr and not out.exists()
+    res = runner.invoke(app, [*base, "--id-column", "id", "--parquet", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "1 unit(s) skipped: empty" in res.stderr and "wrote 2 units" in res.stderr
+    rows = pq.read_table(str(out)).to_pylist()
+    assert [(r["source"], r["id"], r["line"]) for r in rows] == [
+        (str(src), "1", 1),
+        (str(src), "3", 3),
+    ]
+    res = runner.invoke(app, [*base, "--parquet", str(out)])
+    assert res.exit_code == 1 and "already exists" in res.stderr and "--force" in res.stderr
+    res = runner.invoke(app, [*base, "--parquet", str(out), "--force"])
+    assert res.exit_code == 0, res.output
+    assert "id" not in pq.read_table(str(out)).column_names
+    blank = tmp_path / "blank.csv"
+    blank.write_text("id,comment\n1,\n2,  \n", "utf-8")
+    res = runner.invoke(app, [*base[:1], str(blank), *base[2:], "--parquet", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    assert "2 unit(s) skipped: empty" in res.stderr and "wrote 0 units" in res.stderr
+    empty = pq.read_table(str(tmp_path / "b"))
+    assert empty.num_rows == 0 and empty.schema.field("line").type == pa.int64()

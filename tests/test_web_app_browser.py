@@ -6,32 +6,21 @@ Screenshots land in the test output folder (test-output/web/) for people to look
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from bifocals.store.tables import raters
-from bifocals.web import create_app
 from bifocals.web.accounts import create_user
 from bifocals.web.campaign_ops import change_status
 from bifocals.web.people import add_participant, add_rater, nominate
 from bifocals.web.security import User
 from conftest import CHROMIUM_ARGS
-from test_web_app_support import PASSWORD, add_user, store_at
+from test_web_app_support import PASSWORD, add_user, live_server, store_at
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _seed(url: str) -> None:
@@ -71,21 +60,8 @@ def _seed(url: str) -> None:
 def server(tmp_path: Path) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     _seed(url)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with live_server(url) as base:
+        yield base
 
 
 def test_pages_in_a_browser(server: str, chromium_path: str, artifacts_dir: Path) -> None:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bifocals.store import Store, open_store
@@ -62,3 +68,46 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> str:
 def post(client: TestClient, path: str, token: str, **data: object) -> object:
     """POST a form with the CSRF token."""
     return client.post(path, data={"csrf_token": token, **data})
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server(app: FastAPI | str) -> Iterator[str]:
+    """Serve an app (or a fresh app on the database URL) with uvicorn in a thread; yields
+    its base URL and stops the server afterwards. For the real-browser tests."""
+    port = free_port()
+    asgi = create_app(app) if isinstance(app, str) else app
+    srv = uvicorn.Server(uvicorn.Config(asgi, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def demo_initiative_site(db: Path) -> Iterator[str]:
+    """A live server over a fresh SQLite file holding the demo initiative, managed by
+    coach@example.org (password PASSWORD); yields its base URL."""
+    from bifocals.change.importer import load_demo_initiative
+    from bifocals.web.initiatives import assign_by_email
+
+    url = f"sqlite:///{db}"
+    add_user(url, "coach@example.org", "facilitator")
+    with store_at(url) as store:
+        name = load_demo_initiative(store)
+        assign_by_email(store, name, "coach@example.org")
+    with live_server(url) as base:
+        yield base

@@ -254,6 +254,14 @@ def test_user_cli_create_and_list(tmp_path: object) -> None:
         cli_app, ["user", "create", "c@example.org", "--role", "participant", "--db", db]
     )
     assert r.exit_code == 1 and "--campaign NAME --participant CODE" in r.output
+    r = runner.invoke(
+        cli_app,
+        [
+            *("user", "create", "c@example.org", "--role", "participant", "--db", db),
+            *("--campaign", "Nope", "--participant", "P01"),
+        ],
+    )
+    assert r.exit_code == 1 and "no campaign named 'Nope'" in r.output
     r = runner.invoke(cli_app, ["user", "create", "d@example.org", "--role", "boss", "--db", db])
     assert r.exit_code == 1 and "not one of" in r.output
     r = runner.invoke(cli_app, ["user", "list", "--json", "--db", db])
@@ -266,6 +274,8 @@ def test_user_cli_create_and_list(tmp_path: object) -> None:
 
 PUBLIC = {"/", "/login", "/logout", "/nominate/{token}"}
 ANY_USER = {"/account/password"}
+# Pages every facilitator may open (each shows only their own things).
+ANY_MANAGER = {"/campaigns", "/campaigns/new", "/account/tokens"}
 
 
 def _own_routes() -> list[tuple[str, str]]:
@@ -304,6 +314,7 @@ def test_every_page_refuses_other_roles(sqlite_url: str) -> None:
         "user_id": "1",
         "decision": "approve",
         "token": "x",
+        "token_id": "1",
     }
     with store_at(sqlite_url) as store, store.engine.connect() as conn:
         before = conn.execute(sa.text("select count(*) from audit_log")).scalar()
@@ -315,7 +326,7 @@ def test_every_page_refuses_other_roles(sqlite_url: str) -> None:
                     continue
                 if who == "p@example.org" and path == "/me":
                     continue
-                if who == "other@example.org" and path in ("/campaigns", "/campaigns/new"):
+                if who == "other@example.org" and path in ANY_MANAGER:
                     continue
                 url = path.format(**ids)
                 r = client.request(method, url, data={"csrf_token": token})

@@ -270,6 +270,7 @@ def test_raters_and_nominations(people: str) -> None:
         r = a.post(
             f"/campaigns/{cid}/participants/{pid}/nomination-link",
             data={"csrf_token": ta, "mode": "show"},
+            follow_redirects=True,
         )
         assert r.status_code == 200 and "shown only this once" in r.text
         link = LINK.search(r.text)

@@ -84,7 +84,9 @@ def test_invitations_by_smtp_and_tokens_stored_hashed(
                 data={"csrf_token": ta, "name": name, "email": mail, "group": group},
             )
         r = a.post(
-            f"/campaigns/{cid}/participants/{pid}/invite", data={"csrf_token": ta, "mode": "email"}
+            f"/campaigns/{cid}/participants/{pid}/invite",
+            data={"csrf_token": ta, "mode": "email"},
+            follow_redirects=True,
         )
         # Kim has no address: her link is shown for copying; the others are e-mailed.
         assert r.status_code == 200 and "Kim (peer) for P1" in r.text
@@ -144,7 +146,9 @@ def test_reissue_revokes_and_reminders(db_url: str, inbox: tuple[Inbox, int]) ->
                 },
             )
         r = a.post(
-            f"/campaigns/{cid}/participants/{pid}/invite", data={"csrf_token": ta, "mode": "show"}
+            f"/campaigns/{cid}/participants/{pid}/invite",
+            data={"csrf_token": ta, "mode": "show"},
+            follow_redirects=True,
         )
         first = SURVEY.findall(r.text)
         assert len(first) == 4 and not box.messages
@@ -202,6 +206,7 @@ def test_mail_failure_falls_back_to_copy(sqlite_url: str) -> None:
         r = a.post(
             f"/campaigns/{cid}/participants/{pid}/nomination-link",
             data={"csrf_token": ta, "mode": "email"},
+            follow_redirects=True,
         )
         assert r.status_code == 200 and "Sending failed" in r.text
         assert "/nominate/" in r.text

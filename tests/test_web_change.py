@@ -14,6 +14,7 @@ from bifocals.instruments import get_instrument
 from bifocals.scoring.model import Thresholds
 from bifocals.web.accounts import create_user
 from bifocals.web.campaign_ops import create_campaign
+from bifocals.web.initiatives import assign_by_email
 from bifocals.web.people import add_participant
 from bifocals.web.routers.change import _pdf_filename, initiative_path, scope_css
 from bifocals.web.security import User
@@ -29,6 +30,7 @@ def seed(url: str) -> None:
     with store_at(url) as store:
         load_demo_initiative(store)
         coach_id = create_user(store, "coach@example.org", "facilitator", PASSWORD)
+        assign_by_email(store, DEMO, "coach@example.org")
         coach = User(coach_id, "coach@example.org", "facilitator", None)
         cid = create_campaign(store, coach, "Autumn 2026", get_instrument().id, Thresholds(), None)
         with store.engine.begin() as conn:
@@ -141,7 +143,7 @@ def test_pdf_download_is_audited(seeded: str, pdf_engine: None, artifacts_dir: P
         rows = conn.execute(
             sa.select(audit_log.c.target).where(audit_log.c.action == "initiative.pdf")
         ).all()
-    assert [row.target for row in rows] == [DEMO]
+    assert [row.target for row in rows] == [f"initiative:{DEMO}"]
 
 
 def test_scope_css_keeps_the_site_styles() -> None:

@@ -4,50 +4,21 @@ test-output/change/ for people to look at."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from bifocals.change.importer import load_demo_initiative
-from bifocals.web import create_app
 from conftest import CHROMIUM_ARGS
-from test_web_app_support import PASSWORD, add_user, store_at
+from test_web_app_support import PASSWORD, demo_initiative_site
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'change.db'}"
-    add_user(url, "coach@example.org", "facilitator")
-    with store_at(url) as store:
-        load_demo_initiative(store)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with demo_initiative_site(tmp_path / "change.db") as base:
+        yield base
 
 
 def test_dashboard_in_a_browser(server: str, chromium_path: str, artifacts_dir: Path) -> None:

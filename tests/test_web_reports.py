@@ -116,3 +116,22 @@ def test_pdfs(site: Site, pdf_engine: object) -> None:
             r = client.get(path)
             assert r.status_code == 200 and r.content.startswith(b"%PDF")
             assert r.headers["content-type"] == "application/pdf"
+
+
+def test_a_link_on_another_site_cannot_record_a_view(site: Site) -> None:
+    # A session cookie is SameSite=Lax: a link elsewhere would carry it. Browsers say so in
+    # Sec-Fetch-Site; such a navigation gets a page asking to continue, and nothing is recorded.
+    elsewhere = {"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"}
+    here = {"sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate"}
+    with web_client(site.url) as client:
+        login(client, "fac@example.org")
+        for path in _paths(site).values():
+            page = client.get(path, headers=elsewhere)
+            assert page.status_code == 200 and "Open this page?" in page.text, path
+            assert f'href="{path}"' in page.text
+            assert "Person P1" not in page.text
+        with store_at(site.url) as store, store.engine.connect() as conn:
+            actions = set(conn.execute(sa.select(audit_log.c.action)).scalars())
+        assert not actions & {"report.view", "cohort.view", "report.export", "cohort.export"}
+        page = client.get(_paths(site)["report"], headers=here)
+        assert page.status_code == 200 and "Person P1" in page.text

@@ -26,10 +26,15 @@ class Seeded:
     tokens: dict[str, str]
 
 
-def seed(url: str, codes: tuple[str, ...] = ("SELF", "R1", "R2"), name: str = "Spring") -> Seeded:
+def seed(
+    url: str,
+    codes: tuple[str, ...] = ("SELF", "R1", "R2"),
+    name: str = "Spring",
+    instrument: str = INSTRUMENT,
+) -> Seeded:
     """An open campaign, participant P01 (Ana Lima), a self rater SELF and peers R1, R2..."""
     with store_at(url) as store:
-        cid = store.create_campaign(name, INSTRUMENT, status="open")
+        cid = store.create_campaign(name, instrument, status="open")
         with store.engine.begin() as conn:
             pid = int(
                 conn.execute(

@@ -34,20 +34,32 @@ class Located:
         return Problem(self.source, self.line(path), name, value, message)
 
 
+def _scalar(node: yaml.Node) -> Any:
+    """The Python value of a scalar node, by YAML's safe rules (an empty value is None)."""
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+
 def _convert(
-    node: yaml.Node, path: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]
+    node: yaml.Node,
+    path: tuple[str | int, ...],
+    lines: dict[tuple[str | int, ...], int],
+    doubles: list[tuple[tuple[str | int, ...], int, int]],
 ) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(yaml.safe_load(yaml.serialize(key_node)))
-            out[key] = _convert(value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1
+            key = str(_scalar(key_node))
+            line = key_node.start_mark.line + 1
+            if key in out:  # YAML would silently keep the last one
+                doubles.append(((*path, key), lines[(*path, key)], line))
+                continue
+            out[key] = _convert(value_node, (*path, key), lines, doubles)
+            lines[(*path, key)] = line
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(child, (*path, i), lines) for i, child in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+        return [_convert(child, (*path, i), lines, doubles) for i, child in enumerate(node.value)]
+    return _scalar(node)
 
 
 def load_located(text: str, source: str) -> Located:
@@ -74,7 +86,23 @@ def load_located(text: str, source: str) -> Located:
             [Problem(source, 1, "(document)", None, "the file is empty")], f"cannot read {source}"
         )
     lines: dict[tuple[str | int, ...], int] = {}
-    data = _convert(node, (), lines)
+    doubles: list[tuple[tuple[str | int, ...], int, int]] = []
+    data = _convert(node, (), lines, doubles)
+    if doubles:
+        raise ValidationError(
+            [
+                Problem(
+                    source,
+                    again,
+                    ".".join(str(p) for p in where),
+                    where[-1],
+                    f"this key is given twice in the same place (first on line {first}); "
+                    "keep one of them",
+                )
+                for where, first, again in doubles
+            ],
+            f"cannot read {source}",
+        )
     return Located(data, source, lines)
 
 

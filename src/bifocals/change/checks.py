@@ -13,8 +13,11 @@ from typing import Any, Literal
 from bifocals.change.catalogue import Catalogue
 from bifocals.change.model import Initiative
 
+# The JSON keeps the short keys (`severity`: error, warning, info); people read the labels, the
+# same words in the terminal, the HTML and PDF report, and docs/change.md.
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_LABELS: dict[str, str] = {"error": "Problem", "warning": "Warning", "info": "Note"}
 # A leader with less than this share of their time on the initiative counts as absent.
 MIN_LEADER_TIME = 0.1
 
@@ -29,11 +32,17 @@ class Finding:
     message: str
     action: str
 
+    @property
+    def label(self) -> str:
+        """The severity as people read it: Problem, Warning or Note."""
+        return SEVERITY_LABELS[self.severity]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
             "code": self.code,
             "severity": self.severity,
+            "label": self.label,
             "subject": self.subject,
             "message": self.message,
             "action": self.action,
@@ -41,7 +50,7 @@ class Finding:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Errors first, then warnings, then notes; stable within a severity."""
+    """Problems first, then warnings, then notes; stable within a severity."""
     return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
 
 
@@ -115,8 +124,8 @@ def check_duties(
                     "leader_without_position",
                     "info",
                     p.name,
-                    f"{p.name} ({p.position or 'no position given'}) holds leader duties without "
-                    f"a management position ({duties}). That is fine: anyone can lead.",
+                    f"{p.name}, {p.position or 'no position given'}, holds leader duties without "
+                    f"a management position: {duties}. That is fine: anyone can lead.",
                     "Nothing to fix; make sure they have the access and backing the duties need.",
                 )
             )

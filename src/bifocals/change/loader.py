@@ -6,6 +6,7 @@ value, and a ValidationError carries them all. The schema is documented in docs/
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path as FsPath
@@ -27,8 +28,9 @@ from bifocals.change.model import (
     Theme,
     Workstream,
 )
-from bifocals.change.validate import Path, Reader, jsonable
-from bifocals.errors import Problem, ValidationError
+from bifocals.change.syntax import SYNTAX_FIELD, syntax_error, value_error
+from bifocals.change.validate import Path, Reader, jsonable, one_of
+from bifocals.errors import ValidationError
 from bifocals.yamlsource import Located, load_located, load_located_file
 
 MAX_NAME = 200
@@ -37,12 +39,23 @@ TOP_KEYS = (
     "duties", "workstreams", "decisions", "tasks", "readiness", "resistance", "kotter",
     "health_check",
 )  # fmt: skip
+# The keys an entry of each list may have (every mapping in the file is checked: a typo such as
+# `satus:` or `min_respondent:` must not be dropped silently).
+# Parts of an initiative's web address that may not appear in its name (see routers/change.py).
+_ROUTE_CLASH = re.compile(r"/(readiness|facilitators)(/|$)", re.IGNORECASE)
+THEME_KEYS = ("id", "name", "weight", "description")
+GROUP_KEYS = ("id", "name", "size", "impact")
+PERSON_KEYS = ("id", "name", "position", "time_share", "manager")
+DUTY_KEYS = ("duty", "owners", "status", "evidence")
+WORKSTREAM_KEYS = ("id", "name", "raci")
+DECISION_KEYS = ("id", "name", "status", "rapid")
 
 
 def _themes(r: Reader, data: dict[str, Any]) -> tuple[Theme, ...]:
     seen: set[str] = set()
     out = []
     for p, t in r.items(data, "themes", (), required=True):
+        r.keys(t, p, THEME_KEYS)
         tid = r.ident(t, "id", p, seen)
         weight = r.number(t.get("weight"), (*p, "weight"), low=0, low_open=True)
         desc = r.text(t, "description", p, required=False)
@@ -52,6 +65,8 @@ def _themes(r: Reader, data: dict[str, Any]) -> tuple[Theme, ...]:
 
 def _periods(r: Reader, data: dict[str, Any]) -> tuple[str, ...]:
     raw = data.get("periods")
+    if raw is None and r.misspelt("periods"):
+        return ()  # reported as an unknown section, with a suggestion
     if not isinstance(raw, list) or not raw:
         r.add(("periods",), raw, "required: a list of period names, e.g. ['2026-Q1', '2026-Q2']")
         return ()
@@ -70,6 +85,7 @@ def _groups(
     seen: set[str] = set()
     out = []
     for p, g in r.items(data, "stakeholder_groups", ()):
+        r.keys(g, p, GROUP_KEYS)
         gid = r.ident(g, "id", p, seen)
         size = r.integer(g.get("size"), (*p, "size"), 0)
         impact: dict[str, int] = {}
@@ -77,7 +93,12 @@ def _groups(
         imp = r.mapping(raw, (*p, "impact"), "area: 0-4 (0 none .. 4 very high)") or {}
         for area, v in imp.items():
             if area not in areas:
-                r.add((*p, "impact", area), area, f"unknown area; known: {', '.join(areas)}")
+                r.add(
+                    (*p, "impact", area),
+                    area,
+                    f"unknown impact area; {one_of(area, areas, 'the areas are')} "
+                    "(list others under `areas:`)",
+                )
             level = r.integer(v, (*p, "impact", area), 0, 4)
             if level is not None:
                 impact[area] = level
@@ -89,6 +110,7 @@ def _people(r: Reader, data: dict[str, Any]) -> tuple[Person, ...]:
     seen: set[str] = set()
     out = []
     for p, x in r.items(data, "people", ()):
+        r.keys(x, p, PERSON_KEYS)
         pid = r.ident(x, "id", p, seen)
         share = r.number(x.get("time_share"), (*p, "time_share"), 0, 1)
         manager = x.get("manager", False)
@@ -106,14 +128,16 @@ def _duties(
     seen: set[str] = set()
     out = []
     for p, d in r.items(data, "duties", ()):
+        r.keys(d, p, DUTY_KEYS)
         did = d.get("duty")
         if did not in cat.duty_ids:
-            r.add((*p, "duty"), did, f"unknown duty; known: {', '.join(cat.duty_ids)}")
+            what = "unknown duty" if did is not None else "required: a duty id"
+            r.add((*p, "duty"), did, f"{what}; {one_of(did, cat.duty_ids, 'the catalogue has')}")
             continue
         if did in seen:
             r.add((*p, "duty"), did, "this duty is listed twice; list its owners once")
         seen.add(str(did))
-        owners = r.refs(d.get("owners"), (*p, "owners"), people, "person")
+        owners = r.refs(d.get("owners"), (*p, "owners"), people, "person", "people")
         evidence = r.text(d, "evidence", p, required=False)
         out.append(DutyAssignment(str(did), owners, sections.status(r, d, p), evidence))
     return tuple(out)
@@ -126,50 +150,59 @@ def _roles(
     out: dict[str, tuple[str, ...]] = {}
     for role, who in m.items():
         if role not in roles:
-            r.add((*path, role), role, f"unknown role; use {', '.join(roles)}")
+            r.add((*path, role), role, f"unknown role; {one_of(role, roles)}")
             continue
-        out[role] = r.refs(who, (*path, role), people, "person")
+        out[role] = r.refs(who, (*path, role), people, "person", "people")
     return out
 
 
 def _workstreams(r: Reader, data: dict[str, Any], people: set[str]) -> tuple[Workstream, ...]:
     seen: set[str] = set()
-    return tuple(
-        Workstream(
-            r.ident(w, "id", p, seen),
-            r.text(w, "name", p),
-            _roles(r, w.get("raci", {}), (*p, "raci"), RACI_ROLES, people),
+    out = []
+    for p, w in r.items(data, "workstreams", ()):
+        r.keys(w, p, WORKSTREAM_KEYS)
+        out.append(
+            Workstream(
+                r.ident(w, "id", p, seen),
+                r.text(w, "name", p),
+                _roles(r, w.get("raci", {}), (*p, "raci"), RACI_ROLES, people),
+            )
         )
-        for p, w in r.items(data, "workstreams", ())
-    )
+    return tuple(out)
 
 
 def _decisions(r: Reader, data: dict[str, Any], people: set[str]) -> tuple[Decision, ...]:
     seen: set[str] = set()
-    return tuple(
-        Decision(
-            r.ident(d, "id", p, seen),
-            r.text(d, "name", p),
-            _roles(r, d.get("rapid", {}), (*p, "rapid"), RAPID_ROLES, people),
-            r.text(d, "status", p, required=False) or "open",
+    out = []
+    for p, d in r.items(data, "decisions", ()):
+        r.keys(d, p, DECISION_KEYS)
+        out.append(
+            Decision(
+                r.ident(d, "id", p, seen),
+                r.text(d, "name", p),
+                _roles(r, d.get("rapid", {}), (*p, "rapid"), RAPID_ROLES, people),
+                r.text(d, "status", p, required=False) or "open",
+            )
         )
-        for p, d in r.items(data, "decisions", ())
-    )
+    return tuple(out)
 
 
-def initiative_from_located(doc: Located, cat: Catalogue | None = None) -> Initiative:
-    """Validate a parsed document; raise ValidationError with every problem, or build it."""
+def initiative_from_located(
+    doc: Located, cat: Catalogue | None = None, strict: bool = True
+) -> Initiative:
+    """Validate a parsed document; raise ValidationError with every problem, or build it.
+
+    strict (the default, for every file being imported): an unknown key anywhere is a problem.
+    """
     cat = cat or catalogue()
-    r = Reader(doc)
+    r = Reader(doc, strict=strict)
     data = doc.data
     if not isinstance(data, dict):
         raise ValidationError(
             [doc.problem((), type(data).__name__, "the top level must be a mapping")],
             f"invalid initiative {doc.source}",
         )
-    for key in data:
-        if key not in TOP_KEYS:
-            r.add((key,), key, f"unknown section; known: {', '.join(TOP_KEYS)}")
+    r.keys(data, (), TOP_KEYS)
     areas_raw = data.get("areas", list(DEFAULT_AREAS))
     areas = (
         tuple(str(a) for a in areas_raw)
@@ -209,43 +242,56 @@ def initiative_from_located(doc: Located, cat: Catalogue | None = None) -> Initi
     )
     if len(ini.name) > MAX_NAME:
         r.add(("name",), ini.name, f"too long: at most {MAX_NAME} characters")
-    if r.problems:
+    if _ROUTE_CLASH.search(ini.name) or ini.name.lower().endswith((".pdf", ".json")):
+        # The name is the initiative's web address: /initiatives/NAME, NAME.pdf, NAME.json,
+        # NAME/readiness/..., NAME/facilitators/...
+        r.add(
+            ("name",),
+            ini.name,
+            "may not end in .pdf or .json nor contain /readiness or /facilitators (the name "
+            "is part of the initiative's web address); rename it",
+        )
+    if r.finish():
         raise ValidationError(r.problems, f"invalid initiative {doc.source}; nothing was imported")
     return ini
 
 
-def _parsed(source: str, parse: Callable[[], Located]) -> Located:
-    # A YAML parser error that the locating loader does not turn into a ValidationError itself
-    # (seen with empty values such as `owner:`) still reaches the user as one.
+def _parsed(source: str, parse: Callable[[], Located], text: Callable[[], str]) -> Located:
+    """Parse with the locating loader; a syntax error, or a value YAML cannot build (a date such
+    as 2026-13-45, an unknown tag), becomes a ValidationError that explains itself."""
     try:
         return parse()
-    except yaml.YAMLError as exc:
-        problem = Problem(
-            source,
-            None,
-            "(syntax)",
-            None,
-            f"cannot parse this YAML ({type(exc).__name__}); look for a key with nothing after "
-            "its colon and write a value, [] or null there",
-        )
-        raise ValidationError([problem], f"cannot read {source}") from None
+    except ValidationError as exc:
+        if any(p.field == SYNTAX_FIELD for p in exc.problems):
+            raise (syntax_error(text(), source) or exc) from None
+        raise
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        raise value_error(text(), source, exc) from None
 
 
 def load_initiative(path: str | FsPath) -> tuple[Initiative, dict[str, Any]]:
     """Read and validate an initiative YAML file: (Initiative, the document as JSON-ready data)."""
-    doc = _parsed(str(path), lambda: load_located_file(path))
+    doc = _parsed(
+        str(path),
+        lambda: load_located_file(path),
+        lambda: FsPath(path).read_text(encoding="utf-8"),
+    )
     return initiative_from_located(doc), jsonable(doc.data)
 
 
 def load_initiative_text(text: str, source: str = "<text>") -> tuple[Initiative, dict[str, Any]]:
     """Validate initiative YAML text (tests, notebooks)."""
-    doc = _parsed(source, lambda: load_located(text, source))
+    doc = _parsed(source, lambda: load_located(text, source), lambda: text)
     return initiative_from_located(doc), jsonable(doc.data)
 
 
 def initiative_from_data(data: dict[str, Any], source: str = "<stored>") -> Initiative:
-    """Rebuild an Initiative from its stored JSON document."""
-    return initiative_from_located(Located(data, source))
+    """Rebuild an Initiative from its stored JSON document.
+
+    Not strict about unknown keys: a document stored before that rule may hold some, and what
+    was imported must stay readable.
+    """
+    return initiative_from_located(Located(data, source), strict=False)
 
 
 def demo_initiative_text() -> str:

@@ -22,6 +22,12 @@ RAPID_ROLES: tuple[str, ...] = ("recommend", "agree", "perform", "input", "decid
 HEALTH_CORNERS: tuple[str, ...] = ("sponsorship", "project_management", "change_management")
 DEFAULT_AREAS: tuple[str, ...] = ("process", "technology", "roles", "skills")
 
+# Where the web readiness survey stands for this report (see change.importer.get_initiative):
+# none: no links issued and not closed (nothing to hold back); collecting: it takes answers, so
+# its answers are left out; held: closed, its answers not shown yet (the web dashboard only);
+# shown: closed, its answers are in. Only "shown" carries web answers.
+WebSurvey = Literal["none", "collecting", "held", "shown"]
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -126,10 +132,12 @@ class ThemeProposal:
 
 @dataclass(frozen=True)
 class AdkarResponse:
-    """One respondent's ADKAR readiness answers (1-5; None = not answered)."""
+    """One respondent's ADKAR readiness answers (1-5; None = not answered), with an optional
+    comment (web survey answers only; the report shows it only for groups shown on their own)."""
 
     group: str
     scores: dict[str, int | None]
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +186,7 @@ class Initiative:
     kotter: tuple[KotterItem, ...] = ()
     health: dict[str, tuple[int, ...]] = field(default_factory=dict)
     areas: tuple[str, ...] = DEFAULT_AREAS
+    web_survey: WebSurvey = "none"
 
     def person(self, person_id: str) -> Person | None:
         """The person with this id, or None."""

@@ -4,7 +4,9 @@ Barrier point: the FIRST element in ADKAR order whose mean is at or below the th
 1-5 scale), not the lowest one: people cannot want a change they are unaware of, so a later low
 score is a consequence, not the place to start. A group is shown only with at least
 `min_respondents` answers; smaller groups are pooled together, and dropped entirely (from every
-figure, the overall one included) when even the pool is too small.
+figure, the overall one included) when even the pool is too small. The same rule holds per
+element: when fewer than `min_respondents` people in a shown row answered one element (the others
+chose "Not sure"), that element's mean is withheld, since it would rest on one or two people.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ OVERALL = "overall"
 def barrier_point(means: Sequence[float | None], threshold: float = 3.0) -> str | None:
     """The first ADKAR element (in order) with a score <= threshold, or None when all are above.
 
-    Elements nobody answered (None or NaN) are skipped.
+    Elements without a mean (None or NaN: nobody, or too few people, answered them) are skipped.
     """
     for element, m in zip(ADKAR, means, strict=True):
         if m is not None and np.isfinite(m) and m <= threshold:
@@ -41,11 +43,17 @@ class ReadinessRow:
     key: str
     label: str
     n: int
-    means: tuple[float | None, ...]  # in ADKAR order
+    means: tuple[float | None, ...]  # in ADKAR order; None: too few answered that element
     barrier: str | None
     # Share of respondents whose own barrier point is each element (ADKAR order), then "none".
     distribution: tuple[float, ...]
     pooled_from: tuple[str, ...] = ()
+    # Comments of a group shown on its own, in alphabetical order (never in answer order, never
+    # with a name); the pooled and overall rows carry none.
+    comments: tuple[str, ...] = ()
+    # How many people in the row answered each element (ADKAR order), "Not sure" left out;
+    # None where the element is withheld (its count is not shown either).
+    answered: tuple[int | None, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -57,11 +65,13 @@ class ReadinessRow:
                 e: (None if m is None else round(m, 3))
                 for e, m in zip(ADKAR, self.means, strict=True)
             },
+            "answered": dict(zip(ADKAR, self.answered, strict=True)),
             "barrier_point": self.barrier,
             "barrier_distribution": {
                 k: round(v, 3) for k, v in zip((*ADKAR, "none"), self.distribution, strict=True)
             },
             "pooled_from": list(self.pooled_from),
+            "comments": list(self.comments),
         }
 
 
@@ -92,13 +102,25 @@ def _row(
     label: str,
     mat: npt.NDArray[np.float64],
     threshold: float,
+    min_answers: int,
     pooled: tuple[str, ...] = (),
+    comments: tuple[str, ...] = (),
+    forced: npt.NDArray[np.bool_] | None = None,
 ) -> ReadinessRow:
+    """One heat-map row. An element is withheld when fewer than min_answers answered it, or when
+    `forced` says so (the overall row withholds what any row inside it withholds: otherwise
+    subtracting the shown rows from it would give the withheld cell back). A withheld element
+    has no mean, no count, and plays no part in the barrier point or its distribution."""
     answered = np.isfinite(mat)
     counts = answered.sum(axis=0)
     sums = np.where(answered, mat, 0.0).sum(axis=0)
-    means = tuple(float(s / c) if c else None for s, c in zip(sums, counts, strict=True))
-    low = answered & (mat <= threshold)
+    withheld = counts < max(min_answers, 1)
+    if forced is not None:
+        withheld = withheld | forced
+    means = tuple(
+        None if w else float(s / c) for s, c, w in zip(sums, counts, withheld, strict=True)
+    )
+    low = answered & (mat <= threshold) & ~withheld[np.newaxis, :]
     has_low = low.any(axis=1)
     first = np.where(has_low, low.argmax(axis=1), len(ADKAR))
     dist = np.bincount(first, minlength=len(ADKAR) + 1) / max(mat.shape[0], 1)
@@ -110,6 +132,8 @@ def _row(
         barrier_point(means, threshold),
         tuple(float(d) for d in dist),
         pooled,
+        comments,
+        tuple(None if w else int(c) for c, w in zip(counts, withheld, strict=True)),
     )
 
 
@@ -142,7 +166,15 @@ def readiness(
         if counts[k] >= min_respondents:
             sel = idx == k
             shown_mask |= sel
-            rows.append(_row(gid, names.get(gid, gid), mat[sel], threshold))
+            said = sorted(
+                (c for r in responses if r.group == gid and (c := r.comment.strip())),
+                key=lambda c: (c.casefold(), c),
+            )
+            rows.append(
+                _row(
+                    gid, names.get(gid, gid), mat[sel], threshold, min_respondents, (), tuple(said)
+                )
+            )
         elif counts[k] > 0:
             small.append(k)
     suppressed: tuple[str, ...] = ()
@@ -151,11 +183,30 @@ def readiness(
         pooled_ids = tuple(order[k] for k in small)
         if int(sel.sum()) >= min_respondents and len(small) >= 2:
             shown_mask |= sel
-            rows.append(_row(POOLED, "Smaller groups (pooled)", mat[sel], threshold, pooled_ids))
+            rows.append(
+                _row(
+                    POOLED,
+                    "Smaller groups (pooled)",
+                    mat[sel],
+                    threshold,
+                    min_respondents,
+                    pooled_ids,
+                )
+            )
         else:
             suppressed = tuple(names.get(g, g) for g in pooled_ids)
     if rows and shown_mask.any():
-        rows.append(_row(OVERALL, "All shown respondents", mat[shown_mask], threshold))
+        inside = np.array([any(r.means[j] is None for r in rows) for j in range(len(ADKAR))])
+        rows.append(
+            _row(
+                OVERALL,
+                "All shown respondents",
+                mat[shown_mask],
+                threshold,
+                min_respondents,
+                forced=inside,
+            )
+        )
     no_answers = tuple(names[g.id] for k, g in enumerate(groups) if counts[k] == 0)
     return Readiness(tuple(rows), suppressed, no_answers, min_respondents, threshold)
 
@@ -208,6 +259,16 @@ def readiness_findings(rd: Readiness, ini: Initiative) -> list[Finding]:
                     "Check whether the response in the log addresses the measured barrier.",
                 )
             )
+    missing_action = {
+        "collecting": "The web readiness survey's answers are left out while it takes answers: "
+        "send this group links if it has none, and close the survey on the initiative's "
+        "dashboard to see the results.",
+        "held": "The web readiness survey is closed: choose 'Show the results' on the "
+        "initiative's dashboard.",
+    }.get(
+        ini.web_survey,
+        "Send this group the ADKAR readiness survey (links on the initiative's dashboard).",
+    )
     for g in ini.stakeholder_groups:
         if g.max_impact >= 3 and g.name in rd.no_answers:
             found.append(
@@ -216,8 +277,9 @@ def readiness_findings(rd: Readiness, ini: Initiative) -> list[Finding]:
                     "warning",
                     g.name,
                     f"{g.name} is highly affected (impact {g.max_impact} of 4) but has no "
-                    "readiness answers.",
-                    "Send this group the ADKAR readiness survey.",
+                    "readiness answers"
+                    + (" shown yet." if ini.web_survey in ("collecting", "held") else "."),
+                    missing_action,
                 )
             )
     if rd.suppressed_groups:

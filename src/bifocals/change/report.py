@@ -208,7 +208,7 @@ class ChangeReport:
                 {"id": g.id, "name": g.name, "size": g.size, "impact": g.impact}
                 for g in ini.stakeholder_groups
             ],
-            "readiness": self.readiness.to_dict(),
+            "readiness": {**self.readiness.to_dict(), "web_survey": ini.web_survey},
             "resistance": [
                 {
                     "group": ini.group_name(e.group),

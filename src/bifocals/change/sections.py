@@ -16,7 +16,15 @@ from bifocals.change.model import (
     Status,
     Task,
 )
-from bifocals.change.validate import Path, Reader
+from bifocals.change.validate import Path, Reader, one_of
+
+TASK_KEYS = ("id", "name", "workstream", "themes", "effort")
+READINESS_KEYS = ("min_respondents", "barrier_threshold", "responses")
+RESPONSE_KEYS = ("group", "scores")
+RESISTANCE_KEYS = (
+    "group", "barrier_point", "observed", "root_cause", "response", "owner", "date", "success",
+)  # fmt: skip
+KOTTER_KEYS = ("id", "status", "evidence")
 
 
 def status(r: Reader, obj: dict[str, Any], path: Path) -> Status:
@@ -24,7 +32,7 @@ def status(r: Reader, obj: dict[str, Any], path: Path) -> Status:
     for s in STATUSES:
         if value == s:
             return s
-    r.add((*path, "status"), value, f"must be one of {', '.join(STATUSES)}")
+    r.add((*path, "status"), value, one_of(value, STATUSES))
     return "not_started"
 
 
@@ -35,7 +43,7 @@ def task_themes(r: Reader, raw: Any, path: Path, themes: set[str]) -> tuple[dict
     if raw == "auto":
         return {}, True
     if isinstance(raw, str | list):
-        ids = r.refs(raw, path, themes, "theme")
+        ids = r.refs(raw, path, themes, "theme", "themes")
         return ({t: 1.0 / len(ids) for t in ids} if ids else {}), False
     m = r.mapping(raw, path, "theme id: share, a list of theme ids, or 'auto'")
     if m is None:
@@ -43,7 +51,7 @@ def task_themes(r: Reader, raw: Any, path: Path, themes: set[str]) -> tuple[dict
     shares: dict[str, float] = {}
     for tid, v in m.items():
         if tid not in themes:
-            r.add((*path, tid), tid, f"unknown theme id; known: {', '.join(sorted(themes))}")
+            r.unknown_ref((*path, tid), tid, "theme", themes, "themes")
             continue
         x = r.number(v, (*path, tid), low=0, low_open=True)
         if x is not None:
@@ -54,6 +62,9 @@ def task_themes(r: Reader, raw: Any, path: Path, themes: set[str]) -> tuple[dict
 
 def effort_values(r: Reader, raw: Any, path: Path, periods: tuple[str, ...]) -> tuple[float, ...]:
     if isinstance(raw, list):
+        if not periods:  # the periods are missing or invalid: said once, not once per task
+            r.unknown_ref(path, raw, "effort (one number per period)", (), "periods")
+            return ()
         if len(raw) != len(periods):
             r.add(path, raw, f"a list of effort must have one number per period ({len(periods)})")
             return (0.0,) * len(periods)
@@ -63,7 +74,7 @@ def effort_values(r: Reader, raw: Any, path: Path, periods: tuple[str, ...]) -> 
         return (0.0,) * len(periods)
     for k in m:
         if k not in periods:
-            r.add((*path, k), k, f"unknown period; known: {', '.join(periods)}")
+            r.unknown_ref((*path, k), k, "period", periods, "periods")
     return tuple((r.number(m[p], (*path, p), 0) or 0.0) if p in m else 0.0 for p in periods)
 
 
@@ -73,11 +84,15 @@ def tasks(
     seen: set[str] = set()
     out = []
     for p, t in r.items(data, "tasks", ()):
+        r.keys(t, p, TASK_KEYS)
         tid = r.ident(t, "id", p, seen)
         ws = t.get("workstream")
-        if ws is None or str(ws) not in ini_refs["workstreams"]:
-            known = ", ".join(sorted(ini_refs["workstreams"])) or "(none: add workstreams)"
-            r.add((*p, "workstream"), ws, f"required: a workstream id; known: {known}")
+        known = ini_refs["workstreams"]
+        if ws is None:
+            ids = ", ".join(sorted(known)) or "none yet: add a `workstreams` section"
+            r.add((*p, "workstream"), ws, f"required: the id of the task's workstream ({ids})")
+        elif str(ws) not in known:
+            r.unknown_ref((*p, "workstream"), ws, "workstream", known, "workstreams")
         themes, auto = task_themes(r, t.get("themes"), (*p, "themes"), ini_refs["themes"])
         effort = effort_values(r, t.get("effort", {}), (*p, "effort"), periods)
         out.append(Task(tid, r.text(t, "name", p), str(ws), effort, themes, auto))
@@ -93,22 +108,19 @@ def readiness(
     m = r.mapping(raw, ("readiness",), "min_respondents, barrier_threshold, responses")
     if m is None:
         return (), 3, 3.0
+    r.keys(m, ("readiness",), READINESS_KEYS)
     min_n = r.integer(m.get("min_respondents", 3), ("readiness", "min_respondents"), 1) or 3
     thr = r.number(m.get("barrier_threshold", 3), ("readiness", "barrier_threshold"), 1, 5) or 3.0
     out = []
     for p, x in r.items(m, "responses", ("readiness",)):
-        group = x.get("group")
-        if group not in groups:
-            r.add(
-                (*p, "group"),
-                group,
-                f"unknown stakeholder group; known: {', '.join(sorted(groups))}",
-            )
+        r.keys(x, p, RESPONSE_KEYS)
+        group = _group(r, x, p, groups)
         scores = x.get("scores")
         vals: dict[str, int | None] = {}
         if isinstance(scores, list) and len(scores) == len(ADKAR):
             pairs = list(zip(ADKAR, scores, strict=True))
-        elif isinstance(scores, dict) and set(scores) <= set(ADKAR):
+        elif isinstance(scores, dict):
+            r.keys(scores, (*p, "scores"), ADKAR)
             pairs = [(e, scores.get(e)) for e in ADKAR]
         else:
             r.add(
@@ -125,25 +137,31 @@ def readiness(
     return tuple(out), min_n, thr
 
 
+def _group(r: Reader, x: dict[str, Any], path: Path, groups: set[str]) -> str:
+    """The stakeholder group id of an entry (a problem when it is missing or unknown)."""
+    group = x.get("group")
+    if group is None:
+        ids = ", ".join(sorted(groups)) or "none yet: add a `stakeholder_groups` section"
+        r.add((*path, "group"), group, f"required: a stakeholder group id ({ids})")
+    elif str(group) not in groups:
+        r.unknown_ref((*path, "group"), group, "stakeholder group", groups, "stakeholder_groups")
+    return str(group)
+
+
 def resistance(
     r: Reader, data: dict[str, Any], groups: set[str], people: set[str]
 ) -> tuple[ResistanceEntry, ...]:
     out = []
     for p, x in r.items(data, "resistance", ()):
-        group = x.get("group")
-        if group not in groups:
-            r.add(
-                (*p, "group"),
-                group,
-                f"unknown stakeholder group; known: {', '.join(sorted(groups))}",
-            )
+        r.keys(x, p, RESISTANCE_KEYS)
+        group = _group(r, x, p, groups)
         bp = x.get("barrier_point")
         if bp not in (None, "none", *ADKAR):
-            r.add((*p, "barrier_point"), bp, f"must be one of {', '.join(ADKAR)} or none")
-        owner = r.refs(x.get("owner"), (*p, "owner"), people, "person")
+            r.add((*p, "barrier_point"), bp, one_of(bp, (*ADKAR, "none")))
+        owner = r.refs(x.get("owner"), (*p, "owner"), people, "person", "people")
         out.append(
             ResistanceEntry(
-                str(group),
+                group,
                 None if bp in (None, "none") else str(bp),
                 r.text(x, "observed", p),
                 r.text(x, "root_cause", p),
@@ -160,9 +178,11 @@ def kotter(r: Reader, data: dict[str, Any], cat: Catalogue) -> tuple[KotterItem,
     known = tuple(k.id for k in cat.kotter)
     out = []
     for p, x in r.items(data, "kotter", ()):
+        r.keys(x, p, KOTTER_KEYS)
         kid = x.get("id")
         if kid not in known:
-            r.add((*p, "id"), kid, f"unknown accelerator; known: {', '.join(known)}")
+            what = "unknown accelerator" if kid is not None else "required: an accelerator id"
+            r.add((*p, "id"), kid, f"{what}; {one_of(kid, known, 'the accelerators are')}")
             continue
         out.append(KotterItem(str(kid), status(r, x, p), r.text(x, "evidence", p, required=False)))
     return tuple(out)
@@ -182,7 +202,7 @@ def health(r: Reader, data: dict[str, Any]) -> dict[str, tuple[int, ...]]:
     for corner, scores in m.items():
         path: Path = ("health_check", corner)
         if corner not in HEALTH_CORNERS:
-            r.add(path, corner, f"unknown corner; use {', '.join(HEALTH_CORNERS)}")
+            r.add(path, corner, f"unknown corner; {one_of(corner, HEALTH_CORNERS)}")
         elif not isinstance(scores, list) or len(scores) != 10:
             r.add(path, scores, "must be a list of 10 factor scores, each 1 (weak) to 3 (strong)")
         else:

@@ -14,6 +14,7 @@ from bifocals.change.model import ADKAR_LABELS
 from bifocals.change.readiness import Readiness
 
 RED, AMBER, GREEN = (192, 57, 43), (230, 176, 30), (39, 174, 96)
+INK = "#000000"
 
 
 def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> str:
@@ -25,6 +26,24 @@ def score_colour(value: float) -> str:
     """Red (1) through amber (3) to green (5) for a 1-5 readiness score."""
     t = min(max((value - 1.0) / 4.0, 0.0), 1.0)
     return _mix(RED, AMBER, t * 2) if t < 0.5 else _mix(AMBER, GREEN, (t - 0.5) * 2)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_on(fill: str) -> str:
+    """Near-black or white, whichever reads better on `fill`."""
+    return "#ffffff" if contrast("#ffffff", fill) > contrast(INK, fill) else INK
 
 
 def angle_chart(al: Alignment, width: int = 640, height: int = 260) -> str:
@@ -120,12 +139,20 @@ def heat_map(rd: Readiness, cell: int = 84, label_w: int = 190) -> str:
             stroke = 'stroke="#111" stroke-width="3"' if barrier else 'stroke="#fff"'
             text = "–" if m is None else f"{m:.1f}"
             mark = " ▲" if barrier else ""
+            said = row.answered[j] if row.answered else row.n
+            tip = (
+                f"{ADKAR_LABELS[element]}: mean {m:.2f} from {said} answers"
+                if m is not None
+                else f"{ADKAR_LABELS[element]}: withheld (fewer than {rd.min_respondents} "
+                "answered it here, or in a group inside this row)"
+            )
             out.append(
-                f'<rect x="{xx}" y="{yy}" width="{cell}" height="28" fill="{fill}" {stroke}/>'
+                f'<rect x="{xx}" y="{yy}" width="{cell}" height="28" fill="{fill}" {stroke}>'
+                f"<title>{escape(tip)}</title></rect>"
             )
             out.append(
                 f'<text x="{xx + cell / 2:.0f}" y="{yy + 18}" font-size="11" '
-                f'text-anchor="middle">{text}{mark}</text>'
+                f'text-anchor="middle" fill="{text_on(fill)}">{text}{mark}</text>'
             )
     out.append("</svg>")
     return "\n".join(out)

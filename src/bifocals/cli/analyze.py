@@ -17,14 +17,16 @@ CHUNK = 512
 PROGRESS_FROM = 2000
 
 
-def _collect(files: list[str], column: str | None, lines: bool) -> tuple[list[Any], list[str]]:
+def _collect(
+    files: list[str], column: str | None, lines: bool, id_column: str | None
+) -> tuple[list[Any], list[str]]:
     from bifocals.text.sources import read_units
 
     units: list[Any] = []
     bad: list[str] = []
     for f in files or ["-"]:
         try:
-            units.extend(read_units([f], column, lines))
+            units.extend(read_units([f], column, lines, id_column))
         except ValidationError:
             raise
         except BifocalsError as exc:
@@ -53,10 +55,29 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(
-            f"{r['source']}:{r['line']}", r["function"], r["dimension"] or "",
+            _where(r), r["function"], r["dimension"] or "",
             f"{r['confidence']:.2f}", r["text"], r["evidence"],
         )  # fmt: skip
     console.print(table, highlight=False)
+
+
+def _where(r: dict[str, Any]) -> str:
+    where = f"{r['source']}:{r['line']}"
+    if r.get("sentence") is not None:
+        where += f".{r['sentence']}"
+    return where if r.get("id") is None else f"{where} ({r['id']})"
+
+
+def _report(skipped: Counter[str], truncated: int) -> None:
+    """One stderr note with what was left out and what was cut, as both engines count it."""
+    if not skipped and not truncated:
+        return
+    parts = [f"{n} unit(s) skipped: {why}" for why, n in skipped.items()]
+    if truncated:
+        parts.append(
+            f"{truncated} unit(s) over 2,000 characters truncated (model reads 256 tokens)"
+        )
+    err_console.print("[yellow]note:[/] " + "; ".join(parts), highlight=False)
 
 
 def _print_profile(analyzer: Any, results: list[Any], subject: str, as_json: bool) -> None:
@@ -92,7 +113,13 @@ def analyze(
         list[str] | None, typer.Argument(help="Text, CSV or Parquet files; '-' or none: stdin.")
     ] = None,
     column: Annotated[
-        str | None, typer.Option("--column", "-c", help="Column with text (CSV/Parquet).")
+        str | None, typer.Option("--column", "-c", help="Column with text (CSV/Parquet files).")
+    ] = None,
+    id_column: Annotated[
+        str | None,
+        typer.Option(
+            "--id-column", help="CSV/Parquet column copied into every output row as `id`."
+        ),
     ] = None,
     lines: Annotated[
         bool, typer.Option("--lines", help="Each line (or cell) is one unit; no segmentation.")
@@ -103,13 +130,17 @@ def analyze(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one unit a line.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row.")] = False,
     parquet: Annotated[
-        Path | None, typer.Option("--parquet", help="Write Parquet to this path.")
+        Path | None,
+        typer.Option("--parquet", help="Write Parquet to this path (a folder with Ray)."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --parquet file or folder.")
+    ] = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write JSON Lines/CSV here, not stdout.")
     ] = None,
     engine: Annotated[
-        str, typer.Option("--engine", help="local, or ray (needs bifocals[ray]; Parquet out).")
+        str, typer.Option("--engine", help="local, or ray (needs bifocals\\[ray]; Parquet out).")
     ] = "local",
     workers: Annotated[int, typer.Option("--workers", help="Ray actors holding the model.")] = 2,
     profile: Annotated[
@@ -125,11 +156,18 @@ def analyze(
     files = files or []
     if engine not in ("local", "ray"):
         fail(f"--engine {engine!r}: use local or ray")
+    _check_options(files, as_json, as_csv, parquet, output, profile)
+    _check_table_options(files, column, id_column, profile)
     if engine == "ray":
-        _run_ray(files, column, lines, fast, parquet, workers)
+        _run_ray(files, column, id_column, lines, fast, parquet, workers, force)
         return
+    if parquet is not None and parquet.exists() and not force:
+        fail(f"--parquet {parquet}: already exists; give a fresh path, or --force to replace it")
+    if parquet is not None and parquet.is_dir():
+        fail(f"--parquet {parquet}: is a folder; the local engine writes one Parquet file")
+    with_id = id_column is not None
     try:
-        units, bad = _collect(files, column, lines)
+        units, bad = _collect(files, column, lines, id_column)
         for msg in bad:
             err_console.print(f"[yellow]skipped file:[/] {msg}", highlight=False)
         if not units:
@@ -141,32 +179,28 @@ def analyze(
         results = _classify(analyzer, units)
     except BifocalsError as exc:
         fail(exc)
-    counts = Counter(
-        "not English" if (c.skipped or "").startswith("not English") else c.skipped
+    counts: Counter[str] = Counter(
+        "not English" if c.skipped.startswith("not English") else c.skipped
         for c in results
         if c.skipped
     )
-    truncated = sum(1 for c in results if c.truncated)
-    if counts or truncated:
-        parts = [f"{n} unit(s) skipped: {why}" for why, n in counts.items()]
-        if truncated:
-            parts.append(
-                f"{truncated} unit(s) over 2,000 characters truncated (model reads 256 tokens)"
-            )
-        err_console.print("[yellow]note:[/] " + "; ".join(parts), highlight=False)
+    _report(counts, sum(1 for c in results if c.truncated))
     if profile:
         subject = ", ".join(files) if files else "stdin"
         _print_profile(analyzer, results, subject, as_json)
         return
-    rows = [record(u, c) for u, c in zip(units, results, strict=True) if c.skipped is None]
+    rows = [record(u, c, with_id) for u, c in zip(units, results, strict=True) if c.skipped is None]
     if parquet is not None:
-        write_parquet(rows, parquet)
+        write_parquet(rows, parquet, with_id)
         err_console.print(f"wrote {len(rows)} units to {parquet}", highlight=False)
         return
     if as_json or as_csv:
         out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         try:
-            (write_jsonl if as_json else write_csv)(rows, out)
+            if as_json:
+                write_jsonl(rows, out)
+            else:
+                write_csv(rows, out, with_id)
         finally:
             if output:
                 out.close()
@@ -174,8 +208,61 @@ def analyze(
     _print_table(rows)
 
 
+def _check_options(
+    files: list[str],
+    as_json: bool,
+    as_csv: bool,
+    parquet: Path | None,
+    output: Path | None,
+    profile: bool,
+) -> None:
+    """Refuse what would be silently ignored or lost, before any work is done."""
+    if as_json and as_csv:
+        fail("--json and --csv both given: choose one output format")
+    if parquet is not None and (as_json or as_csv or output is not None):
+        fail("--parquet writes its own file: leave out --json, --csv and --output")
+    if output is not None and not (as_json or as_csv):
+        fail("--output needs --json or --csv (the table is for the terminal)")
+    if profile and (as_csv or parquet is not None or output is not None):
+        fail("--profile prints to the terminal, or as JSON with --json; drop the other options")
+    missing = [f for f in files if f != "-" and not Path(f).exists()]
+    if missing:
+        fail(
+            "no such file: "
+            + ", ".join(missing)
+            + "; check the path (nothing was analyzed, so nothing is half done)"
+        )
+
+
+def _check_table_options(
+    files: list[str], column: str | None, id_column: str | None, profile: bool
+) -> None:
+    """--column and --id-column name columns of CSV/Parquet files; anything else is refused."""
+    from bifocals.text.sources import is_table
+
+    others = [f for f in files or ["-"] if not is_table(f)]
+    for option, value in (("--column", column), ("--id-column", id_column)):
+        if value is not None and others:
+            where = ", ".join("stdin" if f == "-" else f for f in others)
+            fail(
+                f"{option} applies to .csv/.parquet files, not to {where}; save the table "
+                "with a .csv or .parquet suffix, or leave out the option for plain text"
+            )
+    if id_column is not None and column is None:
+        fail("--id-column needs --column NAME (the column that holds the text)")
+    if id_column is not None and profile:
+        fail("--profile sums over all units, so --id-column would be ignored; drop one")
+
+
 def _run_ray(
-    files: list[str], column: str | None, lines: bool, fast: bool, out: Path | None, workers: int
+    files: list[str],
+    column: str | None,
+    id_column: str | None,
+    lines: bool,
+    fast: bool,
+    out: Path | None,
+    workers: int,
+    force: bool,
 ) -> None:
     if out is None:
         fail("--engine ray writes Parquet: give --parquet OUT_DIR")
@@ -186,10 +273,16 @@ def _run_ray(
     try:
         from bifocals.text.rayengine import run_ray
 
-        n = run_ray(files, column, out, fast=fast, lines=lines, workers=workers)
+        res = run_ray(
+            files, column, out, fast=fast, lines=lines, workers=workers, id_column=id_column,
+            force=force,
+        )  # fmt: skip
     except BifocalsError as exc:
         fail(exc)
-    err_console.print(f"wrote {n} units to {out}", highlight=False)
+    if not res.written and not res.skipped:
+        fail("no text to analyze: the input is empty")
+    _report(res.skipped, res.truncated)
+    err_console.print(f"wrote {res.written} units to {out}", highlight=False)
 
 
 def register(root: typer.Typer) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bifocals.cli.common import DEFAULT_DB, DbOption, JsonOption, console, db_url, fail, print_json
@@ -87,9 +88,9 @@ def list_cmd(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     console.print(table if rows else "No initiatives yet: run `bifocals change import FILE`.")
 
 
-def _print_summary(report: Any) -> None:
+def _alignment_table(report: Any) -> None:
     al = report.alignment.to_dict()
-    table = Table(title=f"{report.initiative.name}: alignment per period")
+    table = Table(title=f"{escape(report.initiative.name)}: alignment per period")
     for col in ("Period", "Angle", "Cosine", "Band", "On no theme", "Weight, no effort"):
         table.add_column(col)
     names = {t["id"]: t["name"] for t in al["themes"]}
@@ -97,15 +98,81 @@ def _print_summary(report: Any) -> None:
         angle = "–" if p["angle_deg"] is None else f"{p['angle_deg']:.1f}°"
         cos = "–" if p["cosine"] is None else f"{p['cosine']:.3f}"
         unfunded = ", ".join(names[t] for t in p["direction_without_execution"]) or "none"
-        table.add_row(p["period"], angle, cos, p["band"], f"{p['untagged_share']:.0%}", unfunded)
+        table.add_row(
+            escape(p["period"]), angle, cos, p["band"], f"{p['untagged_share']:.0%}",
+            escape(unfunded),
+        )  # fmt: skip
     console.print(table)
     console.print(f"Trend: {al['trend']['direction']}")
-    findings = Table(title="Findings")
+
+
+def _duties_table(report: Any) -> None:
+    table = Table(title="Duty coverage")
+    for col in ("Side", "Duty", "Owners", "Status"):
+        table.add_column(col)
+    for d in report.duties:
+        owners = ", ".join(escape(o["name"]) for o in d["owners"]) or "[bold red]nobody[/]"
+        table.add_row(d["side"], escape(d["name"]), owners, d["status"].replace("_", " "))
+    console.print(table)
+
+
+def _readiness_table(report: Any) -> None:
+    # The same Readiness value as the HTML, PDF and JSON: groups below min_respondents are pooled
+    # or left out of every row, and an element answered by too few people shows "–".
+    from bifocals.change.model import ADKAR, ADKAR_LABELS
+
+    rd = report.readiness
+    table = Table(title="Readiness (ADKAR means, 1-5; ▲ barrier point)")
+    for col in ("Group", "Respondents", *(ADKAR_LABELS[e] for e in ADKAR), "Barrier point"):
+        table.add_column(col)
+    for row in rd.rows:
+        cells = []
+        for e, m in zip(ADKAR, row.means, strict=True):
+            mark = " ▲" if row.barrier == e else ""
+            cells.append("–" if m is None else f"{m:.1f}{mark}")
+        barrier = ADKAR_LABELS[row.barrier] if row.barrier else "none"
+        table.add_row(escape(row.label), str(row.n), *cells, barrier)
+    if rd.rows:
+        console.print(table)
+    else:
+        console.print("Readiness: no group has enough answers to be shown.")
+    console.print(
+        f"A group is shown only with at least {rd.min_respondents} answers; smaller groups are "
+        "pooled, or left out of every figure when even the pool is too small. A cell shows – "
+        f"when fewer than {rd.min_respondents} people in that row answered the statement; the "
+        "overall row also shows – wherever a row inside it does.",
+        highlight=False,
+    )
+    if report.initiative.web_survey == "collecting":
+        console.print(
+            "The web readiness survey is taking answers: its answers are left out until it is "
+            "closed."
+        )
+    if rd.suppressed_groups:
+        names = ", ".join(escape(g) for g in rd.suppressed_groups)
+        console.print(f"Left out to protect anonymity: {names}.")
+    if rd.no_answers:
+        console.print(f"No answers yet: {', '.join(escape(g) for g in rd.no_answers)}.")
+
+
+def _print_summary(report: Any) -> None:
+    from bifocals.change.checks import SEVERITY_LABELS
+
+    _alignment_table(report)
+    _duties_table(report)
+    _readiness_table(report)
+    counts = report.counts()
+    said = ", ".join(
+        f"{n} {SEVERITY_LABELS[k].lower()}{'s' if n != 1 else ''}" for k, n in counts.items()
+    )
+    findings = Table(title=f"Findings ({said})")
     for col in ("Severity", "About", "Finding", "What to do"):
         findings.add_column(col)
     for f in report.findings:
         style = SEVERITY_STYLE[f.severity]
-        findings.add_row(f"[{style}]{f.severity}[/]", f.subject, f.message, f.action)
+        findings.add_row(
+            f"[{style}]{f.label}[/]", escape(f.subject), escape(f.message), escape(f.action)
+        )
     console.print(findings)
 
 

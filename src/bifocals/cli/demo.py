@@ -29,10 +29,11 @@ def load(
     Example: bifocals demo load --db bifocals-demo.db --replace
     """
     from bifocals.change.importer import load_demo_initiative
-    from bifocals.demo import DEMO_CAMPAIGN, PEOPLE, demo_csv
+    from bifocals.demo import DEMO_CAMPAIGN, demo_csv, participant_names
     from bifocals.instruments import get_instrument
     from bifocals.store import open_store
-    from bifocals.web.demo_accounts import create_demo_accounts
+    from bifocals.web.demo_accounts import COACH, create_demo_accounts
+    from bifocals.web.initiatives import assign_by_email
 
     try:
         store = open_store(db_url(db))
@@ -42,11 +43,10 @@ def load(
                 path = Path(tmp) / "northwind-360.csv"
                 path.write_text(demo_csv(instrument), encoding="utf-8")
                 result = store.import_campaign_csv(path, DEMO_CAMPAIGN, replace=replace)
-            store.set_participant_names(
-                DEMO_CAMPAIGN, {p.code: f"{p.name} ({p.title})" for p in PEOPLE}
-            )
+            store.set_participant_names(DEMO_CAMPAIGN, participant_names())
             initiative = load_demo_initiative(store)
             accounts = create_demo_accounts(store, DEMO_CAMPAIGN)
+            assign_by_email(store, initiative, COACH[1])  # the coach also runs the initiative
         finally:
             store.close()
     except BifocalsError as exc:

@@ -13,7 +13,6 @@ from bifocals.cli.common import (
     DbOption,
     JsonOption,
     console,
-    db_url,
     err_console,
     fail,
     print_json,
@@ -40,8 +39,14 @@ def report(
         ),
     ] = False,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Processes making PDFs (default: CPU count).")
-    ] = max(1, os.cpu_count() or 1),
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            show_default=False,
+            help="Processes making PDFs [default: this machine's CPU count].",
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
@@ -54,20 +59,13 @@ def report(
     """
     from rich.progress import Progress
 
+    from bifocals.cli.score import compute_scores
     from bifocals.framework import default_framework
     from bifocals.reports import comment_codes_from, write_reports
-    from bifocals.scoring import score_campaign
-    from bifocals.store import open_store
 
     try:
-        store = open_store(db_url(db))
-        try:
-            data, instrument = store.load_campaign_data(name)
-            names = store.participant_names(name)
-        finally:
-            store.close()
-        framework = default_framework()
-        scores = score_campaign(data, instrument, framework)
+        scored = compute_scores(db, name)
+        scores = scored.scores
         codes = None
         if code_comments:
             from bifocals.text import Analyzer
@@ -78,14 +76,14 @@ def report(
             task = bar.add_task("reports", total=len(scores.participants) + 2)
             paths = write_reports(
                 scores,
-                framework,
-                instrument,
+                default_framework(),
+                scored.instrument,
                 out,
                 pdf=pdf,
                 comment_codes=codes,
                 progress=lambda _: bar.advance(task),
-                workers=workers,
-                names=names,
+                workers=workers or max(1, os.cpu_count() or 1),
+                names=scored.names,
             )
     except BifocalsError as exc:
         fail(exc)

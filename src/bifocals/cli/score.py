@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
@@ -10,19 +11,30 @@ from rich.table import Table
 from bifocals.cli.common import DbOption, JsonOption, console, db_url, fail, print_json
 from bifocals.errors import BifocalsError
 from bifocals.framework import default_framework
+from bifocals.instruments.model import Instrument
 from bifocals.scoring import score_campaign
 from bifocals.scoring.model import CampaignScores
 from bifocals.store import open_store
 
 
-def compute_scores(db: str, name: str) -> CampaignScores:
-    """Open the store, read one campaign and score it (the one code path for CLI and demo)."""
+@dataclass(frozen=True)
+class Scored:
+    """A scored campaign with what its reports need besides the scores."""
+
+    scores: CampaignScores
+    instrument: Instrument
+    names: dict[str, str]  # participant code -> display name, where one is stored
+
+
+def compute_scores(db: str, name: str) -> Scored:
+    """Open the store, read one campaign and score it (the one code path for score and report)."""
     store = open_store(db_url(db))
     try:
         data, instrument = store.load_campaign_data(name)
+        names = store.participant_names(name)
     finally:
         store.close()
-    return score_campaign(data, instrument, default_framework())
+    return Scored(score_campaign(data, instrument, default_framework()), instrument, names)
 
 
 def score(
@@ -42,14 +54,15 @@ def score(
     Example: bifocals score "Northwind leadership programme 2026" --json > scores.json
     """
     try:
-        scores = compute_scores(db, name)
+        scores = compute_scores(db, name).scores
     except BifocalsError as exc:
         fail(exc)
     if as_json:
         print_json(scores.to_dict(), compact=len(scores.participants) > 100)
         return
     table = Table(title=f"{scores.campaign} ({scores.instrument})", title_justify="left")
-    for col in ("participant", "leadership", "management", "quadrant", "gaps flagged", "hidden"):
+    columns = ("participant", "leadership", "management", "quadrant", "gaps flagged", "suppressed")
+    for col in columns:
         table.add_column(col, justify="right" if col in ("leadership", "management") else "left")
     for p in scores.participants:
         flagged = sum(1 for g in p.gaps if g.flag)

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
 from bifocals.errors import Problem, ValidationError
-from bifocals.instruments.loader import instrument_from_located, load_instrument
+from bifocals.instruments.loader import (
+    instrument_from_located,
+    instrument_to_data,
+    load_instrument,
+    load_instrument_text,
+)
 from bifocals.instruments.model import Instrument
 from bifocals.yamlsource import load_located
 
@@ -111,3 +118,27 @@ def get_instrument(id: str | None = None) -> Instrument:
         ],
         "unknown instrument",
     )
+
+
+def instrument_snapshot(inst: Instrument) -> str | None:
+    """The YAML a campaign keeps of an instrument that is not built in (None for built-in ones).
+
+    With it the campaign stays usable after the instrument's file moves or the folders named by
+    BIFOCALS_INSTRUMENT_PATH change.
+    """
+    if inst.id in BUILTIN and _builtin(inst.id) == inst:
+        return None
+    return yaml.safe_dump(instrument_to_data(inst), sort_keys=False, allow_unicode=True)
+
+
+def campaign_instrument(instrument_id: str, snapshot: str | None) -> Instrument:
+    """A campaign's instrument: its stored copy when it has one, else the instrument by id."""
+    if snapshot is None:
+        return get_instrument(instrument_id)
+    return _from_snapshot(instrument_id, snapshot)
+
+
+@lru_cache(maxsize=64)
+def _from_snapshot(instrument_id: str, snapshot: str) -> Instrument:
+    source = f"the copy of instrument {instrument_id!r} stored with the campaign"
+    return load_instrument_text(snapshot, source)

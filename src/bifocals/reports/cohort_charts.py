@@ -16,10 +16,15 @@ from bifocals.reports.svg import (
     INK,
     INK_LUMINANCE,
     MUTED,
+    fit_text,
     open_svg,
     text,
+    text_width,
 )
 from bifocals.reports.wording import fmt
+
+# The participants' names take at most this share of the heat map's width.
+MAX_LABEL_SHARE = 0.4
 
 
 def histograms(
@@ -117,8 +122,19 @@ def heat_map(
     A hidden cell (not enough raters) shows a dash on white.
     """
     lo, hi = scale
-    label_w, head_h, row_h, right = 120.0, 142.0, 17.0, 78.0
-    cw = (width - label_w - right) / max(len(columns), 1)
+    size, row_h = 9.5, 17.0
+    # Names get the room the longest needs, up to MAX_LABEL_SHARE of the width; longer ones
+    # end in an ellipsis and carry the full name as a tooltip (and in the chart's desc).
+    longest = max((text_width(name, size) for name, _ in rows), default=0.0)
+    label_w = min(width * MAX_LABEL_SHARE, max(60.0, longest + 10))
+    # Column labels are turned 60 degrees: each reaches half its length to the right and
+    # 0.87 of it upwards; the columns shrink until the last label ends inside the chart.
+    heads = [text_width(label, size) for label, _ in columns]
+    n = max(len(columns), 1)
+    head_h = max(40.0, max(heads, default=0.0) * 0.87 + 16)
+    cw = (width - label_w - 4) / n
+    for j, w in enumerate(heads):
+        cw = min(cw, (width - label_w - 5 - w / 2) / (j + 0.5))
     height = head_h + row_h * len(rows) + 4
     desc = "; ".join(f"{name}: " + ", ".join(fmt(v) for v in values) for name, values in rows)
     out = [
@@ -133,17 +149,24 @@ def heat_map(
     for j, (label, side) in enumerate(columns):
         x = label_w + cw * j + cw / 2 + 3
         out.append(
-            f'<text x="{x:.1f}" y="{head_h - 10}" font-size="9.5" '
-            f'transform="rotate(-60 {x:.1f} {head_h - 10})" fill="{COLOURS_TEXT[side]}">'
+            f'<text x="{x:.1f}" y="{head_h - 10:.1f}" font-size="{size:g}" '
+            f'transform="rotate(-60 {x:.1f} {head_h - 10:.1f})" fill="{COLOURS_TEXT[side]}">'
             f"{escape(label)}</text>"
         )
         out.append(
-            f'<rect x="{label_w + cw * j + 0.5:.1f}" y="{head_h - 5}" width="{cw - 1:.1f}" '
+            f'<rect x="{label_w + cw * j + 0.5:.1f}" y="{head_h - 5:.1f}" width="{cw - 1:.1f}" '
             f'height="3" fill="{COLOURS[side]}"/>'
         )
     for i, (name, values) in enumerate(rows):
         y = head_h + row_h * i
-        out.append(text(label_w - 6, y + row_h - 5, name, 9.5, "end"))
+        shown = fit_text(name, size, label_w - 10)
+        if shown == name:
+            out.append(text(label_w - 6, y + row_h - 5, name, size, "end"))
+        else:
+            out.append(
+                f'<text x="{label_w - 6:.1f}" y="{y + row_h - 5:.1f}" font-size="{size:g}" '
+                f'text-anchor="end"><title>{escape(name)}</title>{escape(shown)}</text>'
+            )
         for j, v in enumerate(values):
             side = columns[j][1]
             x = label_w + cw * j

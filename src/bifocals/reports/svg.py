@@ -8,6 +8,7 @@ colour-blind readers. All text is escaped here; callers may insert the result as
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -33,6 +34,48 @@ def open_svg(width: float, height: float, title: str, desc: str, cls: str) -> st
         f'aria-label="{escape(title)}" font-family="{FONT}" fill="{INK}">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
     )
+
+
+# Advance widths of Helvetica/Arial (Liberation Sans has the same metrics) in 1/1000 em, for
+# the printable ASCII characters from space (32) to tilde (126).
+_WIDTHS = (
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+)  # fmt: skip
+# Fallback fonts (DejaVu Sans) run wider than Arial: estimates are padded by this factor.
+_WIDTH_MARGIN = 1.1
+
+
+def text_width(s: str, size: float, bold: bool = False) -> float:
+    """Estimated width of s in pixels at font size `size` (no layout engine at hand).
+
+    Errs on the wide side: other characters count as a wide Latin letter, East Asian wide
+    characters as a full em.
+    """
+    em = 0
+    for ch in s:
+        code = ord(ch)
+        if 32 <= code <= 126:
+            em += _WIDTHS[code - 32]
+        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+            em += 1000
+        elif not unicodedata.combining(ch):
+            em += 722
+    return em / 1000 * size * _WIDTH_MARGIN * (1.08 if bold else 1.0)
+
+
+def fit_text(s: str, size: float, room: float) -> str:
+    """s cut to fit `room` pixels at `size`, ending in an ellipsis when cut."""
+    if text_width(s, size) <= room:
+        return s
+    cut = s
+    while cut and text_width(cut.rstrip() + "…", size) > room:
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
 
 
 def text(x: float, y: float, s: str, size: float = 11, anchor: str = "start", **kw: str) -> str:

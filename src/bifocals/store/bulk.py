@@ -124,40 +124,117 @@ def _unknown_items(name: str, instrument: Instrument, unknown: list[str]) -> Val
     )
 
 
-def _answer_columns(
-    conn: sa.Connection, cid: int
-) -> tuple[npt.NDArray[np.int64], list[str], npt.NDArray[np.float64]]:
-    """(rater id, item id, value) of every answer without text, in one query.
+# (rater id, index of the item in the vocabulary, value) per answer, and the vocabulary.
+Answers = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[str], npt.NDArray[np.float64]]
 
-    The database concatenates each column into one string (group_concat / string_agg) and
-    numpy parses the numbers: no Python object per answer. Open-question answers come along
-    as NaN values and are dropped by the caller (their text is read on its own).
-    """
-    where = (
-        "FROM responses s JOIN raters r ON r.id = s.rater_id "
-        "WHERE r.campaign_id = ? AND r.submitted_at IS NOT NULL"
+
+def _no_answers() -> Answers:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64), [], np.zeros(0, np.float64)
+
+
+def _encode(items: list[str]) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Item ids as indices into a vocabulary of the distinct ids (in order of appearance)."""
+    index: dict[str, int] = {}
+    codes = np.fromiter(
+        (index.setdefault(i, len(index)) for i in items), dtype=np.int64, count=len(items)
     )
-    if conn.dialect.name == "sqlite":
-        # Values are whole numbers (a CHECK constraint): SQLite writes integers as text much
-        # faster than floats.
-        sql = (
-            "SELECT group_concat(s.rater_id, ' '), group_concat(s.item_id, char(31)), "
-            f"group_concat(coalesce(CAST(s.value AS INTEGER), 'nan'), ' ') {where}"
+    return codes, list(index)
+
+
+def _sqlite_answers(conn: sa.Connection, rater_ids: npt.NDArray[np.int64]) -> Answers | None:
+    """The SQLite fast path of `_answers`, or None when a value is not a single digit.
+
+    One row per rater (the scan follows the (rater_id, item_id) index, so no sort): the rater
+    id, its item ids joined by a unit separator and its values as one digit each ('n' for no
+    value). Raters who answered the same items give the same item string, so each distinct
+    string is split and encoded once. Rating scales run 0-9 in practice, so the digits decode
+    with one numpy view; a value of another width shows up as a length mismatch and the
+    caller falls back. Raters in the id range but not in `rater_ids` (another campaign, not
+    submitted) are dropped.
+    """
+    wanted = set(rater_ids.tolist())
+    rows = [
+        r
+        for r in _fetch_all(
+            conn,
+            "SELECT rater_id, group_concat(item_id, char(31)), "
+            "group_concat(coalesce(CAST(value AS INTEGER), 'n'), '') "
+            "FROM responses WHERE rater_id BETWEEN ? AND ? GROUP BY rater_id",
+            (int(rater_ids.min()), int(rater_ids.max())),
         )
-    else:
-        sql = (
-            "SELECT string_agg(s.rater_id::text, ' '), string_agg(s.item_id, chr(31)), "
-            f"string_agg(coalesce(s.value::text, 'nan'), ' ') {where}"
-        )
-    ((rid_text, item_text, value_text),) = _fetch_all(conn, sql, (cid,))
+        if r[0] in wanted
+    ]
+    if not rows:
+        return _no_answers()
+    index: dict[str, int] = {}
+    codes_of: dict[str, npt.NDArray[np.int64]] = {}
+    for _, joined, _ in rows:
+        if joined not in codes_of:
+            codes_of[joined] = np.array(
+                [index.setdefault(i, len(index)) for i in joined.split("\x1f")], dtype=np.int64
+            )
+    per_rater = [codes_of[r[1]] for r in rows]
+    codes = np.concatenate(per_rater)
+    digits = "".join(r[2] for r in rows).encode("ascii", "replace")
+    if len(digits) != len(codes):
+        return None
+    value = np.frombuffer(digits, dtype=np.uint8).astype(np.float64) - ord("0")
+    value[(value < 0) | (value > 9)] = np.nan
+    counts = np.fromiter((len(c) for c in per_rater), dtype=np.int64, count=len(rows))
+    rid = np.repeat(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)), counts)
+    return rid, codes, list(index), value
+
+
+def _parse_joined(joined: tuple[Any, ...]) -> Answers:
+    """Split one row of (rater ids, item ids, values), each aggregated into one string."""
+    rid_text, item_text, value_text = joined
     if not item_text:
-        return np.zeros(0, np.int64), [], np.zeros(0, np.float64)
+        return _no_answers()
     rid = np.fromstring(rid_text, dtype=np.int64, sep=" ")
     value = np.fromstring(value_text, dtype=np.float64, sep=" ")
-    item = item_text.split("\x1f")
-    if not len(rid) == len(value) == len(item):
+    codes, vocabulary = _encode(item_text.split("\x1f"))
+    return rid, codes, vocabulary, value
+
+
+def _answers(conn: sa.Connection, cid: int, rater_ids: npt.NDArray[np.int64]) -> Answers:
+    """Every answer of the given raters, without a Python object per answer.
+
+    The database concatenates the columns into a few strings (group_concat / string_agg) and
+    numpy parses the numbers. Open-question answers come along as NaN values and are dropped
+    by the caller (their text is read on its own). On SQLite the answers are read by rater id
+    range, without a join; answers of raters outside the given set (another campaign with
+    interleaved ids, a rater who has not submitted) are dropped here.
+    """
+    if len(rater_ids) == 0:
+        return _no_answers()
+    if conn.dialect.name != "sqlite":
+        (joined,) = _fetch_all(
+            conn,
+            "SELECT string_agg(s.rater_id::text, ' '), string_agg(s.item_id, chr(31)), "
+            "string_agg(coalesce(s.value::text, 'nan'), ' ') FROM responses s "
+            "JOIN raters r ON r.id = s.rater_id "
+            "WHERE r.campaign_id = ? AND r.submitted_at IS NOT NULL",
+            (cid,),
+        )
+        answers = _parse_joined(joined)
+    elif (fast := _sqlite_answers(conn, rater_ids)) is not None:
+        answers = fast
+    else:
+        # A value wider than one digit: the same range scan, numbers as separated text.
+        (joined,) = _fetch_all(
+            conn,
+            "SELECT group_concat(rater_id, ' '), group_concat(item_id, char(31)), "
+            "group_concat(coalesce(CAST(value AS INTEGER), 'nan'), ' ') "
+            "FROM responses WHERE rater_id BETWEEN ? AND ?",
+            (int(rater_ids.min()), int(rater_ids.max())),
+        )
+        rid, codes, vocabulary, value = _parse_joined(joined)
+        wanted = np.isin(rid, rater_ids)
+        answers = (rid[wanted], codes[wanted], vocabulary, value[wanted])
+    rid, codes, _, value = answers
+    if not len(rid) == len(codes) == len(value):
         raise RuntimeError("answer columns of different lengths; the database changed mid-read")
-    return rid, item, value
+    return answers
 
 
 def load_arrays(
@@ -197,13 +274,13 @@ def load_arrays(
     def row_of(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         return order[np.searchsorted(sorted_ids, ids)] if n_raters else ids
 
-    rid, item, value = _answer_columns(conn, cid)
+    rid, codes, vocabulary, value = _answers(conn, cid, rater_ids)
     question_ids = set(instrument.question_ids)
     col_of = {q: -1 for q in question_ids} | {k: n for n, k in enumerate(items)}
-    unknown = sorted(set(item) - col_of.keys())
+    unknown = sorted(set(vocabulary) - col_of.keys())
     if unknown:
         raise _unknown_items(name, instrument, unknown)
-    cols = np.fromiter(map(col_of.__getitem__, item), dtype=np.int64, count=len(item))
+    cols = np.array([col_of[v] for v in vocabulary], dtype=np.int64)[codes]
     keep = cols >= 0
     ratings[row_of(rid[keep]), cols[keep]] = value[keep]
     comments: list[Comment] = []

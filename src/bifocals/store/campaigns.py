@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
 from bifocals.instruments import get_instrument
+from bifocals.instruments.catalogue import campaign_instrument, instrument_snapshot
 from bifocals.instruments.model import Instrument
 from bifocals.scoring.model import CampaignData, Thresholds
 from bifocals.store.bulk import export_rows, insert_parsed, load_arrays
@@ -256,7 +257,7 @@ class Store:
         if cid is not None and not replace:
             raise BifocalsError(
                 f"a campaign named {name!r} already exists; add --replace to overwrite it "
-                "or choose another --name"
+                "or choose another name"
             )
         return None if cid is None else int(cid)
 
@@ -276,6 +277,7 @@ class Store:
                 name=name,
                 instrument_id=inst.id,
                 instrument_version=inst.version,
+                instrument_yaml=instrument_snapshot(inst),
                 status=status,
                 deadline=deadline,
                 comment_salt=secrets.token_hex(16),
@@ -341,7 +343,7 @@ class Store:
         with self.engine.connect() as conn:
             row = self._campaign_row(conn, name)
             try:
-                inst = instrument or get_instrument(row.instrument_id)
+                inst = instrument or campaign_instrument(row.instrument_id, row.instrument_yaml)
                 questions = frozenset(inst.question_ids)
             except BifocalsError:
                 questions = frozenset()
@@ -364,7 +366,7 @@ class Store:
         """
         with self.engine.connect() as conn:
             row = self._campaign_row(conn, name)
-            inst = instrument or get_instrument(row.instrument_id)
+            inst = instrument or campaign_instrument(row.instrument_id, row.instrument_yaml)
             data = load_arrays(
                 conn, int(row.id), name, inst, thresholds_of(row), str(row.comment_salt)
             )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +23,29 @@ _PG_MIGRATION_LOCK = 0x6269666F
 _MIGRATING = threading.Lock()
 
 
+def _set_wal(cur: Any) -> None:
+    """Switch the file to WAL once (the mode is stored in the file).
+
+    Changing the journal mode needs the file to itself, and SQLite answers "database is locked" at
+    once, without its busy handler, while another connection is busy: so try again for up to 10 s.
+    """
+    deadline = time.monotonic() + 10.0
+    while True:
+        try:
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=10000")
+    _set_wal(cur)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()

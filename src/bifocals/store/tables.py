@@ -19,6 +19,8 @@ campaigns = sa.Table(
     sa.Column("name", sa.String(200), nullable=False, unique=True),
     sa.Column("instrument_id", sa.String(100), nullable=False),
     sa.Column("instrument_version", sa.String(50), nullable=False),
+    # YAML of an instrument that is not built in (NULL for built-in ones): migration 0005.
+    sa.Column("instrument_yaml", sa.Text, nullable=True),
     sa.Column("status", sa.String(20), nullable=False, server_default="draft"),
     sa.Column("deadline", sa.DateTime(timezone=True), nullable=True),
     sa.Column("threshold_manager", sa.Integer, nullable=False, server_default="1"),

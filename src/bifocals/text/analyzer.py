@@ -1,7 +1,8 @@
 """The analyzer: classify units of text as leadership, management or neither, per dimension.
 
-`Analyzer(fast=False)` runs MiniLM embeddings and the accurate heads; `Analyzer(fast=True)`
-runs the static-token tables only. Both return one Classification per input text, in order.
+`Analyzer(fast=False)` runs MiniLM embeddings and the accurate heads, blended with the
+word-piece tables; `Analyzer(fast=True)` runs the static-token tables only. Both return one
+Classification per input text, in order.
 """
 
 from __future__ import annotations
@@ -79,7 +80,10 @@ class Analyzer:
             return m.fast_function.proba(b), m.fast_dimension.proba(b), ragged(ids)
         ids = self.embedder.token_ids(texts)
         x = self.embedder.embed_ids(ids)
-        return m.function.proba(x), m.dimension.proba(x), x
+        b = bag(ids, m.fast_function.table.shape[0])
+        pf = m.function_blend.proba(m.function.logits(x), m.fast_function.logits(b))
+        pd = m.dimension_blend.proba(m.dimension.logits(x), m.fast_dimension.logits(b))
+        return pf, pd, x
 
     def _fast_evidence(self, aux: Any, pred: npt.NDArray[np.int64], coded: Any) -> list[str]:
         """Up to three word pieces per unit that pushed hardest towards its function."""
@@ -110,12 +114,14 @@ class Analyzer:
         return out
 
     def _accurate_evidence(self, x: Any, i: int, func: str, dim: str | None) -> str:
-        """The nearest framework behaviour or description within the predicted cell."""
+        """The nearest framework behaviour or description within the predicted cell; for
+        `neither`, the nearest one overall, said to be not close enough to count."""
         refs = self.model.references
         sims = refs.vectors @ x[i]
         cell = self._cells.get((dim or "", func))
         j = int(np.argmax(sims)) if cell is None else int(cell[np.argmax(sims[cell])])
-        return f"{refs.texts[j]} (cosine {sims[j]:.2f})"
+        found = f"{refs.texts[j]} (cosine {sims[j]:.2f})"
+        return f"no framework behaviour close; nearest: {found}" if func == "neither" else found
 
     def classify(self, texts: Sequence[str]) -> list[Classification]:
         """One Classification per text, in input order; non-English units are marked skipped."""
@@ -125,8 +131,8 @@ class Analyzer:
             check = check_english(t) if t else None
             if check is None:
                 skipped[i] = "empty"
-            elif not check.english:
-                skipped[i] = f"not English ({check.reason})"
+            elif check.skip is not None:
+                skipped[i] = check.skip  # "no words" or "not English (...)"
         keep = [i for i in range(len(prepared)) if i not in skipped]
         out: list[Classification | None] = [None] * len(prepared)
         for i, why in skipped.items():

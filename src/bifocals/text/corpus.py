@@ -44,57 +44,101 @@ def heldout_file() -> Path:
     return data_dir() / "heldout" / "heldout.csv"
 
 
+LABELLED_CSV_HELP = (
+    "UTF-8 CSV with a header row naming at least the columns text, function and dimension "
+    "(other columns are ignored); function is leadership, management or neither; dimension is "
+    "one of the framework's dimension ids for leadership and management and empty for neither"
+)
+
+
+def _not_utf8(path: Path) -> BifocalsError:
+    """The error for a file that is not UTF-8, naming the line and byte of the first bad byte."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return BifocalsError(
+            f"{path}:{line}: not UTF-8 (byte {col} of the line, {exc.reason}); convert the file, "
+            f"e.g. iconv -f latin1 -t utf-8 {path} > fixed.csv"
+        )
+    return BifocalsError(f"{path}: not UTF-8")
+
+
 def read_examples(path: Path, fw: Framework) -> list[Example]:
-    """Read and validate one labelled CSV (columns text, function, dimension, ...)."""
+    """Read and validate one labelled CSV (columns text, function, dimension, ...).
+
+    Every bad row is reported with its line and field, not just the first; a file that is not
+    UTF-8 or not CSV is reported with the line where reading stopped.
+    """
     if not path.is_file():
         raise BifocalsError(f"{path}: file not found")
     problems: list[Problem] = []
     out: list[Example] = []
     dims = set(fw.dimension_ids)
-    with path.open(encoding="utf-8", newline="") as fh:
+    dim_list = ", ".join(fw.dimension_ids)
+    # utf-8-sig: a byte-order mark (spreadsheets write one) is not part of the first column name
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
-        missing = {"text", "function", "dimension"} - set(reader.fieldnames or ())
-        if missing:
-            raise ValidationError(
-                [
-                    Problem(
-                        str(path),
-                        1,
-                        "header",
-                        reader.fieldnames,
-                        f"missing column(s) {', '.join(sorted(missing))}",
+        try:
+            fieldnames = reader.fieldnames
+            missing = {"text", "function", "dimension"} - {
+                (f or "").strip() for f in fieldnames or ()
+            }
+            if missing:
+                raise ValidationError(
+                    [
+                        Problem(
+                            str(path),
+                            1,
+                            "header",
+                            ",".join(fieldnames or ()),
+                            f"missing column(s) {', '.join(sorted(missing))}; expected a header "
+                            "row such as: text,function,dimension",
+                        )
+                    ],
+                    f"invalid labelled file {path}",
+                )
+            reader.fieldnames = [(f or "").strip() for f in fieldnames or ()]
+            for row in reader:
+                line = reader.line_num
+                text = (row.get("text") or "").strip()
+                func = (row.get("function") or "").strip()
+                dim = (row.get("dimension") or "").strip() or None
+                if not text:
+                    problems.append(Problem(str(path), line, "text", text, "must not be empty"))
+                if func not in FUNCTIONS:
+                    problems.append(
+                        Problem(
+                            str(path),
+                            line,
+                            "function",
+                            func,
+                            f"must be one of {', '.join(FUNCTIONS)}",
+                        )
                     )
-                ],
-                f"invalid labelled file {path}",
-            )
-        for row in reader:
-            line = reader.line_num
-            text = (row.get("text") or "").strip()
-            func = (row.get("function") or "").strip()
-            dim = (row.get("dimension") or "").strip() or None
-            if not text:
-                problems.append(Problem(str(path), line, "text", text, "must not be empty"))
-            if func not in FUNCTIONS:
-                problems.append(
-                    Problem(str(path), line, "function", func, f"must be one of {FUNCTIONS}")
-                )
-            elif func == "neither" and dim is not None:
-                problems.append(
-                    Problem(str(path), line, "dimension", dim, "must be empty for 'neither'")
-                )
-            elif func != "neither" and dim not in dims:
-                problems.append(
-                    Problem(
-                        str(path),
-                        line,
-                        "dimension",
-                        dim,
-                        f"must be one of {', '.join(fw.dimension_ids)}",
+                elif func == "neither" and dim is not None:
+                    problems.append(
+                        Problem(str(path), line, "dimension", dim, "must be empty for 'neither'")
                     )
-                )
-            note = (row.get("source_note") or "").strip()
-            group = note.split(";")[-1].strip() if note else f"{path.name}:{line}"
-            out.append(Example(text, func, dim, path.name, line, group))
+                elif func != "neither" and dim not in dims:
+                    problems.append(
+                        Problem(
+                            str(path),
+                            line,
+                            "dimension",
+                            dim or "",
+                            f"{func} needs one of {dim_list}",
+                        )
+                    )
+                note = (row.get("source_note") or "").strip()
+                group = note.split(";")[-1].strip() if note else f"{path.name}:{line}"
+                out.append(Example(text, func, dim, path.name, line, group))
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(path) from exc
+        except csv.Error as exc:
+            raise BifocalsError(f"{path}:{reader.line_num}: not valid CSV ({exc})") from exc
     if problems:
         raise ValidationError(problems, f"invalid labelled file {path}")
     return out
@@ -118,7 +162,10 @@ def heldout_examples(fw: Framework, path: Path | None = None) -> list[Example]:
             f"held-out set not found at {p}; it is written separately from the training data "
             "(see src/bifocals/text/data/heldout/README.md), or pass --file PATH"
         )
-    return read_examples(p, fw)
+    examples = read_examples(p, fw)
+    if not examples:
+        raise BifocalsError(f"{p}: no labelled rows below the header ({LABELLED_CSV_HELP})")
+    return examples
 
 
 def corpus_digest(examples: list[Example]) -> str:

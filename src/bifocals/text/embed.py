@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 MAX_TOKENS = 256
+# Padded tokens per model call at most (see _batches): 64 sentences of 32 tokens, 8 of 256.
+TOKEN_BUDGET = 64 * 32
 DIM = 384
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -129,8 +132,7 @@ class Embedder:
             return out
         lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
         order = np.argsort(lengths, kind="stable")
-        for start in range(0, len(ids), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        for idx in _batches(order, lengths, self.batch_size):
             width = int(lengths[idx].max())
             input_ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -148,6 +150,23 @@ class Embedder:
     def embed(self, texts: list[str]) -> FloatArray:
         """Embed sentences; rows are unit-length vectors in input order."""
         return self.embed_ids(self.token_ids(texts))
+
+
+def _batches(
+    order: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], size: int
+) -> Iterator[npt.NDArray[np.int64]]:
+    """Consecutive slices of `order` (sentence indices sorted by length) of at most `size`
+    sentences and at most TOKEN_BUDGET padded tokens. The model's working memory grows with the
+    batch times the square of its width: 64 paragraphs of 256 tokens took 1.7 GB, 8 of them
+    0.7 GB. Sentences of up to TOKEN_BUDGET / size tokens (nearly all) still go `size` at a time."""
+    start = 0
+    while start < len(order):
+        widths = lengths[order[start : start + size]]  # ascending
+        # Taking the first j+1 sentences pads them all to widths[j]: keep j+1 while that fits.
+        fits = np.arange(1, len(widths) + 1) * widths <= TOKEN_BUDGET
+        take = len(widths) if fits.all() else max(1, int(np.argmin(fits)))
+        yield order[start : start + take]
+        start += take
 
 
 def pool(hidden: npt.NDArray[np.float32], mask: npt.NDArray[np.int64]) -> FloatArray:

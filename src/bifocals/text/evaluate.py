@@ -15,7 +15,7 @@ from bifocals.framework import Framework
 from bifocals.text.analyzer import Analyzer
 from bifocals.text.baselines import fit_threshold, lexicon_predict, zero_shot_predict
 from bifocals.text.corpus import FUNCTIONS, Example
-from bifocals.text.metrics import confusion, macro_f1, per_class_f1
+from bifocals.text.metrics import calibration_error, confusion, macro_f1, per_class_f1
 from bifocals.text.model import TextModel
 
 GOAL_F1 = 0.85
@@ -32,6 +32,8 @@ class MethodResult:
     dimension_accuracy: float
     per_class: dict[str, dict[str, float]] = field(default_factory=dict)
     confusion: list[list[int]] = field(default_factory=list)
+    # Expected calibration error of the function confidence (tiers only; baselines give none).
+    calibration_error: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -41,15 +43,23 @@ class MethodResult:
             "function_macro_f1": round(self.function_macro_f1, 4),
             "function_accuracy": round(self.function_accuracy, 4),
             "dimension_accuracy": round(self.dimension_accuracy, 4),
+            "function_calibration_error": (
+                None if self.calibration_error is None else round(self.calibration_error, 4)
+            ),
             "per_class": self.per_class,
             "confusion": {"labels": list(FUNCTIONS), "rows_true_cols_predicted": self.confusion},
         }
 
 
 def score(
-    method: str, gold: list[Example], funcs: list[str], dims: list[str | None]
+    method: str,
+    gold: list[Example],
+    funcs: list[str],
+    dims: list[str | None],
+    confidence: list[float] | None = None,
 ) -> MethodResult:
-    """Function macro-F1/accuracy; dimension accuracy over sentences that have a dimension.
+    """Function macro-F1/accuracy; dimension accuracy over sentences that have a dimension;
+    with confidences, the expected calibration error of the function.
 
     Dimension accuracy counts a sentence right when the predicted dimension equals the gold one
     (a sentence predicted 'neither' has no dimension and counts as wrong).
@@ -74,6 +84,11 @@ def score(
             for f, (p, r, f1) in zip(FUNCTIONS, pcs, strict=True)
         },
         confusion=confusion(yt, yp, 3).tolist(),
+        calibration_error=(
+            None
+            if confidence is None
+            else calibration_error(np.asarray(confidence, dtype=np.float64), yt == yp)
+        ),
     )
 
 
@@ -87,7 +102,15 @@ def evaluate(
     out: list[MethodResult] = []
     for name, an in (("accurate tier", accurate), ("fast tier", fast)):
         res = an.classify(texts)
-        out.append(score(name, heldout, [c.function for c in res], [c.dimension for c in res]))
+        out.append(
+            score(
+                name,
+                heldout,
+                [c.function for c in res],
+                [c.dimension for c in res],
+                [c.confidence for c in res],
+            )
+        )
     lf, ld = lexicon_predict(texts, fw.dimension_ids)
     out.append(score("baseline: keyword lexicon", heldout, lf, ld))
     assert accurate.embedder is not None

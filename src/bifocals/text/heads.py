@@ -4,11 +4,15 @@ Multinomial logistic regression (scikit-learn, lbfgs, fixed seed) fitted on all 
 sentences; the temperature is fitted on out-of-fold logits from a grouped 5-fold split, so the
 probabilities are calibrated on sentences the head did not see (paraphrases of one hand-written
 phrase stay in one fold).
+
+The accurate tier blends two heads: weight * (embedding head logits) + (1 - weight) * (word-piece
+table logits), with the weight chosen on the same out-of-fold logits and a temperature of its own.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,10 +50,54 @@ def probabilities(logits: FloatArray, temperature: float) -> FloatArray:
 
 @dataclass(frozen=True)
 class FitResult:
-    """A fitted head and its out-of-fold predictions (a dev estimate, never the test set)."""
+    """A fitted head and its out-of-fold scores (a dev estimate, never the test set)."""
 
     head: LinearHead
     oof_pred: npt.NDArray[np.int64]
+    oof: FloatArray  # out-of-fold logits, one row per training sentence
+
+
+# Candidate weights of the embedding head in the accurate tier's blend (1.0: embedding only).
+BLEND_GRID = (1.0, 0.75, 0.6, 0.5, 0.4, 0.25)
+
+
+@dataclass(frozen=True)
+class Blend:
+    """Scores = weight * linear logits + (1 - weight) * table logits; softmax(scores / T)."""
+
+    weight: float
+    temperature: float
+
+    def logits(self, linear: FloatArray, table: FloatArray) -> FloatArray:
+        """Blended class scores."""
+        w = np.float32(self.weight)
+        return np.asarray(w * linear + (np.float32(1.0) - w) * table, dtype=np.float32)
+
+    def proba(self, linear: FloatArray, table: FloatArray) -> FloatArray:
+        """Calibrated class probabilities of the blend."""
+        return probabilities(self.logits(linear, table), self.temperature)
+
+
+def fit_blend(
+    linear_oof: FloatArray,
+    table_oof: FloatArray,
+    y: npt.NDArray[np.int64],
+    score: Callable[[npt.NDArray[np.int64]], float],
+    grid: tuple[float, ...] = BLEND_GRID,
+) -> tuple[Blend, npt.NDArray[np.int64]]:
+    """The grid weight whose blended out-of-fold predictions score best (first wins a tie),
+    with a temperature fitted on the blended out-of-fold logits."""
+    best: tuple[float, float, FloatArray] | None = None
+    for w in grid:
+        blended = Blend(w, 1.0).logits(linear_oof, table_oof)
+        s = score(np.asarray(blended.argmax(axis=1), dtype=np.int64))
+        if best is None or s > best[0] + 1e-9:
+            best = (s, w, blended)
+    assert best is not None
+    _, weight, blended = best
+    return Blend(weight, fit_temperature(blended, y)), np.asarray(
+        blended.argmax(axis=1), dtype=np.int64
+    )
 
 
 class _LR:
@@ -113,4 +161,4 @@ def fit_head(
     intercept[full.classes_] = full.intercept_
     temperature = fit_temperature(oof, y)
     head = LinearHead(classes, coef, intercept, temperature)
-    return FitResult(head, np.asarray(oof.argmax(axis=1), dtype=np.int64))
+    return FitResult(head, np.asarray(oof.argmax(axis=1), dtype=np.int64), oof)

@@ -1,4 +1,4 @@
-"""Classification metrics in numpy: confusion matrix, per-class and macro F1."""
+"""Classification metrics in numpy: confusion matrix, per-class and macro F1, calibration."""
 
 from __future__ import annotations
 
@@ -32,3 +32,19 @@ def macro_f1(y_true: IntArray, y_pred: IntArray, k: int) -> float:
     present = set(np.unique(y_true).tolist())
     f1s = [f for c, (_, _, f) in enumerate(per_class_f1(y_true, y_pred, k)) if c in present]
     return float(np.mean(f1s)) if f1s else 0.0
+
+
+def calibration_error(confidence: npt.NDArray[np.float64], correct: npt.NDArray[np.bool_]) -> float:
+    """Expected calibration error of the predicted class's confidence, over 10 equal-width bins.
+
+    The share-weighted mean of |accuracy - mean confidence| per bin: 0 means that among
+    predictions made with confidence p, a share p is right.
+    """
+    if len(confidence) == 0:
+        return 0.0
+    bins = np.minimum((np.asarray(confidence) * 10).astype(np.int64), 9)
+    n = np.bincount(bins, minlength=10).astype(np.float64)
+    conf = np.bincount(bins, weights=confidence, minlength=10)
+    hits = np.bincount(bins, weights=np.asarray(correct, dtype=np.float64), minlength=10)
+    used = n > 0
+    return float(np.sum(np.abs(hits[used] - conf[used])) / len(confidence))

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from bifocals.errors import BifocalsError
 from bifocals.text.corpus import data_dir
 from bifocals.text.fast import TableHead
-from bifocals.text.heads import LinearHead
+from bifocals.text.heads import Blend, LinearHead
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -34,13 +34,19 @@ class References:
 
 @dataclass(frozen=True)
 class TextModel:
-    """Everything the analyzer needs at run time."""
+    """Everything the analyzer needs at run time.
+
+    The accurate tier scores with function_blend (dimension_blend): the embedding head's logits
+    blended with the fast table's logits; the fast tier uses the tables alone.
+    """
 
     function: LinearHead
     dimension: LinearHead
     fast_function: TableHead
     fast_dimension: TableHead
     references: References
+    function_blend: Blend
+    dimension_blend: Blend
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,6 +86,12 @@ def save_model(model: TextModel, path: Path) -> None:
         **_linear("dimension", model.dimension),
         **_table("fast_function", model.fast_function),
         **_table("fast_dimension", model.fast_dimension),
+        "function_blend": np.array(
+            [model.function_blend.weight, model.function_blend.temperature], dtype=np.float64
+        ),
+        "dimension_blend": np.array(
+            [model.dimension_blend.weight, model.dimension_blend.temperature], dtype=np.float64
+        ),
         "reference_vectors": model.references.vectors,
         "meta": np.array(json.dumps(meta, sort_keys=True)),
     }
@@ -88,17 +100,24 @@ def save_model(model: TextModel, path: Path) -> None:
         np.savez_compressed(fh, **arrays)
 
 
+def _rebuild_hint(path: Path) -> str:
+    """How to (re)build a head at `path`."""
+    if path == default_head_path():
+        return "rebuild it with: bifocals text train --replace-shipped"
+    return f"write one with: bifocals text train --out {path}"
+
+
 def load_model(path: Path | None = None) -> TextModel:
     """Load a head file; a missing or damaged file says how to rebuild it."""
     p = path or default_head_path()
     if not p.is_file():
-        raise BifocalsError(f"text model head not found at {p}; build it with: bifocals text train")
+        raise BifocalsError(f"text model head not found at {p}; {_rebuild_hint(p)}")
     try:
         with np.load(p, allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
     except (OSError, ValueError) as exc:
         raise BifocalsError(
-            f"{p}: cannot read the text model head ({exc}); rebuild it with: bifocals text train"
+            f"{p}: cannot read the text model head ({exc}); {_rebuild_hint(p)}"
         ) from exc
     meta: dict[str, Any] = json.loads(str(a["meta"]))
     fc = tuple(meta["function_classes"])
@@ -120,10 +139,17 @@ def load_model(path: Path | None = None) -> TextModel:
             float(a[f"{prefix}_temperature"]),
         )
 
+    def blend(key: str, head: LinearHead) -> Blend:
+        if key not in a:  # heads written before the blend: the embedding head alone
+            return Blend(1.0, head.temperature)
+        w, t = (float(v) for v in a[key])
+        return Blend(w, t)
+
+    function, dimension = lin("function", fc), lin("dimension", dc)
     refs = meta["references"]
     return TextModel(
-        function=lin("function", fc),
-        dimension=lin("dimension", dc),
+        function=function,
+        dimension=dimension,
         fast_function=tab("fast_function", fc),
         fast_dimension=tab("fast_dimension", dc),
         references=References(
@@ -132,5 +158,7 @@ def load_model(path: Path | None = None) -> TextModel:
             tuple(refs["sides"]),
             a["reference_vectors"].astype(np.float32),
         ),
+        function_blend=blend("function_blend", function),
+        dimension_blend=blend("dimension_blend", dimension),
         meta={k: v for k, v in meta.items() if k not in ("references",)},
     )

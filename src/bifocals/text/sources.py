@@ -23,11 +23,18 @@ TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 
 @dataclass(frozen=True)
 class Unit:
-    """One piece of text to classify and where it is: line for text files, row for tables."""
+    """One piece of text to classify and where it is.
+
+    line: line of a text file, or data row of a table (both from 1). sentence: in sentence
+    mode, the unit's position among the sentences starting on that line or in that cell (from
+    1); None with --lines. id: the --id-column value of the unit's table row, as text.
+    """
 
     source: str
     line: int
     text: str
+    sentence: int | None = None
+    id: str | None = None
 
 
 def decode(data: bytes, source: str) -> str:
@@ -58,19 +65,79 @@ def units_from_text(text: str, source: str, lines: bool) -> Iterator[Unit]:
     for i, ch in enumerate(text):
         if ch == "\n":
             starts.append(i + 1)
+    seen: dict[int, int] = {}
     for span in segment(text):
-        yield Unit(source, bisect.bisect_right(starts, span.start), span.text)
+        at = bisect.bisect_right(starts, span.start)
+        seen[at] = seen.get(at, 0) + 1
+        yield Unit(source, at, span.text, seen[at])
 
 
-def _missing_column(path: str, column: str, have: list[str]) -> ValidationError:
+def cell_units(source: str, row: int, cell: str, lines: bool, ident: str | None) -> list[Unit]:
+    """The units of one table cell; never an empty list, so every row is accounted for.
+
+    With --lines the whole cell is one unit (line breaks inside it become spaces); otherwise
+    its sentences, numbered from 1. A blank cell gives one unit with empty text, which the
+    analyzer marks skipped ("empty").
+    """
+    if lines:
+        return [Unit(source, row, " ".join(cell.split()), None, ident)]
+    spans = segment(cell)
+    if not spans:
+        return [Unit(source, row, "", None, ident)]
+    return [Unit(source, row, s.text, k, ident) for k, s in enumerate(spans, start=1)]
+
+
+def _missing_column(
+    path: str, column: str, have: list[str], option: str = "--column"
+) -> ValidationError:
     return ValidationError(
-        [Problem(path, 1, "--column", column, f"no such column; the file has: {', '.join(have)}")],
+        [Problem(path, 1, option, column, f"no such column; the file has: {', '.join(have)}")],
         f"{path}: column not found",
     )
 
 
-def column_values(path: Path, column: str | None) -> Iterator[tuple[int, str]]:
-    """(row number, cell text) of one column of a CSV or Parquet file; rows count from 1."""
+def is_table(path: str) -> bool:
+    """A CSV or Parquet file (by suffix), read by column rather than as text."""
+    return path != "-" and Path(path).suffix.lower() in TABLE_SUFFIXES
+
+
+def table_columns(path: Path) -> list[str]:
+    """The column names of a CSV (header row) or Parquet file (schema), without the rows."""
+    name = str(path)
+    if path.suffix.lower() == ".csv":
+        with path.open("rb") as fh:
+            head = fh.readline()
+        header = next(csv.reader(io.StringIO(decode(head, name), newline="")), None)
+        if header is None:
+            raise BifocalsError(f"{name}: the file is empty")
+        return header
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    except Exception as exc:  # pyarrow raises several types for damaged files
+        raise BifocalsError(f"{name}: not a readable Parquet file ({exc})") from exc
+
+
+def check_columns(path: Path, column: str, id_column: str | None) -> None:
+    """Raise the clear missing-column error before any work is done."""
+    have = table_columns(path)
+    for option, name in (("--column", column), ("--id-column", id_column)):
+        if name is not None and name not in have:
+            raise _missing_column(str(path), name, have, option)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def column_values(
+    path: Path, column: str | None, id_column: str | None = None
+) -> Iterator[tuple[int, str, str | None]]:
+    """(row number, cell text, id) of one column of a CSV or Parquet file; rows count from 1.
+
+    id is the row's --id-column value as text (None without --id-column or for a null cell).
+    """
     name = str(path)
     if column is None:
         raise BifocalsError(f"{name}: a table needs --column NAME to say which column holds text")
@@ -80,11 +147,14 @@ def column_values(path: Path, column: str | None) -> Iterator[tuple[int, str]]:
         header = next(reader, None)
         if header is None:
             raise BifocalsError(f"{name}: the file is empty")
-        if column not in header:
-            raise _missing_column(name, column, header)
+        for option, want in (("--column", column), ("--id-column", id_column)):
+            if want is not None and want not in header:
+                raise _missing_column(name, want, header, option)
         k = header.index(column)
+        j = None if id_column is None else header.index(id_column)
         for row_no, row in enumerate(reader, start=1):
-            yield row_no, row[k] if k < len(row) else ""
+            ident = None if j is None else (row[j] if j < len(row) else "")
+            yield row_no, row[k] if k < len(row) else "", ident
         return
     import pyarrow.parquet as pq
 
@@ -93,17 +163,27 @@ def column_values(path: Path, column: str | None) -> Iterator[tuple[int, str]]:
     except Exception as exc:  # pyarrow raises several types for damaged files
         raise BifocalsError(f"{name}: not a readable Parquet file ({exc})") from exc
     names = pf.schema_arrow.names
-    if column not in names:
-        raise _missing_column(name, column, names)
+    for option, want in (("--column", column), ("--id-column", id_column)):
+        if want is not None and want not in names:
+            raise _missing_column(name, want, names, option)
+    wanted = [column] if id_column is None or id_column == column else [column, id_column]
     row_no = 0
-    for batch in pf.iter_batches(columns=[column]):
-        for value in batch.column(0).to_pylist():
+    for batch in pf.iter_batches(columns=wanted):
+        cells = batch.column(column).to_pylist()
+        ids = batch.column(id_column).to_pylist() if id_column else [None] * len(cells)
+        for value, ident in zip(cells, ids, strict=True):
             row_no += 1
-            yield row_no, "" if value is None else str(value)
+            yield row_no, "" if value is None else str(value), _text(ident)
 
 
-def read_units(paths: list[str], column: str | None, lines: bool) -> Iterator[Unit]:
-    """All units of all inputs, in order; '-' (or no path) is standard input."""
+def read_units(
+    paths: list[str], column: str | None, lines: bool, id_column: str | None = None
+) -> Iterator[Unit]:
+    """All units of all inputs, in order; '-' (or no path) is standard input.
+
+    Every table row gives at least one unit (a blank cell gives an empty one, which the
+    analyzer skips as "empty"), so rows in and units out can be reconciled.
+    """
     for p in paths or ["-"]:
         if p == "-":
             yield from units_from_text(decode(sys.stdin.buffer.read(), "<stdin>"), "-", lines)
@@ -111,9 +191,8 @@ def read_units(paths: list[str], column: str | None, lines: bool) -> Iterator[Un
         path = Path(p)
         if not path.is_file():
             raise BifocalsError(f"{p}: no such file")
-        if path.suffix.lower() in TABLE_SUFFIXES:
-            for row, cell in column_values(path, column):
-                for u in units_from_text(cell, p, lines):
-                    yield Unit(p, row, u.text)
+        if is_table(p):
+            for row, cell, ident in column_values(path, column, id_column):
+                yield from cell_units(p, row, cell, lines, ident)
         else:
             yield from units_from_text(decode(path.read_bytes(), p), p, lines)

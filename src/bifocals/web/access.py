@@ -13,9 +13,40 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import HTTPException
 
+from bifocals.errors import BifocalsError
 from bifocals.store.tables import campaigns, participants
 from bifocals.web.security import User
-from bifocals.web.tables import campaign_facilitators
+from bifocals.web.tables import campaign_facilitators, users
+
+
+def is_assigned(conn: sa.Connection, table: sa.Table, key: str, key_id: int, user_id: int) -> bool:
+    """True when `table` (a facilitator assignment: `key` column + user_id) links the two."""
+    found = conn.execute(
+        sa.select(table.c.user_id).where(table.c[key] == key_id, table.c.user_id == user_id)
+    ).first()
+    return found is not None
+
+
+def assigned_facilitators(conn: sa.Connection, table: sa.Table, key: str, key_id: int) -> list[Any]:
+    """users rows (id, email) linked to `key_id` by `table` (an assignment table), by e-mail."""
+    return list(
+        conn.execute(
+            sa.select(users.c.id, users.c.email)
+            .join(table, table.c.user_id == users.c.id)
+            .where(table.c[key] == key_id)
+            .order_by(users.c.email)
+        ).all()
+    )
+
+
+def facilitator_account(conn: sa.Connection, email: str) -> tuple[int, str]:
+    """(user id, normalised address) of a facilitator account, or a BifocalsError saying what
+    to do; used by every "assign a facilitator" form."""
+    addr = email.strip().lower()
+    row = conn.execute(sa.select(users.c.id, users.c.role).where(users.c.email == addr)).first()
+    if row is None or row.role != "facilitator":
+        raise BifocalsError(f"{addr!r} is not a facilitator account; create it under Users first")
+    return int(row.id), addr
 
 
 def visible_campaigns_query(user: User) -> sa.Select[Any]:
@@ -40,13 +71,7 @@ def can_manage(conn: sa.Connection, user: User, campaign_id: int) -> bool:
         return True
     if user.role != "facilitator":
         return False
-    found = conn.execute(
-        sa.select(campaign_facilitators.c.user_id).where(
-            campaign_facilitators.c.campaign_id == campaign_id,
-            campaign_facilitators.c.user_id == user.id,
-        )
-    ).first()
-    return found is not None
+    return is_assigned(conn, campaign_facilitators, "campaign_id", campaign_id, user.id)
 
 
 def managed_campaign(conn: sa.Connection, user: User, campaign_id: int) -> Any:

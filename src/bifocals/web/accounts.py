@@ -65,9 +65,14 @@ def participant_id_of(conn: sa.Connection, campaign: str, code: str) -> int:
         .where(campaigns.c.name == campaign, participants.c.code == code)
     ).scalar()
     if pid is None:
+        known = conn.execute(sa.select(campaigns.c.id).where(campaigns.c.name == campaign)).first()
+        if known is None:
+            raise BifocalsError(
+                f"no campaign named {campaign!r}; see the names with `bifocals campaign list`"
+            )
         raise BifocalsError(
-            f"no participant {code!r} in campaign {campaign!r}; "
-            "check the code with `bifocals campaign list` and the campaign's CSV"
+            f"no participant {code!r} in campaign {campaign!r}; the codes are in the "
+            f"`participant` column of `bifocals campaign export {campaign!r}`"
         )
     return int(pid)
 

@@ -23,6 +23,29 @@ class ProblemBody(BaseModel):
     detail: Problem
 
 
+class FieldProblem(BaseModel):
+    """One part of a request that does not match its model."""
+
+    field: str = Field(description="where: body.deadline, body[0].code, query.limit, path.id")
+    value: str | None = Field(
+        description="the value received as JSON text, cut to 80 characters; null when the "
+        'field is missing; "(hidden)" for passwords, tokens and other secrets'
+    )
+    message: str = Field(description="what to send instead")
+
+
+class ValidationProblem(Problem):
+    """A request that does not match its model: the first problem's field, and all of them."""
+
+    problems: list[FieldProblem]
+
+
+class ValidationProblemBody(BaseModel):
+    """The body of a 422 response: the shape of every other error, with the list of problems."""
+
+    detail: ValidationProblem
+
+
 class ThresholdsModel(BaseModel):
     """Minimum raters before a group is shown (pooled: the pool of small groups)."""
 

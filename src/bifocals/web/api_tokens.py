@@ -1,6 +1,7 @@
 """API tokens: issue (raw token shown once, stored as its sha256), list and revoke.
 
-`bifocals user token EMAIL --name N` and an admin page call these; tokens act as their user.
+`bifocals user token EMAIL --name N` and the page /account/tokens call these; tokens act as
+their user.
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ class TokenInfo:
 def issue_token(store: Store, email: str, name: str, actor: User | None = None) -> str:
     """A new token for the admin or facilitator account `email`; returns the raw token once."""
     name = name.strip()
-    if not name or len(name) > 200:
-        raise BifocalsError("name: give the token a name of 1 to 200 characters (e.g. 'hr-sync')")
+    if not name:
+        raise BifocalsError("name: the name is empty; give the token a name such as 'hr-sync'")
+    if len(name) > 200:
+        raise BifocalsError(
+            f"name: {name[:40]!r}... is {len(name)} characters long; use at most 200"
+        )
     with store.engine.begin() as conn:
         row = conn.execute(
             sa.select(users.c.id, users.c.role, users.c.disabled_at).where(

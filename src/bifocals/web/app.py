@@ -23,20 +23,25 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bifocals import __version__
 from bifocals.store import open_store
-from bifocals.web.deps import STATIC_DIR, LoginRequired, render
+from bifocals.web.api_models import ValidationProblemBody
+from bifocals.web.deps import STATIC_DIR, CrossSiteRead, LoginRequired, render
 from bifocals.web.settings import WebSettings
+from bifocals.web.validation import as_text, problems, summary
 
 OWN_ROUTERS: tuple[str, ...] = (
     "auth",
@@ -45,6 +50,7 @@ OWN_ROUTERS: tuple[str, ...] = (
     "participants",
     "nominate",
     "progress",
+    "tokens",
 )
 OPTIONAL_ROUTERS: tuple[str, ...] = ("survey", "reports", "api", "change")
 
@@ -92,14 +98,46 @@ def _wants_json(request: Request) -> bool:
     )
 
 
+# FastAPI's words for a body it could not decode (e.g. not UTF-8).
+_BODY_UNREADABLE = "There was an error parsing the body"
+
+
+def api_problem(status: int, detail: Any) -> Any:
+    """An API error's detail in the API's shape {"field", "message"} (already so: unchanged)."""
+    if isinstance(detail, dict) and "message" in detail:
+        return detail
+    if status == 400 and detail == _BODY_UNREADABLE:
+        return {
+            "field": "body",
+            "message": "the body could not be read; send JSON encoded as UTF-8 with "
+            "Content-Type: application/json",
+        }
+    return {"field": None, "message": str(detail)}
+
+
 def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(CrossSiteRead)
+    async def from_elsewhere(request: Request, _exc: CrossSiteRead) -> Response:
+        here = "/" + request.url.path.lstrip("/")
+        target = here + (f"?{request.url.query}" if request.url.query else "")
+        return render(request, "cross_site.html", {"target": target})
+
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
+    # Starlette's HTTPException too: unknown paths (404), wrong methods (405) and bodies
+    # FastAPI could not decode (400) get the same pages and API shape as our own errors.
+    @app.exception_handler(StarletteHTTPException)
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"detail": api_problem(exc.status_code, exc.detail)},
+                status_code=exc.status_code,
+                headers=exc.headers,
+            )
         if _wants_json(request):
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
@@ -113,17 +151,12 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = [
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
-            for e in exc.errors()
-        ]
+        found = problems(exc)
         if _wants_json(request):
-            return JSONResponse({"detail": problems}, status_code=422)
+            body = ValidationProblemBody(detail=summary(found))
+            return JSONResponse(body.model_dump(mode="json"), status_code=422)
         return render(
-            request,
-            "error.html",
-            {"status": 422, "detail": "; ".join(problems)},
-            status_code=422,
+            request, "error.html", {"status": 422, "detail": as_text(found)}, status_code=422
         )
 
 
@@ -155,3 +188,21 @@ def create_app(db_url: str, *, settings: WebSettings | None = None) -> FastAPI:
         if importlib.util.find_spec(module_name) is not None:
             app.include_router(importlib.import_module(module_name).router)
     return app
+
+
+# `bifocals serve --workers N` hands each uvicorn worker process this variable and the factory.
+SERVE_DB_ENV = "BIFOCALS_SERVE_DB"
+
+
+def app_from_env() -> FastAPI:
+    """The app for one worker process of `bifocals serve --workers N` (uvicorn factory).
+
+    The database URL comes from BIFOCALS_SERVE_DB and the settings from the BIFOCALS_*
+    variables (WebSettings.from_env). Nothing a request relies on is kept only in a process's
+    memory: sessions, CSRF tokens, flash messages, login failures (the rate limit), drafts and
+    submissions all live in the database, so any worker may answer any request.
+    """
+    url = os.environ.get(SERVE_DB_ENV)
+    if not url:
+        raise RuntimeError(f"{SERVE_DB_ENV} is not set; start workers with `bifocals serve`")
+    return create_app(url, settings=WebSettings.from_env())

@@ -19,6 +19,7 @@ from bifocals.instruments import get_instrument
 from bifocals.scoring.model import Thresholds
 from bifocals.store import Store
 from bifocals.store.tables import campaigns
+from bifocals.web.access import assigned_facilitators, facilitator_account, is_assigned
 from bifocals.web.accounts import write_audit
 from bifocals.web.security import User, now, utc
 from bifocals.web.tables import audit_log, campaign_facilitators, users
@@ -69,37 +70,17 @@ def create_campaign(
 
 
 def facilitators_of(conn: sa.Connection, campaign_id: int) -> list[Any]:
-    """users rows (id, email) of a campaign's facilitators."""
-    return list(
-        conn.execute(
-            sa.select(users.c.id, users.c.email)
-            .join(campaign_facilitators, campaign_facilitators.c.user_id == users.c.id)
-            .where(campaign_facilitators.c.campaign_id == campaign_id)
-            .order_by(users.c.email)
-        ).all()
-    )
+    """users rows (id, email) of a campaign's facilitators, by e-mail."""
+    return assigned_facilitators(conn, campaign_facilitators, "campaign_id", campaign_id)
 
 
 def assign_facilitator(store: Store, admin: User, campaign_id: int, email: str) -> None:
     """Give a facilitator account access to a campaign."""
-    addr = email.strip().lower()
     with store.engine.begin() as conn:
-        row = conn.execute(sa.select(users).where(users.c.email == addr)).first()
-        if row is None or row.role != "facilitator":
-            raise BifocalsError(
-                f"{addr!r} is not a facilitator account; create it under Users first"
-            )
-        exists = conn.execute(
-            sa.select(campaign_facilitators.c.user_id).where(
-                campaign_facilitators.c.campaign_id == campaign_id,
-                campaign_facilitators.c.user_id == row.id,
-            )
-        ).first()
-        if exists is not None:
+        uid, addr = facilitator_account(conn, email)
+        if is_assigned(conn, campaign_facilitators, "campaign_id", campaign_id, uid):
             raise BifocalsError(f"{addr} is already a facilitator of this campaign")
-        conn.execute(
-            sa.insert(campaign_facilitators).values(campaign_id=campaign_id, user_id=row.id)
-        )
+        conn.execute(sa.insert(campaign_facilitators).values(campaign_id=campaign_id, user_id=uid))
         write_audit(conn, admin, "campaign.facilitator.add", f"user:{addr}", "", campaign_id)
 
 

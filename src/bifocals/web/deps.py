@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -39,6 +40,28 @@ _UNSET = object()
 
 class LoginRequired(Exception):
     """Raised by require_user for a visitor without a session; answered by a redirect to /login."""
+
+
+class CrossSiteRead(Exception):
+    """Raised by `no_cross_site_read` for a page opened by a link on another site; answered by a
+    page that asks the person to open it from here (see app.py)."""
+
+
+def no_cross_site_read(request: Request) -> None:
+    """Refuse to show (and audit) results when another site's link opened the page.
+
+    Viewing a report or a readiness result is recorded, and once recorded the campaign or survey
+    can no longer be re-opened. A session cookie is SameSite=Lax, so a link on another site
+    would be enough to record a view in someone's name; browsers say where a navigation came
+    from in Sec-Fetch-Site, and a cross-site one gets a page with a link to continue instead.
+    Clients that send no such header (curl, API scripts) are not affected.
+    """
+    if (
+        request.method == "GET"
+        and request.headers.get("sec-fetch-site") == "cross-site"
+        and request.headers.get("sec-fetch-mode") == "navigate"
+    ):
+        raise CrossSiteRead()
 
 
 def get_store(request: Request) -> Store:
@@ -131,7 +154,8 @@ async def csrf_protect(request: Request) -> None:
     has_cookie = SESSION_COOKIE in request.cookies
     if not has_cookie and request.headers.get("authorization", "").lower().startswith("bearer "):
         return
-    session = current_session(request)
+    # The session lookup reads (and may clean up) the database: off the event loop.
+    session = await run_in_threadpool(current_session, request)
     expected = session.csrf_token if session else request.cookies.get(ANON_CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
@@ -143,6 +167,10 @@ async def csrf_protect(request: Request) -> None:
         raise HTTPException(
             403, "this form has expired or did not come from this site; reload the page and retry"
         )
+
+
+# The kind of the session's flash items that hold issued links (see web/one_time_links.py).
+ONE_TIME_LINKS = "links"
 
 
 def flash(request: Request, message: str, kind: str = "info") -> None:
@@ -173,11 +201,18 @@ def _take_flashes(request: Request) -> list[dict[str, str]]:
         ).scalar()
         if not old:
             return []
+        items: list[dict[str, str]] = json.loads(old)
+        # Issued links waiting for their one read (web/one_time_links.py) stay where they are:
+        # a page opened in another tab must not use them up.
+        kept = [i for i in items if i.get("kind") == ONE_TIME_LINKS]
+        if len(kept) == len(items):
+            return []
         conn.execute(
-            sa.update(sessions).where(sessions.c.id_hash == session.id_hash).values(flash=None)
+            sa.update(sessions)
+            .where(sessions.c.id_hash == session.id_hash)
+            .values(flash=json.dumps(kept) if kept else None)
         )
-    items: list[dict[str, str]] = json.loads(old)
-    return items
+    return [i for i in items if i.get("kind") != ONE_TIME_LINKS]
 
 
 def set_anon_csrf_cookie(request: Request, response: Response) -> None:

@@ -74,6 +74,9 @@ class InvitationLookup:
     participant_id: int | None = None
     campaign_id: int | None = None
     campaign_status: str | None = None
+    instrument_id: str | None = None
+    instrument_yaml: str | None = None  # the campaign's copy of a non-built-in instrument
+    opened: bool = False
 
 
 def resolve_invitation(conn: sa.Connection, token: str) -> InvitationLookup:
@@ -88,6 +91,9 @@ def resolve_invitation(conn: sa.Connection, token: str) -> InvitationLookup:
             raters.c.submitted_at,
             campaigns.c.id.label("campaign_id"),
             campaigns.c.status,
+            campaigns.c.instrument_id,
+            campaigns.c.instrument_yaml,
+            invitations.c.opened_at,
         )
         .join(raters, raters.c.id == invitations.c.rater_id)
         .join(campaigns, campaigns.c.id == raters.c.campaign_id)
@@ -101,6 +107,9 @@ def resolve_invitation(conn: sa.Connection, token: str) -> InvitationLookup:
         "participant_id": int(row.participant_id),
         "campaign_id": int(row.campaign_id),
         "campaign_status": str(row.status),
+        "instrument_id": str(row.instrument_id),
+        "instrument_yaml": row.instrument_yaml,
+        "opened": row.opened_at is not None,
     }
     expires = utc(row.expires_at)
     if row.revoked_at is not None:

@@ -34,10 +34,22 @@ def _participant_choices(request: Request) -> list[dict[str, object]]:
     ]
 
 
-def _users_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+# The role the "Add an account" form starts on: the one that may do least.
+DEFAULT_ROLE = "participant"
+
+
+def _users_page(
+    request: Request,
+    error: str | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+) -> Response:
+    form = form or {}
     ctx = {
         "users": list_users(get_store(request)),
         "roles": ROLES,
+        "chosen_role": form.get("role") if form.get("role") in ROLES else DEFAULT_ROLE,
+        "form": form,
         "participants": _participant_choices(request),
         "error": error,
     }
@@ -74,7 +86,8 @@ def add_user(
             actor=user,
         )
     except BifocalsError as exc:
-        return _users_page(request, str(exc), status=400)
+        form = {"email": email, "role": role, "participant": participant}
+        return _users_page(request, str(exc), status=400, form=form)
     flash(request, f"Account {email.strip().lower()} created ({role}).", "success")
     return RedirectResponse("/admin/users", status_code=303)
 

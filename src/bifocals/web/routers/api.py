@@ -2,7 +2,7 @@
 
 Scope is the web's: admins see every campaign, facilitators their own, participants only their
 own report after release. Nothing here returns an answer, a rater's name or a rater's e-mail.
-Errors are {"detail": {"field": ..., "message": ...}}.
+Errors are {"detail": {"field": ..., "message": ...}}; a 422 adds "problems" (one per field).
 """
 
 from __future__ import annotations
@@ -31,21 +31,27 @@ from bifocals.web.api_models import (
     ScoresOut,
     StatusOut,
     ThresholdsModel,
+    ValidationProblemBody,
 )
 from bifocals.web.api_results import campaign_row, load_results, participant_code
 from bifocals.web.campaign_ops import change_status, create_campaign
-from bifocals.web.deps import csrf_protect, get_store, require_user
+from bifocals.web.deps import csrf_protect, get_store, no_cross_site_read, require_user
 from bifocals.web.people import add_participant, add_rater
 from bifocals.web.progress import campaign_progress
 from bifocals.web.security import User, utc
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ProblemBody} for code in (401, 403, 404, 409)
+    **{code: {"model": ProblemBody} for code in (400, 401, 403, 404, 409)},
+    422: {
+        "model": ValidationProblemBody,
+        "description": "The request does not match its model: every problem with its field "
+        "(body.x, query.x, path.x), the value received and what to send instead",
+    },
 }
 router = APIRouter(
     prefix="/api/v1",
     tags=["api"],
-    dependencies=[Depends(csrf_protect)],
+    dependencies=[Depends(csrf_protect), Depends(no_cross_site_read)],
     responses=ERRORS,
 )
 Anyone = Annotated[User, Depends(require_user)]

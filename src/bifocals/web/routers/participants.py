@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError, ValidationError
@@ -21,6 +23,7 @@ from bifocals.web.deps import (
     render,
     require_role,
 )
+from bifocals.web.one_time_links import stash_links, take_links
 from bifocals.web.people import (
     GROUP_LABELS,
     MAX_CSV_BYTES,
@@ -73,6 +76,11 @@ async def add_csv(
     """Add participants from a CSV upload (name,email,code): all lines or none."""
     data = await file.read(MAX_CSV_BYTES + 1)
     source = (file.filename or "upload.csv").replace("/", "_")[:100]
+    # The import and its database work block: run them off the event loop.
+    return await run_in_threadpool(_add_csv, request, campaign_id, user, data, source)
+
+
+def _add_csv(request: Request, campaign_id: int, user: User, data: bytes, source: str) -> Response:
     store = get_store(request)
     try:
         with store.engine.begin() as conn:
@@ -169,17 +177,42 @@ def add_rater_form(
     return _back(campaign_id, pid)
 
 
-def _show_delivery(request: Request, campaign_id: int, back: str, out: Delivery) -> Response:
+def show_delivery(request: Request, campaign_id: int, back: str, out: Delivery) -> Response:
+    """After issuing: a flash and the way back when all went by e-mail, else the links page."""
     if not out.shown:
         if out.sent:
             flash(request, f"Sent {len(out.sent)} e-mail(s).", "success")
         else:
             flash(request, "Nothing to send: everyone chosen has already answered.", "info")
         return RedirectResponse(back, status_code=303)
+    payload = {"back": back, "sent": out.sent, "failed": out.failed, "shown": out.shown}
+    if not stash_links(request, f"campaign:{campaign_id}", payload):
+        with get_store(request).engine.connect() as conn:
+            row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
+        ctx = {"c": campaign_view(row), "batches": [payload], "back": back}
+        return render(request, "campaigns/links.html", ctx)
+    return RedirectResponse(
+        f"/campaigns/{campaign_id}/links?{urlencode({'back': back})}", status_code=303
+    )
+
+
+def _safe_back(campaign_id: int, back: str) -> str:
+    """`back` if it is a page of this campaign, else the campaign page."""
+    home = f"/campaigns/{campaign_id}"
+    if back == home or (back.startswith(home + "/") and "//" not in back and "\\" not in back):
+        return back
+    return home
+
+
+@router.get("/links", include_in_schema=False)
+def issued_links(request: Request, campaign_id: int, user: Manager, back: str = "") -> Response:
+    """The links issued just before, shown once; afterwards a note that they were shown."""
     with get_store(request).engine.connect() as conn:
-        row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
-    camp = campaign_view(row)
-    return render(request, "campaigns/links.html", {"c": camp, "out": out, "back": back})
+        row = managed_campaign(conn, user, campaign_id)
+    batches = take_links(request, f"campaign:{campaign_id}")
+    back = _safe_back(campaign_id, back or (batches[-1]["back"] if batches else ""))
+    ctx = {"c": campaign_view(row), "batches": batches, "back": back}
+    return render(request, "campaigns/links.html", ctx)
 
 
 @router.post("/participants/{pid}/invite", include_in_schema=False)
@@ -208,7 +241,7 @@ def invite_participant_raters(
         public_base(request),
         by_email=mode == "email",
     )
-    return _show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
+    return show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
 
 
 @router.post("/participants/{pid}/nomination-link", include_in_schema=False)
@@ -232,7 +265,7 @@ def nomination_link(
         public_base(request),
         by_email=mode == "email",
     )
-    return _show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
+    return show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
 
 
 @router.post("/nominations/{nid}/{decision}", include_in_schema=False)

@@ -21,6 +21,7 @@ from bifocals.web.deps import (
 from bifocals.web.people import GROUP_LABELS
 from bifocals.web.progress import campaign_progress
 from bifocals.web.routers.campaigns import campaign_view
+from bifocals.web.routers.participants import show_delivery
 from bifocals.web.security import User
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
@@ -75,8 +76,6 @@ def remind(
         reminder=True,
     )
     if out.shown:
-        return render(
-            request, "campaigns/links.html", {"c": campaign_view(camp), "out": out, "back": back}
-        )
+        return show_delivery(request, campaign_id, back, out)
     flash(request, f"Sent {len(out.sent)} reminder(s).", "success")
     return RedirectResponse(back, status_code=303)

@@ -24,19 +24,36 @@ from bifocals.web.api_results import (
     progress_csv,
     scores_csv,
 )
-from bifocals.web.deps import csrf_protect, get_store, require_role, require_user
+from bifocals.web.deps import (
+    csrf_protect,
+    get_store,
+    no_cross_site_read,
+    require_role,
+    require_user,
+)
 from bifocals.web.security import User
 
-router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
+router = APIRouter(
+    prefix="/campaigns/{campaign_id}",
+    dependencies=[Depends(csrf_protect), Depends(no_cross_site_read)],
+)
 Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
 Anyone = Annotated[User, Depends(require_user)]
 
 
-def _with_back_link(html: str, href: str, label: str) -> str:
-    """The standalone report page with a plain link back into the site at the top."""
+def _with_back_link(html: str, href: str, label: str, pdf_href: str | None = None) -> str:
+    """The standalone report page with a plain link back into the site at the top, and a
+    "Download PDF" link when `pdf_href` is given (the page itself prints as well)."""
+    pdf = (
+        f' <span aria-hidden="true">&middot;</span> <a href="{escape(pdf_href)}" download>'
+        "Download PDF</a>"
+        if pdf_href
+        else ""
+    )
     link = (
-        f'<nav style="font-family: sans-serif; margin: 0.5rem 1rem">'
-        f'<a href="{escape(href)}">&larr; {escape(label)}</a></nav>'
+        f'<nav class="site-links" aria-label="Report" '
+        f'style="font-family: sans-serif; margin: 0.5rem 1rem">'
+        f'<a href="{escape(href)}">&larr; {escape(label)}</a>{pdf}</nav>'
     )
     head, sep, rest = html.partition("<body")
     if not sep:
@@ -70,8 +87,12 @@ def individual_page(request: Request, campaign_id: int, pid: int, user: Anyone) 
     """One participant's report (facilitators after close; the participant after release)."""
     html, code = _individual(request, campaign_id, pid, user)
     audit(get_store(request), user, "report.view", f"participant:{code}", "", campaign_id)
-    back = "/" if user.role == "participant" else f"/campaigns/{campaign_id}"
-    return HTMLResponse(_with_back_link(html, back, "Back"))
+    if user.role == "participant":
+        back, label = "/me", "My feedback"
+    else:
+        back, label = f"/campaigns/{campaign_id}", "Back to campaign"
+    pdf = f"/campaigns/{campaign_id}/participants/{pid}/report.pdf"
+    return HTMLResponse(_with_back_link(html, back, label, pdf))
 
 
 def _pdf(html: str, filename: str) -> Response:
@@ -110,7 +131,8 @@ def cohort_page(request: Request, campaign_id: int, user: Manager) -> Response:
     """The cohort report of a closed campaign."""
     html, name = _cohort(request, campaign_id, user)
     audit(get_store(request), user, "cohort.view", f"campaign:{name}", "", campaign_id)
-    return HTMLResponse(_with_back_link(html, f"/campaigns/{campaign_id}", "Back to campaign"))
+    home = f"/campaigns/{campaign_id}"
+    return HTMLResponse(_with_back_link(html, home, "Back to campaign", f"{home}/cohort.pdf"))
 
 
 @router.get("/cohort.pdf", include_in_schema=False)

@@ -9,28 +9,23 @@ endpoint used by survey.js.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from bifocals.framework import default_framework
-from bifocals.instruments import get_instrument
+from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.instruments.model import Instrument
 from bifocals.store.tables import campaigns, participants, raters
 from bifocals.web.deps import get_store, render
 from bifocals.web.links import InvitationLookup, mark_opened, resolve_invitation
-from bifocals.web.survey_answers import (
-    FIELD_PREFIX,
-    NOT_OBSERVED,
-    check,
-    from_form,
-    progress,
-)
+from bifocals.web.survey_answers import FIELD_PREFIX, check, from_form, progress
+from bifocals.web.survey_page import questionnaire
 from bifocals.web.survey_store import (
     DraftConflict,
     SubmitRefused,
@@ -91,6 +86,7 @@ def _context_rows(conn: sa.Connection, look: InvitationLookup) -> Any:
             participants.c.code.label("participant_code"),
             campaigns.c.name.label("campaign"),
             campaigns.c.instrument_id,
+            campaigns.c.instrument_yaml,
             campaigns.c.deadline,
         )
         .join(participants, participants.c.id == raters.c.participant_id)
@@ -102,30 +98,17 @@ def _context_rows(conn: sa.Connection, look: InvitationLookup) -> Any:
 _LOADING = threading.Lock()
 
 
-def _instrument(instrument_id: str) -> Instrument:
-    """The campaign's instrument; one thread parses it while concurrent first requests wait."""
+def _instrument(instrument_id: str, snapshot: str | None) -> Instrument:
+    """The campaign's instrument (its stored copy, if any); one thread parses it while
+    concurrent first requests wait."""
     with _LOADING:
-        return get_instrument(instrument_id)
+        return campaign_instrument(instrument_id, snapshot)
 
 
-@lru_cache(maxsize=8)
-def _dimension_names(framework_id: str) -> dict[str, str]:
-    framework = default_framework()  # parsed from YAML: read once per process
-    if framework.id != framework_id:
-        return {}
-    return {d.id: d.name for d in framework.dimensions}
-
-
-def _sections(instrument: Instrument) -> list[tuple[str, list[Any]]]:
-    with _LOADING:
-        names = _dimension_names(instrument.framework_id)
-    out: list[tuple[str, list[Any]]] = []
-    for item in instrument.items:
-        title = names.get(item.dimension, item.dimension.replace("_", " ").capitalize())
-        if not out or out[-1][0] != title:
-            out.append((title, []))
-        out[-1][1].append(item)
-    return out
+def _look_instrument(look: InvitationLookup) -> Instrument:
+    """The instrument of the invitation's campaign (resolve_invitation read its id)."""
+    assert look.instrument_id is not None, "only a known invitation has an instrument"
+    return _instrument(look.instrument_id, look.instrument_yaml)
 
 
 def _form_page(
@@ -140,26 +123,20 @@ def _form_page(
 ) -> Response:
     with get_store(request).engine.connect() as conn:
         row = _context_rows(conn, look)
-    instrument = _instrument(row.instrument_id)
+    instrument = _instrument(row.instrument_id, row.instrument_yaml)
     done, total = progress(instrument, answers)
+    errors = errors or {}
     ctx = {
         "token": token,
         "row": row,
         "is_self": row.group == "self",
         "person": row.participant_name or row.participant_code,
         "instrument": instrument,
-        "sections": _sections(instrument),
-        "points": list(
-            zip(
-                range(instrument.scale.min, instrument.scale.max + 1),
-                instrument.scale.labels,
-                strict=True,
-            )
-        ),
-        "na": NOT_OBSERVED,
+        # The items, rendered once per instrument (survey_page), with this rater's answers.
+        "sections": questionnaire(instrument, answers, errors),
         "prefix": FIELD_PREFIX,
         "answers": answers,
-        "errors": errors or {},
+        "errors": errors,
         "notice": notice,
         "done": done,
         "total": total,
@@ -182,7 +159,8 @@ def survey_page(request: Request, token: str, saved: int = 0) -> Response:
         return problem_page(request, look.status)
     invitation_id = look.invitation_id
     engine = get_store(request).engine
-    write(engine, lambda conn: mark_opened(conn, invitation_id))
+    if not look.opened:  # only the first visit writes
+        write(engine, lambda conn: mark_opened(conn, invitation_id))
     with engine.connect() as conn:
         answers, version = load_draft(conn, look.rater_id)
     notice = "Your answers are saved. You can close this page and come back with the same link."
@@ -194,6 +172,12 @@ async def survey_post(request: Request, token: str) -> Response:
     """Save the draft (action=save) or submit once (action=submit, with idempotency_key)."""
     form = await request.form(max_fields=2000)
     fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    # The database work blocks (and on SQLite may wait for the write lock): run it in the
+    # thread pool so that the event loop keeps reading other requests meanwhile.
+    return await run_in_threadpool(_survey_post, request, token, fields)
+
+
+def _survey_post(request: Request, token: str, fields: list[tuple[str, str]]) -> Response:
     data = dict(fields)
     action = data.get("action", "save")
     key = data.get("idempotency_key", "")
@@ -203,8 +187,7 @@ async def survey_post(request: Request, token: str) -> Response:
         if action == "submit" and key and look.status == "submitted":
             return _submit(request, token, look, {}, key)
         return problem_page(request, look.status)
-    with engine.connect() as conn:
-        instrument = _instrument(_context_rows(conn, look).instrument_id)
+    instrument = _look_instrument(look)
     checked = check(instrument, from_form(fields), final=action == "submit")
     if action != "submit" or not checked.ok:
         valid = check(instrument, from_form(fields), final=False).answers
@@ -220,12 +203,10 @@ async def survey_post(request: Request, token: str) -> Response:
 def _submit(
     request: Request, token: str, look: InvitationLookup, answers: dict[str, str], key: str
 ) -> Response:
-    if not key or len(key) > 200:
+    if not key or len(key) > 200 or look.instrument_id is None:
         return problem_page(request, "unknown")
-    with get_store(request).engine.connect() as conn:
-        instrument_id = _context_rows(conn, look).instrument_id
     try:
-        done = submit(get_store(request).engine, token, _instrument(instrument_id), answers, key)
+        done = submit(get_store(request).engine, token, _look_instrument(look), answers, key)
     except SubmitRefused as refused:
         return problem_page(request, refused.status)
     return render(request, "survey/done.html", {"repeat": done.repeat})
@@ -238,21 +219,30 @@ async def autosave(request: Request, token: str) -> Response:
     body = await request.body()
     if len(body) > MAX_BODY:
         return JSONResponse({"error": "too large"}, status_code=413)
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = _NOT_JSON
+    # The database work blocks: run it in the thread pool (see survey_post).
+    return await run_in_threadpool(_autosave, request, token, payload)
+
+
+_NOT_JSON = object()
+
+
+def _autosave(request: Request, token: str, payload: Any) -> Response:
     look = _lookup(request, token)
     if look.status != "ok" or look.rater_id is None:
         code = PROBLEMS.get(look.status, PROBLEMS["unknown"])[0]
         return JSONResponse({"error": look.status}, status_code=code)
-    try:
-        payload = await request.json()
-    except ValueError:
+    if payload is _NOT_JSON:
         return JSONResponse({"error": "send JSON"}, status_code=400)
     raw = payload.get("answers") if isinstance(payload, dict) else None
     base = payload.get("version") if isinstance(payload, dict) else None
     if not isinstance(raw, dict) or not (base is None or isinstance(base, int)):
         return JSONResponse({"error": "send answers (object) and version (integer)"}, 400)
     engine = get_store(request).engine
-    with engine.connect() as conn:
-        instrument = _instrument(_context_rows(conn, look).instrument_id)
+    instrument = _look_instrument(look)
     checked = check(instrument, raw, final=False)
     if not checked.ok:
         return JSONResponse({"error": "invalid answers", "fields": checked.errors}, 422)

@@ -1,0 +1,152 @@
+"""The survey's cheaper paths give the same pages: cached item HTML, first-visit-only writes,
+and `bifocals serve --workers N` sharing one database (rate limit and submissions hold)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from bifocals.instruments import get_instrument
+from bifocals.web.security import token_hash
+from bifocals.web.survey_answers import NOT_OBSERVED
+from bifocals.web.survey_page import cached_sections, item_html, questionnaire
+from bifocals.web.tables import invitations, submissions
+from test_web_app_support import add_user, free_port, store_at, web_client
+from test_web_survey_support import INSTRUMENT, KEY, full_answers, seed
+
+CHECKED = re.compile(r'name="a_([^"]+)" value="([^"]+)"\s+checked')
+
+
+def test_cached_items_match_a_fresh_rendering() -> None:
+    instrument = get_instrument(INSTRUMENT)
+    sections = cached_sections(instrument)
+    assert sum(len(s.items) for s in sections) == len(instrument.items)
+    assert cached_sections(instrument) is sections  # rendered once
+    choices = [None, NOT_OBSERVED, *map(str, range(instrument.scale.min, instrument.scale.max + 1))]
+    for section in sections:
+        for cached in section.items:
+            for chosen in choices:
+                assert cached.html(chosen) == item_html(instrument, cached.item, chosen, None)
+            assert cached.html("not a scale value") == cached.html(None)
+    first = instrument.items[0]
+    answers = {first.id: "3", instrument.items[1].id: NOT_OBSERVED}
+    page = "".join(html for _, html in questionnaire(instrument, answers, {first.id: "pick one"}))
+    assert CHECKED.findall(page) == [(first.id, "3"), (instrument.items[1].id, NOT_OBSERVED)]
+    assert page.count('class="field-error"') == 1 and "pick one" in page
+    assert f'id="item-{first.id}"' in page and "has-error" in page
+
+
+def test_page_after_a_refused_submit_marks_the_wrong_items(sqlite_url: str) -> None:
+    s = seed(sqlite_url)
+    token = s.tokens["R1"]
+    answers = full_answers()
+    missing = [f"a_{i}" for i in get_instrument(INSTRUMENT).item_ids[:2]]
+    answers.update({missing[0]: "7", missing[1]: "9"})  # off the scale: refused, not kept
+    with web_client(sqlite_url) as client:
+        key = KEY.search(client.get(f"/survey/{token}").text)
+        assert key
+        r = client.post(
+            f"/survey/{token}",
+            data={**answers, "action": "submit", "idempotency_key": key.group(1)},
+        )
+        assert r.status_code == 422
+        assert r.text.count('class="field-error"') == 2
+        for k in missing:  # the two wrong items carry their error
+            assert f'aria-describedby="err-{k[2:]}"' in r.text
+        checked = dict(CHECKED.findall(r.text))
+        assert len(checked) == len(get_instrument(INSTRUMENT).items) - 2
+
+
+def test_only_the_first_visit_writes(sqlite_url: str) -> None:
+    s = seed(sqlite_url)
+    where = invitations.c.token_hash == token_hash(s.tokens["R1"])
+    with web_client(sqlite_url) as client:
+        assert client.get(f"/survey/{s.tokens['R1']}").status_code == 200
+        with store_at(sqlite_url) as store, store.engine.connect() as conn:
+            first = conn.execute(sa.select(invitations.c.opened_at).where(where)).scalar_one()
+        assert first is not None
+        time.sleep(0.01)
+        assert client.get(f"/survey/{s.tokens['R1']}").status_code == 200
+        with store_at(sqlite_url) as store, store.engine.connect() as conn:
+            again = conn.execute(sa.select(invitations.c.opened_at).where(where)).scalar_one()
+        assert again == first
+
+
+@contextmanager
+def served(db: Path, workers: int) -> Iterator[str]:
+    port = free_port()
+    exe = Path(sys.executable).parent / "bifocals"
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--db", str(db), "--port", str(port), "--workers", str(workers)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def test_serve_with_two_workers_shares_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "workers.db"
+    url = f"sqlite:///{db}"
+    add_user(url, "ana@example.org", "admin")
+    s = seed(url)
+    with served(db, 2) as base:
+        # New connections each time, so the requests spread over both workers.
+        statuses = []
+        for _ in range(7):
+            with httpx.Client(base_url=base, timeout=60) as client:
+                page = client.get("/login")
+                token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+                assert token
+                r = client.post(
+                    "/login",
+                    data={
+                        "email": "ana@example.org",
+                        "password": "wrong password!",
+                        "csrf_token": token.group(1),
+                        "next": "/",
+                    },
+                )
+                statuses.append(r.status_code)
+        # Five failures, then blocked, whichever worker answered.
+        assert statuses == [401] * 5 + [429] * 2
+        with httpx.Client(base_url=base, timeout=60) as client:
+            page = client.get(f"/survey/{s.tokens['R1']}")
+            key = KEY.search(page.text)
+            assert key
+            form = {**full_answers(), "action": "submit", "idempotency_key": key.group(1)}
+            for _ in range(3):  # a retried submit, on any worker, is one submission
+                with httpx.Client(base_url=base, timeout=60) as fresh:
+                    assert fresh.post(f"/survey/{s.tokens['R1']}", data=form).status_code == 200
+    with store_at(url) as store, store.engine.connect() as conn:
+        rows = conn.execute(sa.select(sa.func.count()).select_from(submissions)).scalar_one()
+    assert rows == 1
