@@ -406,7 +406,12 @@ def test_difference_attack_is_blocked(seeded: str, pdf_engine: None, tmp_path: P
         token = login(coach, "coach@example.org")
         links = issue(coach, token, "ops", 4)
         for k, path in enumerate(links[:3]):
-            assert answer(visitor, path, {**ALL4, "desire": str(k + 2)}, comment=f"Ops remark number {k}")[0] == 200
+            assert (
+                answer(
+                    visitor, path, {**ALL4, "desire": str(k + 2)}, comment=f"Ops remark number {k}"
+                )[0]
+                == 200
+            )
         before = all_outputs(coach, seeded, tmp_path)
         dash = coach.get(initiative_path(NAME)).text
         assert "Results appear when collection is closed" in dash
