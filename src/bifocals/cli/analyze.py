@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
+from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,36 +17,60 @@ CHUNK = 512
 PROGRESS_FROM = 2000
 
 
-def _collect(
-    files: list[str], column: str | None, lines: bool, id_column: str | None
-) -> tuple[list[Any], list[str]]:
+def _units(files: list[str], column: str | None, lines: bool, id_column: str | None) -> Any:
+    """The units of every input in order, read as they are needed; a file that cannot be
+    read at all (binary, not UTF-8) is skipped with a note on stderr."""
     from bifocals.text.sources import read_units
 
-    units: list[Any] = []
-    bad: list[str] = []
     for f in files or ["-"]:
+        units = read_units([f], column, lines, id_column)
         try:
-            units.extend(read_units([f], column, lines, id_column))
+            first = next(units)
+        except StopIteration:
+            continue
         except ValidationError:
             raise
         except BifocalsError as exc:
-            bad.append(str(exc))
-    return units, bad
+            err_console.print(f"[yellow]skipped file:[/] {exc}", highlight=False)
+            continue
+        yield first
+        yield from units
 
 
-def _classify(analyzer: Any, units: list[Any]) -> list[Any]:
-    texts = [u.text for u in units]
-    if len(texts) < PROGRESS_FROM:
-        return list(analyzer.classify(texts))
-    from rich.progress import Progress
+class _Bar:
+    """A progress bar on stderr for long inputs, measured in input lines or table rows."""
 
-    out: list[Any] = []
-    with Progress(console=err_console, transient=True) as bar:
-        task = bar.add_task("classifying", total=len(texts))
-        for i in range(0, len(texts), CHUNK):
-            out.extend(analyzer.classify(texts[i : i + CHUNK]))
-            bar.advance(task, len(texts[i : i + CHUNK]))
-    return out
+    def __init__(self, files: list[str]) -> None:
+        from bifocals.text.sources import count_rows
+
+        sizes = [count_rows(f) for f in files or ["-"]]
+        self.total = None if None in sizes else sum(s or 0 for s in sizes)
+        self.offset: dict[str, int] = {}
+        done = 0
+        for f, size in zip(files or ["-"], sizes, strict=True):
+            self.offset.setdefault(f, done)
+            done += size or 0
+        self.units = 0
+        self.bar: Any = None
+        self.task: Any = None
+
+    def advance(self, last: Any, n: int) -> None:
+        """After n more units, the last of them `last`."""
+        self.units += n
+        big = self.total >= PROGRESS_FROM if self.total is not None else self.units >= PROGRESS_FROM
+        if self.bar is None and big:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=err_console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("classifying", total=self.total)
+        if self.bar is not None:
+            at = self.offset.get(last.source, 0) + last.line
+            self.bar.update(self.task, completed=at if self.total is not None else self.units)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _print_table(rows: list[dict[str, Any]]) -> None:
@@ -80,14 +104,12 @@ def _report(skipped: Counter[str], truncated: int) -> None:
     err_console.print("[yellow]note:[/] " + "; ".join(parts), highlight=False)
 
 
-def _print_profile(analyzer: Any, results: list[Any], subject: str, as_json: bool) -> None:
-    from bifocals.text.analyzer import mean_confidence
-
-    prof = analyzer.profile(results, subject)
-    conf = mean_confidence(results)
+def _print_profile(tally: Any, dimensions: Any, source: str, subject: str, as_json: bool) -> None:
+    prof = tally.profile(dimensions, source, subject)
+    conf = tally.mean_confidence()
     if as_json:
         data = prof.to_dict()
-        data["units"] = sum(1 for c in results if c.skipped is None)
+        data["units"] = tally.units
         data["mean_confidence"] = {f"{d}.{s}": round(v, 4) for (d, s), v in conf.items()}
         print_json(data)
         return
@@ -165,47 +187,78 @@ def analyze(
         fail(f"--parquet {parquet}: already exists; give a fresh path, or --force to replace it")
     if parquet is not None and parquet.is_dir():
         fail(f"--parquet {parquet}: is a folder; the local engine writes one Parquet file")
-    with_id = id_column is not None
-    try:
-        units, bad = _collect(files, column, lines, id_column)
-        for msg in bad:
-            err_console.print(f"[yellow]skipped file:[/] {msg}", highlight=False)
-        if not units:
-            fail("no text to analyze: the input is empty" + (" or unreadable" if bad else ""))
-        from bifocals.text.analyzer import Analyzer
-        from bifocals.text.sinks import record, write_csv, write_jsonl, write_parquet
+    if profile:
+        mode = "profile-json" if as_json else "profile"
+    else:
+        mode = "parquet" if parquet else "jsonl" if as_json else "csv" if as_csv else "table"
+    _run_local(files, column, id_column, lines, fast, mode, parquet or output)
 
-        analyzer = Analyzer(fast=fast)
-        results = _classify(analyzer, units)
+
+def _run_local(
+    files: list[str],
+    column: str | None,
+    id_column: str | None,
+    lines: bool,
+    fast: bool,
+    mode: str,
+    path: Path | None,
+) -> None:
+    """Read, classify and write CHUNK units at a time, so memory stays flat on any input."""
+    from bifocals.text.sinks import RowWriter, record
+    from bifocals.text.tally import Tally
+
+    with_id = id_column is not None
+    units = _units(files, column, lines, id_column)
+    try:
+        chunk = list(islice(units, CHUNK))
     except BifocalsError as exc:
         fail(exc)
-    counts: Counter[str] = Counter(
-        "not English" if c.skipped.startswith("not English") else c.skipped
-        for c in results
-        if c.skipped
-    )
-    _report(counts, sum(1 for c in results if c.truncated))
-    if profile:
+    if not chunk:
+        fail("no text to analyze: the input is empty or unreadable")
+    tally, rows = Tally(), []
+    writer: RowWriter | None = None
+    bar = _Bar(files)
+    try:
+        from bifocals.text.analyzer import Analyzer
+
+        analyzer = Analyzer(fast=fast)
+        if mode in ("jsonl", "csv", "parquet"):
+            writer = RowWriter(mode, path, with_id)
+        while chunk:
+            results = analyzer.classify([u.text for u in chunk])
+            tally.add(results)
+            if not mode.startswith("profile"):
+                coded = [
+                    record(u, c, with_id)
+                    for u, c in zip(chunk, results, strict=True)
+                    if c.skipped is None
+                ]
+                if writer is not None:
+                    writer.write(coded)
+                else:
+                    rows.extend(coded)
+            bar.advance(chunk[-1], len(chunk))
+            chunk = list(islice(units, CHUNK))
+        if writer is not None:
+            writer.commit()
+    except BaseException as exc:
+        if writer is not None:
+            writer.discard()
+        if isinstance(exc, BifocalsError):
+            fail(exc)
+        raise
+    finally:
+        bar.close()
+    _report(tally.skipped, tally.truncated)
+    if mode.startswith("profile"):
         subject = ", ".join(files) if files else "stdin"
-        _print_profile(analyzer, results, subject, as_json)
-        return
-    rows = [record(u, c, with_id) for u, c in zip(units, results, strict=True) if c.skipped is None]
-    if parquet is not None:
-        write_parquet(rows, parquet, with_id)
-        err_console.print(f"wrote {len(rows)} units to {parquet}", highlight=False)
-        return
-    if as_json or as_csv:
-        out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-        try:
-            if as_json:
-                write_jsonl(rows, out)
-            else:
-                write_csv(rows, out, with_id)
-        finally:
-            if output:
-                out.close()
-        return
-    _print_table(rows)
+        source = f"text:{analyzer.tier}:share"
+        dims = analyzer.model.dimension.classes
+        _print_profile(tally, dims, source, subject, mode == "profile-json")
+    elif mode == "parquet":
+        err_console.print(f"wrote {tally.units} units to {path}", highlight=False)
+    elif mode == "table":
+        _print_table(rows)
 
 
 def _check_options(

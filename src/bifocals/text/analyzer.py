@@ -7,7 +7,6 @@ Classification per input text, in order.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,12 +15,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bifocals.framework.model import SIDES
-from bifocals.profile import Profile, Stat
+from bifocals.profile import Profile
 from bifocals.text.embed import Embedder, load_tokenizer
 from bifocals.text.fast import bag, ragged
 from bifocals.text.guard import check_english, truncate
 from bifocals.text.model import TextModel, load_model
+from bifocals.text.tally import Tally
 
 
 @dataclass(frozen=True)
@@ -171,35 +170,15 @@ class Analyzer:
         Stat.mean is that share (0..1), n the number of units coded there, and the 95% interval
         a Wilson interval over all classified units; skipped units are left out.
         """
-        used = [c for c in classifications if c.skipped is None]
-        total = len(used)
-        scores: dict[tuple[str, Any], Stat] = {}
-        dims = self.model.dimension.classes
-        for d in dims:
-            for s in SIDES:
-                n = sum(1 for c in used if c.dimension == d and c.function == s)
-                if total == 0:
-                    continue
-                lo, hi = wilson(n, total)
-                scores[(d, s)] = Stat(mean=n / total, n=n, ci_low=lo, ci_high=hi)
-        return Profile(subject, f"text:{self.tier}:share", tuple(dims), scores)
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion k/n."""
-    p = k / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
+        tally = Tally()
+        tally.add(classifications)
+        return tally.profile(self.model.dimension.classes, f"text:{self.tier}:share", subject)
 
 
 def mean_confidence(
     classifications: Sequence[Classification],
 ) -> dict[tuple[str, str], float]:
     """Mean confidence of the units coded to each (dimension, side)."""
-    acc: dict[tuple[str, str], list[float]] = {}
-    for c in classifications:
-        if c.skipped is None and c.dimension is not None:
-            acc.setdefault((c.dimension, c.function), []).append(c.confidence)
-    return {k: float(np.mean(v)) for k, v in acc.items()}
+    tally = Tally()
+    tally.add(classifications)
+    return tally.mean_confidence()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -34,27 +37,89 @@ def record(unit: Unit, c: Classification, with_id: bool = False) -> dict[str, An
     }
 
 
-def write_jsonl(rows: Sequence[dict[str, Any]], out: IO[str]) -> None:
-    """JSON Lines: one object per unit."""
-    for r in rows:
-        out.write(json.dumps(r, ensure_ascii=False) + "\n")
+class RowWriter:
+    """Write records as they come: JSON Lines, CSV or Parquet, to a file or standard output.
 
+    A file is written under a temporary name next to it and moved into place by `commit`, so
+    an analysis that fails half-way leaves no half-written file (and no replaced one).
+    Parquet rows are gathered into row groups of `GROUP_ROWS`.
+    """
 
-def write_csv(rows: Sequence[dict[str, Any]], out: IO[str], with_id: bool = False) -> None:
-    """CSV with a header row."""
-    w = csv.DictWriter(out, fieldnames=list(columns(with_id)), lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow(r)
+    GROUP_ROWS = 65_536
 
+    def __init__(self, fmt: str, path: Path | None, with_id: bool = False) -> None:
+        if fmt not in ("jsonl", "csv", "parquet"):
+            raise ValueError(f"unknown output format {fmt!r}")
+        if fmt == "parquet" and path is None:
+            raise ValueError("Parquet needs a path")
+        self.fmt, self.path, self.with_id = fmt, path, with_id
+        self.written = 0
+        self._tmp: Path | None = None
+        self._out: IO[str] = sys.stdout
+        self._pending: list[dict[str, Any]] = []
+        self._parquet: Any = None
+        if path is not None:
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+            os.close(fd)
+            self._tmp = Path(name)
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
 
-def write_parquet(rows: Sequence[dict[str, Any]], path: Path, with_id: bool = False) -> None:
-    """A Parquet file with the same columns as the CSV."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+            self._parquet = pq.ParquetWriter(str(self._tmp), schema(with_id))
+        elif self._tmp is not None:
+            self._out = self._tmp.open("w", encoding="utf-8", newline="")
+        self._csv = (
+            csv.DictWriter(self._out, fieldnames=list(columns(with_id)), lineterminator="\n")
+            if fmt == "csv"
+            else None
+        )
+        if self._csv is not None:
+            self._csv.writeheader()
 
-    table = pa.Table.from_pylist(list(rows), schema=schema(with_id))
-    pq.write_table(table, path)
+    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Write (or, for Parquet, gather) a batch of records, in order."""
+        self.written += len(rows)
+        if self._csv is not None:
+            self._csv.writerows(rows)
+        elif self.fmt == "jsonl":
+            self._out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        else:
+            self._pending.extend(rows)
+            if len(self._pending) >= self.GROUP_ROWS:
+                self._flush_parquet()
+
+    def _flush_parquet(self) -> None:
+        import pyarrow as pa
+
+        if self._pending:
+            table = pa.Table.from_pylist(self._pending, schema=schema(self.with_id))
+            self._parquet.write_table(table)
+            self._pending = []
+
+    def commit(self) -> None:
+        """Finish the output; a file replaces any earlier one at the path only now."""
+        if self._parquet is not None:
+            self._flush_parquet()
+            self._parquet.close()
+        elif self._tmp is not None:
+            self._out.close()
+        else:
+            self._out.flush()
+        if self._tmp is not None and self.path is not None:
+            os.replace(self._tmp, self.path)
+            self._tmp = None
+
+    def discard(self) -> None:
+        """Give up: close and delete the temporary file (standard output cannot be taken back)."""
+        try:
+            if self._parquet is not None:
+                self._parquet.close()
+            elif self._tmp is not None:
+                self._out.close()
+        finally:
+            if self._tmp is not None:
+                self._tmp.unlink(missing_ok=True)
+                self._tmp = None
 
 
 def schema(with_id: bool = False) -> Any:

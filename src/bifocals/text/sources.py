@@ -7,6 +7,7 @@ raise BifocalsError naming the file and what to do; the CLI reports them without
 from __future__ import annotations
 
 import bisect
+import codecs
 import csv
 import io
 import sys
@@ -19,6 +20,7 @@ from bifocals.text.guard import looks_binary
 from bifocals.text.segment import segment
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,62 @@ def decode(data: bytes, source: str) -> str:
             f"{source}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
             f"{exc.start}); convert it first, e.g. iconv -f latin1 -t utf-8"
         ) from exc
+
+
+def check_utf8(path: Path) -> None:
+    """The same checks as `decode`, reading the file in blocks instead of holding it whole.
+
+    Files are checked before any of their units are read, so a bad byte near the end of a
+    large CSV is refused before anything has been classified or written.
+    """
+    name = str(path)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        first = True
+        while block := fh.read(BLOCK):
+            if first and looks_binary(block[:8192]):
+                decode(block[:8192], name)  # raises the binary-file error
+            first = False
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                decode(path.read_bytes(), name)  # raises with the line and offset
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        decode(path.read_bytes(), name)
+
+
+def count_rows(path: str) -> int | None:
+    """About how many lines or table rows a file has, to size a progress bar (None: stdin).
+
+    Text and CSV files count line breaks (a CSV cell with line breaks makes this an
+    overestimate); Parquet files say how many rows they hold.
+    """
+    if path == "-":
+        return None
+    p = Path(path)
+    if p.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        try:
+            return int(pq.ParquetFile(p).metadata.num_rows)
+        except Exception:  # a damaged file is reported when it is read
+            return 0
+    n = 0
+    with p.open("rb") as fh:
+        while block := fh.read(BLOCK):
+            n += block.count(b"\n")
+    return n
+
+
+def _lines_of_file(path: Path, source: str) -> Iterator[Unit]:
+    """--lines on a text file, one line at a time (line breaks: LF, CRLF or CR)."""
+    check_utf8(path)
+    with path.open(encoding="utf-8-sig") as fh:
+        for n, line in enumerate(fh, start=1):
+            if line.strip():
+                yield Unit(source, n, line.strip())
 
 
 def units_from_text(text: str, source: str, lines: bool) -> Iterator[Unit]:
@@ -142,19 +200,20 @@ def column_values(
     if column is None:
         raise BifocalsError(f"{name}: a table needs --column NAME to say which column holds text")
     if path.suffix.lower() == ".csv":
-        text = decode(path.read_bytes(), name)
-        reader = csv.reader(io.StringIO(text, newline=""))
-        header = next(reader, None)
-        if header is None:
-            raise BifocalsError(f"{name}: the file is empty")
-        for option, want in (("--column", column), ("--id-column", id_column)):
-            if want is not None and want not in header:
-                raise _missing_column(name, want, header, option)
-        k = header.index(column)
-        j = None if id_column is None else header.index(id_column)
-        for row_no, row in enumerate(reader, start=1):
-            ident = None if j is None else (row[j] if j < len(row) else "")
-            yield row_no, row[k] if k < len(row) else "", ident
+        check_utf8(path)
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                raise BifocalsError(f"{name}: the file is empty")
+            for option, want in (("--column", column), ("--id-column", id_column)):
+                if want is not None and want not in header:
+                    raise _missing_column(name, want, header, option)
+            k = header.index(column)
+            j = None if id_column is None else header.index(id_column)
+            for row_no, row in enumerate(reader, start=1):
+                ident = None if j is None else (row[j] if j < len(row) else "")
+                yield row_no, row[k] if k < len(row) else "", ident
         return
     import pyarrow.parquet as pq
 
@@ -194,5 +253,7 @@ def read_units(
         if is_table(p):
             for row, cell, ident in column_values(path, column, id_column):
                 yield from cell_units(p, row, cell, lines, ident)
+        elif lines:
+            yield from _lines_of_file(path, p)
         else:
             yield from units_from_text(decode(path.read_bytes(), p), p, lines)

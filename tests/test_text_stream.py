@@ -1,0 +1,137 @@
+"""`bifocals analyze` streams: chunks in, records out, nothing half-written when it fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from bifocals.cli import app
+from bifocals.text.analyzer import Analyzer, mean_confidence
+from bifocals.text.sinks import RowWriter, record
+from bifocals.text.sources import Unit, check_utf8, count_rows, read_units
+from bifocals.text.tally import Tally
+
+SENTENCES = [
+    "Explain to the team why the move to the cloud matters for our customers.",
+    "Check the budget every Friday and report any variance over five percent.",
+    "The car park is closed for repairs next week.",
+    "Give people room to try new ideas even when some of them fail.",
+]
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    res = CliRunner().invoke(app, args)
+    return res.exit_code, res.stdout, res.stderr
+
+
+def big_csv(path: Path, rows: int, tail: bytes = b"") -> Path:
+    with path.open("wb") as fh:
+        fh.write(b"id,comment\n")
+        for i in range(rows):
+            fh.write(f'{i},"{SENTENCES[i % len(SENTENCES)]}"\n'.encode())
+        fh.write(tail)
+    return path
+
+
+def test_many_chunks_come_out_whole_and_in_order(tmp_path: Path) -> None:
+    """2,000 rows go through the analyzer in 4 chunks; every row comes out once, in order,
+    and the same as when the rows are classified in one call."""
+    src = big_csv(tmp_path / "in.csv", 2000)
+    out = tmp_path / "out.parquet"
+    args = ["analyze", str(src), "-c", "comment", "--id-column", "id", "--lines", "--fast"]
+    code, _, err = run([*args, "--parquet", str(out)])
+    assert code == 0, err
+    table = pq.read_table(out).to_pylist()
+    assert [r["id"] for r in table] == [str(i) for i in range(2000)]
+    assert [r["line"] for r in table] == list(range(1, 2001))
+    one_call = Analyzer(fast=True).classify([r["text"] for r in table])
+    assert [r["function"] for r in table] == [c.function for c in one_call]
+    assert [r["confidence"] for r in table] == [round(c.confidence, 4) for c in one_call]
+    code, out_json, _ = run([*args, "--json"])
+    assert [json.loads(line)["id"] for line in out_json.splitlines()] == [r["id"] for r in table]
+
+
+def test_a_bad_byte_at_the_end_changes_nothing(tmp_path: Path) -> None:
+    """A CSV whose last row is not UTF-8 is refused before anything is classified: an
+    existing output file keeps its content and no temporary file is left behind."""
+    src = big_csv(tmp_path / "in.csv", 30_000, tail=b'99999,"caf\xe9 budget"\n')
+    assert src.stat().st_size > 1 << 20  # the bad byte is past the first block read
+    out = tmp_path / "coded.jsonl"
+    out.write_text("earlier results\n", "utf-8")
+    code, _, err = run(["analyze", str(src), "-c", "comment", "--lines", "--json", "-o", str(out)])
+    said = " ".join(err.split())
+    assert code == 1 and "in.csv:30002: not UTF-8" in said, err
+    assert out.read_text("utf-8") == "earlier results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coded.jsonl", "in.csv"]
+    with pytest.raises(Exception, match="not UTF-8"):
+        check_utf8(src)
+
+
+def test_output_file_replaced_only_when_done(tmp_path: Path) -> None:
+    src = big_csv(tmp_path / "in.csv", 10)
+    out = tmp_path / "coded.csv"
+    out.write_text("old\n", "utf-8")
+    code, _, err = run(["analyze", str(src), "-c", "comment", "--lines", "--csv", "-o", str(out)])
+    assert code == 0, err
+    lines = out.read_text("utf-8").splitlines()
+    assert lines[0].startswith("source,line,sentence,text,function") and len(lines) == 11
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coded.csv", "in.csv"]
+
+
+def test_row_writer_groups_and_discards(tmp_path: Path) -> None:
+    results = Analyzer(fast=True).classify(SENTENCES)
+    rows = [
+        record(Unit("s", i + 1, t), c)
+        for i, (t, c) in enumerate(zip(SENTENCES, results, strict=True))
+    ]
+
+    class Small(RowWriter):
+        GROUP_ROWS = 3
+
+    path = tmp_path / "o.parquet"
+    w = Small("parquet", path)
+    for r in rows * 2:
+        w.write([r])
+    assert not path.exists()  # nothing at the path until the writer is done
+    w.commit()
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_rows == 8 and meta.num_row_groups == 3
+    assert [r["line"] for r in pq.read_table(path).to_pylist()] == [1, 2, 3, 4] * 2
+    gone = tmp_path / "gone.csv"
+    w = RowWriter("csv", gone)
+    w.write(rows)
+    w.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.parquet"]
+
+
+def test_lines_of_a_text_file_keep_their_numbers(tmp_path: Path) -> None:
+    p = tmp_path / "crlf.txt"
+    p.write_bytes(b"\xef\xbb\xbfFirst line.\r\n\r\nThird line.\rFourth line.\n")
+    units = list(read_units([str(p)], None, True))
+    assert [(u.line, u.text) for u in units] == [
+        (1, "First line."),
+        (3, "Third line."),
+        (4, "Fourth line."),
+    ]
+    assert count_rows(str(p)) == 3  # line feeds only: a progress estimate, not a count
+    assert count_rows("-") is None
+
+
+def test_tally_matches_one_pass(tmp_path: Path) -> None:
+    """Adding results chunk by chunk gives the profile and confidences of one pass."""
+    analyzer = Analyzer(fast=True)
+    texts = SENTENCES * 5 + ["", "Das Budget wird jeden Monat geprüft und gemeldet."]
+    results = analyzer.classify(texts)
+    tally = Tally()
+    for k in range(0, len(results), 4):
+        tally.add(results[k : k + 4])
+    whole = analyzer.profile(results, "s")
+    parts = tally.profile(analyzer.model.dimension.classes, whole.source, "s")
+    assert parts == whole
+    assert tally.units == sum(1 for c in results if c.skipped is None)
+    assert tally.skipped["empty"] == 1
+    assert tally.mean_confidence() == pytest.approx(mean_confidence(results))
