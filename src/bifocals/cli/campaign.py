@@ -66,12 +66,20 @@ def import_cmd(
 
     Rating items take a whole number on the scale (blank or NA = not observed); open
     questions take text. Every problem is listed as file:line: field=value: message.
+    With --replace, participant logins follow their participant code into the new answers;
+    a login whose code is no longer in the file is disabled.
 
     Example: bifocals campaign import answers.csv --name spring-2025
     """
+    from bifocals.web.participant_logins import Moved, logins_of, move_logins
+
     store = _store(db)
+    moved = Moved([], [])
     try:
+        logins = logins_of(store, name) if replace else []
         res = store.import_campaign_csv(file, name, instrument, replace=replace)
+        if logins:
+            moved = move_logins(store, name, logins)
     except BifocalsError as exc:
         fail_with(exc)
     finally:
@@ -85,6 +93,8 @@ def import_cmd(
                 "raters": res.raters,
                 "rows": res.rows,
                 "replaced": res.replaced,
+                "participant_logins_kept": moved.kept,
+                "participant_logins_disabled": moved.disabled,
             }
         )
         return
@@ -93,6 +103,8 @@ def import_cmd(
         f"{verb} campaign [bold]{res.name}[/]: {res.participants} participants, "
         f"{res.raters} raters, {res.rows} answers (instrument {res.instrument_id})."
     )
+    if moved.summary():
+        console.print(moved.summary() + ".", highlight=False)
 
 
 @app.command("export")
@@ -162,20 +174,29 @@ def delete_cmd(
 ) -> None:
     """Delete a campaign with all its participants, raters and answers.
 
-    Asks first when run in a terminal; --yes skips the question.
+    Asks first when run in a terminal; --yes skips the question. Participant logins of the
+    campaign are disabled (and signed out); the audit log says so.
 
     Example: bifocals campaign delete spring-2025 --yes
     """
     if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete campaign {name!r}?"):
         raise typer.Exit(1)
+    from bifocals.web.participant_logins import Moved, logins_of, move_logins
+
     store = _store(db)
+    moved = Moved([], [])
     try:
+        logins = logins_of(store, name)
         store.delete_campaign(name)
+        if logins:
+            moved = move_logins(store, name, logins)
     except BifocalsError as exc:
         fail_with(exc)
     finally:
         store.close()
     console.print(f"Deleted campaign [bold]{name}[/].")
+    if moved.summary():
+        console.print(moved.summary() + ".", highlight=False)
 
 
 @app.command("thresholds")
