@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -135,3 +136,15 @@ def test_tally_matches_one_pass(tmp_path: Path) -> None:
     assert tally.units == sum(1 for c in results if c.skipped is None)
     assert tally.skipped["empty"] == 1
     assert tally.mean_confidence() == pytest.approx(mean_confidence(results))
+
+
+def test_record_dict_has_every_field_in_order() -> None:
+    """Classification.to_dict is written out by hand for speed; it must not drift from the
+    dataclass (every field, in field order, confidences rounded to 4 places)."""
+    for c in Analyzer(fast=True).classify([*SENTENCES, ""]):
+        expected = dataclasses.asdict(c)
+        expected["confidence"] = round(c.confidence, 4)
+        if c.dimension_confidence is not None:
+            expected["dimension_confidence"] = round(c.dimension_confidence, 4)
+        assert c.to_dict() == expected
+        assert list(c.to_dict()) == [f.name for f in dataclasses.fields(c)]

@@ -8,7 +8,7 @@ Classification per input text, in order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +42,17 @@ class Classification:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        d = asdict(self)
-        d["confidence"] = round(self.confidence, 4)
-        if self.dimension_confidence is not None:
-            d["dimension_confidence"] = round(self.dimension_confidence, 4)
-        return d
+        dconf = self.dimension_confidence
+        return {  # built by hand: dataclasses.asdict deep-copies, a third of analyze's time
+            "text": self.text,
+            "function": self.function,
+            "dimension": self.dimension,
+            "confidence": round(self.confidence, 4),
+            "evidence": self.evidence,
+            "dimension_confidence": None if dconf is None else round(dconf, 4),
+            "truncated": self.truncated,
+            "skipped": self.skipped,
+        }
 
 
 class Analyzer:
