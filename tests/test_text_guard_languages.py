@@ -52,6 +52,11 @@ ENGLISH = [
     "Van den Berg's team loaded the van and drove the van to the depot.",
     "Ticket 5e3a7f17b1 was closed by Dan and Ze after the Q3 review.",
     "He has a certain je ne sais quoi with new hires.",
+    "Plan for Q3: w/ HR, z/OS migration, na.",
+    "Mike Ryan and Łukasz Nowak lead the Kraków office.",
+    "The Åland and Malmö teams hit their targets.",
+    "Works with Erdoğan Yılmaz on the İzmir rollout.",
+    "Søren and Björn took the smørrebrød order for the offsite.",
 ]
 
 NOT_ENGLISH = {
@@ -99,6 +104,34 @@ NOT_ENGLISH = {
         "Não delega as tarefas e faz tudo sozinho.",
         "Gestão da equipe e organização das reuniões.",
     ],
+    "Polish": [
+        "Kierownik planuje budżet i kontroluje wydatki co miesiąc.",
+        "Ona wyjaśnia zespołowi, dlaczego ta zmiana jest ważna.",
+        "Jasna wizja przyszłości dla całej firmy.",
+        "Nie deleguje zadań i robi wszystko sam.",
+        "Organizuje spotkania i rozdziela zadania w zespole.",
+    ],
+    "Swedish": [
+        "Chefen planerar budgeten och följer upp kostnaderna varje månad.",
+        "Hon förklarar för teamet varför förändringen är viktig.",
+        "En tydlig vision för företagets framtid.",
+        "Han delegerar inte och gör allt själv.",
+        "Vi är stolta över teamet som har vuxit i år.",
+    ],
+    "Danish and Norwegian": [
+        "Lederen planlægger budgettet og følger op på udgifterne hver måned.",
+        "Hun forklarer teamet, hvorfor forandringen er vigtig.",
+        "Vi er stolte af teamet, som er vokset i år.",
+        "Lederen planlegger budsjettet og følger opp kostnadene hver måned.",
+        "Han delegerer ikke og gjør alt selv.",
+    ],
+    "Turkish": [
+        "Yönetici bütçeyi planlıyor ve harcamaları her ay kontrol ediyor.",
+        "Ekibe bu değişikliğin neden önemli olduğunu anlatıyor.",
+        "Şirketin geleceği için net bir vizyon.",
+        "Görevleri devretmiyor ve her şeyi kendisi yapıyor.",
+        "Toplantıları düzenler ve görevleri ekibe dağıtır.",
+    ],
     "other scripts": [
         "这是一个关于预算的句子",
         "Руководитель объясняет команде, почему изменения важны.",
@@ -130,7 +163,7 @@ def test_other_languages_are_caught() -> None:
         missed += [(language, s) for s, c in zip(sentences, caught, strict=True) if not c]
         # most of each language, not just most overall
         assert sum(caught) >= len(sentences) - 1, (language, missed)
-    assert len(missed) <= 3, missed
+    assert len(missed) <= 5, missed
 
 
 def test_text_without_words_is_not_a_language_problem() -> None:

@@ -4,7 +4,8 @@ English detection needs no model and decides in microseconds. A unit without a s
 ("???", "12345") has no words to read and is skipped as such, not as a language problem. A unit
 written mostly in another script (Cyrillic, Greek, Arabic, Chinese, ...) is not English. Otherwise
 the unit's words are looked up in short lists of function words of German, French, Spanish,
-Dutch, Italian and Portuguese (only words that are not also English words), together with a few
+Dutch, Italian, Portuguese, Polish, Swedish, Danish, Norwegian and Turkish (only words that are
+not also English words), together with a few
 endings no English word has ("-ungen", "-zione", "-ção", ...) and lower-case words with accents
 that English does not use. Two or more such signs, and more of them than unambiguous English
 function words, make the unit not English.
@@ -20,8 +21,8 @@ Real English must pass, so the check is lenient:
 - units with no or one foreign sign are English, so short comments ("Great motivator!!",
   "Vision?") and job-ad bullets always pass.
 
-Languages written in Latin letters that are not on the list (Polish, Swedish, Turkish, ...) are
-not detected.
+Languages written in Latin letters that are not on the list (Finnish, Hungarian, Czech,
+Indonesian, ...) are caught only through their accented letters, when a unit has two or more.
 """
 
 from __future__ import annotations
@@ -107,6 +108,29 @@ FOREIGN_BY_LANGUAGE: dict[str, frozenset[str]] = {
         estão temos tem há já de bom boa obrigado obrigada
         """
     ),
+    "Polish": _words(
+        """
+        się nie jest są że dla czy już jak oraz przez przy tylko bardzo który która które
+        jego jej może także też wszystko wszystkich dobrze dziękuję zespół być był była
+        """
+    ),
+    "Swedish": _words(
+        """
+        och att det som är på för har inte av jag ett eller från efter också mycket bara
+        alla när här där vår våra vårt deras tack kan ska skulle
+        """
+    ),
+    "Danish and Norwegian": _words(
+        """
+        og ikke er jeg skal være også meget mye vores våre hvorfor hvad hva hun mig dig
+        """
+    ),
+    "Turkish": _words(
+        """
+        ve bir bu için ile çok daha ama gibi olarak olan değil kadar sonra önce tüm bütün şu
+        biz siz onlar iyi teşekkürler mi mı
+        """
+    ),
 }
 FOREIGN = frozenset().union(*FOREIGN_BY_LANGUAGE.values()) - ENGLISH - AMBIGUOUS
 # Lower-case particles of names ("de la Cruz", "van den Berg"): no sign when they sit between
@@ -135,7 +159,7 @@ _LOANWORDS = _words(
     façade protégé protégée touché rôle élan über entrée décor coördinate coöperate soirée
     """
 )
-_FOREIGN_ACCENTS = frozenset("äöüßñãõçàèìòùâêîôûéíóúëïœ")
+_FOREIGN_ACCENTS = frozenset("äöüßñãõçàèìòùâêîôûéíóúëïœąćęłńśźżåæøğışčřšžěů")
 
 
 @dataclass(frozen=True)
