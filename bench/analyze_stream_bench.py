@@ -6,6 +6,7 @@ per round: once from this checkout and once from BASE (a git commit, checked out
 temporary worktree and put first on PYTHONPATH, same virtual environment, same input). The
 peak resident memory of each run comes from the kernel (os.wait4), wall time from the clock.
 
+Needs a git checkout (the base is checked out with `git worktree`).
 Run: .venv/bin/python bench/analyze_stream_bench.py [--rows 1000000] [--base REF] [--rounds 1]
 """
 
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BEFORE_STREAMING = "52d5997"  # the last commit whose analyze kept every result in memory
 
 
 def write_rows(path: Path, rows: int) -> None:
@@ -54,7 +56,11 @@ def measure(src: Path, data: Path, out: Path) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--base", default="HEAD~1", help="the commit to compare with")
+    ap.add_argument(
+        "--base",
+        default=BEFORE_STREAMING,
+        help="the commit to compare with (default: the last one that held every result)",
+    )
     ap.add_argument("--rounds", type=int, default=1)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

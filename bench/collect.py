@@ -13,7 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
-ORDER = ("scoring", "store", "score_command", "reports", "text", "change", "web_load")
+ORDER = (
+    "scoring", "store", "score_command", "reports", "text", "analyze_stream", "change", "web_load",
+)  # fmt: skip
 
 
 def section(path: Path) -> str:

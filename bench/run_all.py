@@ -2,7 +2,7 @@
 
 Each script prints a Markdown table with its in-run baseline; copy what you keep into
 bench/results/<area>.md, then rebuild docs/benchmarks.md with bench/collect.py. The web load
-benchmark starts servers and takes about ten minutes; the whole set takes about half an hour
+benchmark starts servers and takes about ten minutes; the whole set takes about 40 minutes
 on 2 cores.
 Run: .venv/bin/python bench/run_all.py [--only NAME ...] [--skip NAME ...]
 """
@@ -22,6 +22,7 @@ SCRIPTS: dict[str, list[str]] = {
     "score_command": ["score_command_bench.py"],
     "reports": ["reports_bench.py", "--pdf", "8"],
     "text": ["text_bench.py"],
+    "analyze_stream": ["analyze_stream_bench.py"],
     "change": ["change_bench.py"],
     "web_load": ["web_load.py", "--raters", "500"],
 }

@@ -44,7 +44,7 @@ def report(
             "--workers",
             min=1,
             show_default=False,
-            help="Processes making PDFs [default: this machine's CPU count].",
+            help="Processes making PDFs (default: one per CPU of this machine).",
         ),
     ] = None,
     db: DbOption = DEFAULT_DB,
