@@ -24,8 +24,9 @@ from test_web_app_support import PASSWORD, demo_initiative_site
 pytestmark = pytest.mark.browser
 PHONE, DESKTOP = 390, 1280
 
-# Per chart: the smallest font size on screen (px), from the SVG's own sizes and its scale.
-CHART_FONTS = """() => [...document.querySelectorAll('svg.chart')].map(s => {
+# Per chart shown: the smallest font size on screen (px), from the SVG's sizes and its scale.
+CHART_FONTS = """() => [...document.querySelectorAll('svg.chart')]
+  .filter(s => s.getBoundingClientRect().width > 0).map(s => {
   const k = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
   const sizes = [...s.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')));
   return [s.getAttribute('class'), Math.min(...sizes) * k];
@@ -174,3 +175,23 @@ def test_dashboard_on_a_phone(browser: Any, dashboard: str, shots: Path) -> None
             assert boxed, name
     finally:
         page.close()
+
+
+def test_gap_chart_needs_no_sideways_scroll_on_a_phone(
+    browser: Any, pages: dict[str, Path], shots: Path
+) -> None:
+    """On a phone the gap chart is the one with labels above each row, as wide as the screen;
+    on a desktop the one with labels beside the plot. One of the two is shown, never both."""
+    shown = """() => [...document.querySelectorAll('.gap-figure svg.gap-chart')]
+        .filter(s => s.getBoundingClientRect().width > 0)
+        .map(s => [s.parentElement.className, s.getBoundingClientRect().right])"""
+    for width, kind in ((PHONE, "chart-narrow"), (DESKTOP, "chart-scroll chart-wide")):
+        page = _open(browser, pages["individual"], width)
+        try:
+            charts = page.evaluate(shown)
+            assert [k for k, _ in charts] == [kind]
+            assert charts[0][1] <= width
+            if width == PHONE:
+                page.locator(".gap-figure").screenshot(path=str(shots / "gap-chart-phone.png"))
+        finally:
+            page.close()

@@ -144,6 +144,7 @@ def _gaps(ps: ParticipantScores, framework: Framework) -> dict[str, Any]:
     explained.sort(key=lambda e: (order[e["text"].verdict], -abs(e["gap"].gap)))
     return {
         "svg": Markup(svg.gap_chart(rows)) if rows else None,
+        "svg_narrow": Markup(svg.gap_chart(rows, 360, stacked=True)) if rows else None,
         "blind_spots": [e for e in explained if e["gap"].flag == "blind_spot"],
         "hidden_strengths": [e for e in explained if e["gap"].flag == "hidden_strength"],
         "unclear": [e for e in explained if e["gap"].flag is None],

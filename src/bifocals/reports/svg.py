@@ -241,10 +241,16 @@ class GapRow:
     flagged: bool
 
 
-def gap_chart(rows: Sequence[GapRow], width: int = 680, span: float = 2.0) -> str:
-    """Self minus others per scale on a -span..+span axis; flagged gaps drawn solid and bold."""
-    label_w, right = 250.0, 16.0
-    top, row_h = 30.0, 19.0
+def gap_chart(
+    rows: Sequence[GapRow], width: int = 680, span: float = 2.0, stacked: bool = False
+) -> str:
+    """Self minus others per scale on a -span..+span axis; flagged gaps drawn solid and bold.
+
+    stacked: each label on its own line above its interval, for a phone screen (drawn 360
+    wide, all of it plot); otherwise labels sit to the left of the plot.
+    """
+    label_w, right = (14.0, 14.0) if stacked else (250.0, 16.0)
+    top, row_h = 30.0, 36.0 if stacked else 19.0
     height = top + row_h * len(rows) + 30
     plot = width - label_w - right
 
@@ -282,14 +288,31 @@ def gap_chart(rows: Sequence[GapRow], width: int = 680, span: float = 2.0) -> st
         f'y2="{top + row_h * len(rows):.1f}" stroke="{INK}" stroke-width="1"/>'
     )
     for i, r in enumerate(rows):
-        y = top + row_h * i + row_h / 2
+        row_top = top + row_h * i
+        y = row_top + (row_h - 10 if stacked else row_h / 2)
         if i % 2 == 0:
             out.append(
-                f'<rect x="0" y="{y - row_h / 2:.1f}" width="{width}" height="{row_h}" '
-                'fill="#f4f6f8"/>'
+                f'<rect x="0" y="{row_top:.1f}" width="{width}" height="{row_h}" fill="#f4f6f8"/>'
             )
         weight = "bold" if r.flagged else "normal"
-        out.append(text(label_w - 10, y + 4, r.label, 10.5, "end", font_weight=weight))
+        if stacked:
+            label = fit_text(r.label, 10.5, plot)
+            halo = "#f4f6f8" if i % 2 == 0 else "#ffffff"  # keeps the grid lines off the words
+            out.append(
+                text(
+                    label_w,
+                    row_top + 13,
+                    label,
+                    10.5,
+                    "start",
+                    font_weight=weight,
+                    stroke=halo,
+                    stroke_width="4",
+                    paint_order="stroke",
+                )
+            )
+        else:
+            out.append(text(label_w - 10, y + 4, r.label, 10.5, "end", font_weight=weight))
         if r.low is not None and r.high is not None:
             dash = "" if r.flagged else ' stroke-dasharray="2 2"'
             out.append(
