@@ -148,3 +148,12 @@ def test_record_dict_has_every_field_in_order() -> None:
             expected["dimension_confidence"] = round(c.dimension_confidence, 4)
         assert c.to_dict() == expected
         assert list(c.to_dict()) == [f.name for f in dataclasses.fields(c)]
+
+
+def test_a_later_file_without_the_column_stops_the_run_before_any_output(tmp_path: Path) -> None:
+    good = big_csv(tmp_path / "good.csv", 5)
+    other = tmp_path / "other.csv"
+    other.write_text("id,body\n1,Set the budget.\n", "utf-8")
+    code, out, err = run(["analyze", str(good), str(other), "-c", "comment", "--json"])
+    said = " ".join(err.split())
+    assert code == 1 and out == "" and "no such column" in said and "other.csv" in said, err

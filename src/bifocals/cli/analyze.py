@@ -194,6 +194,21 @@ def analyze(
     _run_local(files, column, id_column, lines, fast, mode, parquet or output)
 
 
+def _check_columns(files: list[str], column: str | None, id_column: str | None) -> None:
+    """A missing column in any table stops the run before the first unit is written; files
+    that cannot be read at all are left for `_units` to skip with a note."""
+    from bifocals.text.sources import check_columns, is_table
+
+    for f in files:
+        if is_table(f) and column is not None:
+            try:
+                check_columns(Path(f), column, id_column)
+            except ValidationError as exc:
+                fail(exc)
+            except BifocalsError:
+                pass
+
+
 def _run_local(
     files: list[str],
     column: str | None,
@@ -208,6 +223,7 @@ def _run_local(
     from bifocals.text.tally import Tally
 
     with_id = id_column is not None
+    _check_columns(files, column, id_column)
     units = _units(files, column, lines, id_column)
     try:
         chunk = list(islice(units, CHUNK))
