@@ -44,6 +44,8 @@ def actions(url: str) -> list[str]:
 def test_replace_keeps_logins_by_code_and_disables_the_rest(db_url: str, tmp_path: Path) -> None:
     code, out = cli("campaign", "import", str(answers(tmp_path)), "--name", "S", "--db", db_url)
     assert code == 0, out
+    with store_at(db_url) as store:
+        store.set_participant_names("S", {"P01": "Amara Okafor", "P02": "Ben Ode"})
     add_user(db_url, "p01@example.org", "participant", campaign="S", participant="P01")
     add_user(db_url, "p02@example.org", "participant", campaign="S", participant="P02")
     with web_client(db_url) as gone:
@@ -63,6 +65,8 @@ def test_replace_keeps_logins_by_code_and_disables_the_rest(db_url: str, tmp_pat
         "p02@example.org": (None, True),
     }
     assert "user.disable" in actions(db_url) and "user.relink" in actions(db_url)
+    with store_at(db_url) as store:  # display names follow their code too
+        assert store.participant_names("S") == {"P01": "Amara Okafor"}
     code, out = cli("campaign", "delete", "S", "--yes", "--db", db_url)
     assert code == 0 and "1 disabled, their participant is gone: p01@example.org" in out, out
     assert accounts(db_url) == {

@@ -191,6 +191,18 @@ class Store:
             self._delete(conn, self.campaign_id(conn, name))
 
     @staticmethod
+    def _who(conn: sa.Connection, cid: int) -> list[Any]:
+        """(code, name, email) of a campaign's participants that have a name or an e-mail."""
+        return list(
+            conn.execute(
+                sa.select(participants.c.code, participants.c.name, participants.c.email).where(
+                    participants.c.campaign_id == cid,
+                    sa.or_(participants.c.name.is_not(None), participants.c.email.is_not(None)),
+                )
+            )
+        )
+
+    @staticmethod
     def _delete(conn: sa.Connection, cid: int) -> None:
         rater_ids = sa.select(raters.c.id).where(raters.c.campaign_id == cid)
         conn.execute(sa.delete(responses).where(responses.c.rater_id.in_(rater_ids)))
@@ -302,19 +314,28 @@ class Store:
         """Import a long-format CSV as a closed campaign, all or nothing.
 
         Every problem in the file is collected and raised as one ValidationError; nothing is
-        written then. An existing campaign of that name is an error unless replace=True.
+        written then. An existing campaign of that name is an error unless replace=True; then
+        participants whose code is in the new file keep their display name and e-mail.
         """
         inst = instrument or get_instrument(instrument_id)
         parsed = parse_campaign_csv(path, inst)
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             old = self._check_free(conn, name, replace)
+            kept: list[Any] = []
             if old is not None:
+                kept = self._who(conn, old)
                 self._delete(conn, old)
             cid = self._insert_campaign(
                 conn, name, inst, thresholds or Thresholds(), "closed", None, closed_at=now
             )
             insert_parsed(conn, cid, parsed, now)
+            for row in kept:  # names and e-mails follow their code into the new answers
+                conn.execute(
+                    sa.update(participants)
+                    .where(participants.c.campaign_id == cid, participants.c.code == row.code)
+                    .values(name=row.name, email=row.email)
+                )
         return ImportResult(
             name=name,
             instrument_id=inst.id,
