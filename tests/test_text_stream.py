@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -157,3 +163,104 @@ def test_a_later_file_without_the_column_stops_the_run_before_any_output(tmp_pat
     code, out, err = run(["analyze", str(good), str(other), "-c", "comment", "--json"])
     said = " ".join(err.split())
     assert code == 1 and out == "" and "no such column" in said and "other.csv" in said, err
+
+
+def test_output_keeps_permissions_links_and_writes_through_pipes(tmp_path: Path) -> None:
+    src = big_csv(tmp_path / "in.csv", 3)
+    args = ["analyze", str(src), "-c", "comment", "--lines", "--fast", "--json", "-o"]
+    old = tmp_path / "old.jsonl"
+    old.write_text("x\n", "utf-8")
+    old.chmod(0o640)
+    assert run([*args, str(old)])[0] == 0
+    assert stat.S_IMODE(old.stat().st_mode) == 0o640 and len(old.read_text().splitlines()) == 3
+    new = tmp_path / "new.jsonl"
+    assert run([*args, str(new)])[0] == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~mask  # not mkstemp's 0600
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(new)
+    new.write_text("", "utf-8")
+    assert run([*args, str(link)])[0] == 0
+    assert link.is_symlink() and len(new.read_text().splitlines()) == 3
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text("utf-8")))
+    reader.start()
+    code, _, err = run([*args, str(fifo)])
+    reader.join(timeout=60)
+    assert code == 0, err
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and len(got[0].splitlines()) == 3
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+def test_paths_that_cannot_be_used_are_refused_before_any_work(tmp_path: Path) -> None:
+    src = big_csv(tmp_path / "in.csv", 3)
+    base = ["analyze", str(src), "-c", "comment", "--lines", "--fast"]
+    cases = [
+        ([*base, "--json", "-o", str(tmp_path / "no" / "x.jsonl")], "does not exist"),
+        ([*base, "--parquet", str(tmp_path / "no" / "x.parquet")], "does not exist"),
+        ([*base, "--json", "-o", str(tmp_path)], "is a folder"),
+        (["analyze", str(tmp_path), "--lines", "--fast"], "a folder; give the files"),
+        (["analyze", str(src), "--lines", "--fast"], "in.csv is a table: give --column"),
+    ]
+    for args, said in cases:
+        code, out, err = run(args)
+        assert code == 1 and out == "" and said in " ".join(err.split()), (args, err)
+        assert "Traceback" not in err
+
+
+def test_mixed_text_and_table_inputs_and_a_huge_cell(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text('id,comment\n1,"' + "Plan the budget. " * 20_000 + '"\n', "utf-8")
+    text = tmp_path / "n.txt"
+    text.write_text("Explain why the change matters.\n", "utf-8")
+    code, out, err = run(["analyze", str(text), str(table), "-c", "comment", "--lines", "--fast"])
+    assert code == 0, err
+    code, out, err = run([*["analyze", str(table), "-c", "comment", "--lines"], "--json"])
+    assert code == 0 and "truncated" in err, err  # 340,000 characters in one cell
+    assert json.loads(out)["truncated"] is True
+
+
+def test_line_numbers_agree_between_files_stdin_and_sentence_mode(tmp_path: Path) -> None:
+    """Lines end where str.splitlines ends them, in files and on stdin, with --lines and
+    without: old Mac CR endings, form feeds and U+2028 included."""
+    raw = "Plan the budget.\fTrack the costs.\u2028Explain the vision.\rShare the goal.\n"
+    path = tmp_path / "odd.txt"
+    path.write_bytes(raw.encode())
+    from_file = [(u.line, u.text) for u in read_units([str(path)], None, True)]
+    expected = [(n, t) for n, t in enumerate(raw.splitlines(), start=1) if t.strip()]
+    assert from_file == expected and len(expected) == 4
+    sentences = [(u.line, u.text) for u in read_units([str(path)], None, False)]
+    assert sentences == expected
+    res = CliRunner().invoke(app, ["analyze", "-", "--lines", "--fast", "--json"], input=raw)
+    assert res.exit_code == 0
+    assert [(r["line"], r["text"]) for r in map(json.loads, res.stdout.splitlines())] == expected
+
+
+def test_sigterm_leaves_the_old_file_and_no_partial(tmp_path: Path) -> None:
+    src = big_csv(tmp_path / "in.csv", 200_000)
+    out = tmp_path / "old.parquet"
+    out.write_bytes(b"the earlier results")
+    cmd = [sys.executable, "-c", "from bifocals.cli import main; main()", "analyze", str(src)]
+    cmd += ["-c", "comment", "--lines", "--fast", "--parquet", str(out), "--force"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):  # until the temporary file exists, i.e. the run is writing
+            if any(p.name.endswith(".partial") for p in tmp_path.iterdir()):
+                break
+            if proc.poll() is not None:
+                break
+            threading.Event().wait(0.1)
+        assert proc.poll() is None, "the run ended before it could be stopped"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 128 + signal.SIGTERM, err.decode()
+    assert b"Traceback" not in err
+    assert out.read_bytes() == b"the earlier results"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "old.parquet"]

@@ -17,12 +17,15 @@ CHUNK = 512
 PROGRESS_FROM = 2000
 
 
-def _units(files: list[str], column: str | None, lines: bool, id_column: str | None) -> Any:
+def _units(
+    files: list[str], column: str | None, lines: bool, id_column: str | None, bar: _Bar
+) -> Any:
     """The units of every input in order, read as they are needed; a file that cannot be
     read at all (binary, not UTF-8) is skipped with a note on stderr."""
     from bifocals.text.sources import read_units
 
-    for f in files or ["-"]:
+    for k, f in enumerate(files or ["-"]):
+        bar.file = k
         units = read_units([f], column, lines, id_column)
         try:
             first = next(units)
@@ -38,18 +41,16 @@ def _units(files: list[str], column: str | None, lines: bool, id_column: str | N
 
 
 class _Bar:
-    """A progress bar on stderr for long inputs, measured in input lines or table rows."""
+    """A progress bar on stderr for long inputs, measured in input lines or table rows; on
+    standard input, whose size is unknown, a running count of units."""
 
     def __init__(self, files: list[str]) -> None:
         from bifocals.text.sources import count_rows
 
         sizes = [count_rows(f) for f in files or ["-"]]
         self.total = None if None in sizes else sum(s or 0 for s in sizes)
-        self.offset: dict[str, int] = {}
-        done = 0
-        for f, size in zip(files or ["-"], sizes, strict=True):
-            self.offset.setdefault(f, done)
-            done += size or 0
+        self.offsets = [sum(s or 0 for s in sizes[:k]) for k in range(len(sizes))]
+        self.file = 0  # which input the units now read come from (set by `_units`)
         self.units = 0
         self.bar: Any = None
         self.task: Any = None
@@ -59,14 +60,24 @@ class _Bar:
         self.units += n
         big = self.total >= PROGRESS_FROM if self.total is not None else self.units >= PROGRESS_FROM
         if self.bar is None and big:
-            from rich.progress import Progress
+            from rich import progress as rp
 
-            self.bar = Progress(console=err_console, transient=True)
+            columns = (
+                rp.Progress.get_default_columns()
+                if self.total is not None
+                else (
+                    rp.SpinnerColumn(),
+                    rp.TextColumn("{task.description}"),
+                    rp.TextColumn("{task.completed:,} units"),
+                    rp.TimeElapsedColumn(),
+                )
+            )
+            self.bar = rp.Progress(*columns, console=err_console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task("classifying", total=self.total)
         if self.bar is not None:
-            at = self.offset.get(last.source, 0) + last.line
-            self.bar.update(self.task, completed=at if self.total is not None else self.units)
+            at = self.offsets[self.file] + last.line if self.total is not None else self.units
+            self.bar.update(self.task, completed=at)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -194,6 +205,23 @@ def analyze(
     _run_local(files, column, id_column, lines, fast, mode, parquet or output)
 
 
+def _stop_on_signals() -> Any:
+    """Turn SIGTERM and SIGHUP (timeout, kill, a batch system, a closed terminal) into an
+    exit that unwinds like Ctrl-C does, so no temporary output file is left behind. Returns
+    the function that puts the old handlers back."""
+    import signal
+
+    def _exit(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    kinds = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s]
+    try:
+        old = {s: signal.signal(s, _exit) for s in kinds}
+    except ValueError:  # not the main thread: leave signals alone
+        return lambda: None
+    return lambda: [signal.signal(s, h) for s, h in old.items()]
+
+
 def _check_columns(files: list[str], column: str | None, id_column: str | None) -> None:
     """A missing column in any table stops the run before the first unit is written; files
     that cannot be read at all are left for `_units` to skip with a note."""
@@ -224,7 +252,8 @@ def _run_local(
 
     with_id = id_column is not None
     _check_columns(files, column, id_column)
-    units = _units(files, column, lines, id_column)
+    bar = _Bar(files)
+    units = _units(files, column, lines, id_column, bar)
     try:
         chunk = list(islice(units, CHUNK))
     except BifocalsError as exc:
@@ -233,7 +262,7 @@ def _run_local(
         fail("no text to analyze: the input is empty or unreadable")
     tally, rows = Tally(), []
     writer: RowWriter | None = None
-    bar = _Bar(files)
+    stop = _stop_on_signals()
     try:
         from bifocals.text.analyzer import Analyzer
 
@@ -262,9 +291,12 @@ def _run_local(
             writer.discard()
         if isinstance(exc, BifocalsError):
             fail(exc)
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            fail(f"{exc.filename or path or 'output'}: {exc.strerror or exc}")
         raise
     finally:
         bar.close()
+        stop()
     _report(tally.skipped, tally.truncated)
     if mode.startswith("profile"):
         subject = ", ".join(files) if files else "stdin"
@@ -301,6 +333,16 @@ def _check_options(
             + ", ".join(missing)
             + "; check the path (nothing was analyzed, so nothing is half done)"
         )
+    folders = [f for f in files if f != "-" and Path(f).is_dir()]
+    if folders:
+        fail(f"{', '.join(folders)}: a folder; give the files in it (e.g. {folders[0]}/*.txt)")
+    for option, out in (("--output", output), ("--parquet", parquet)):
+        if out is None:
+            continue
+        if out.is_dir() and option == "--output":
+            fail(f"--output {out}: is a folder; give a file name")
+        if not out.parent.is_dir():
+            fail(f"{option} {out}: the folder {out.parent} does not exist; create it first")
 
 
 def _check_table_options(
@@ -309,9 +351,10 @@ def _check_table_options(
     """--column and --id-column name columns of CSV/Parquet files; anything else is refused."""
     from bifocals.text.sources import is_table
 
+    tables = [f for f in files if is_table(f)]
     others = [f for f in files or ["-"] if not is_table(f)]
     for option, value in (("--column", column), ("--id-column", id_column)):
-        if value is not None and others:
+        if value is not None and not tables:
             where = ", ".join("stdin" if f == "-" else f for f in others)
             fail(
                 f"{option} applies to .csv/.parquet files, not to {where}; save the table "
@@ -321,6 +364,11 @@ def _check_table_options(
         fail("--id-column needs --column NAME (the column that holds the text)")
     if id_column is not None and profile:
         fail("--profile sums over all units, so --id-column would be ignored; drop one")
+    if tables and column is None:
+        fail(
+            f"{tables[0]} is a table: give --column NAME for the column that holds the text "
+            "(text files given alongside are still read as plain text)"
+        )
 
 
 def _run_ray(

@@ -9,6 +9,7 @@ dot is a known abbreviation, a single initial, or the dot sits inside a number.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -90,8 +91,12 @@ class Span:
     text: str
 
 
+WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+LOOK_BACK = 40  # characters before a dot that can hold an abbreviation; keeps a long line linear
+
+
 def _is_abbreviation(line: str, dot: int) -> bool:
-    m = re.search(r"([A-Za-z][A-Za-z.]*)$", line[:dot])
+    m = WORD_BEFORE.search(line, max(0, dot - LOOK_BACK), dot)
     if not m:
         return False
     word = m.group(1).lower().rstrip(".")
@@ -155,7 +160,7 @@ def segment(text: str) -> list[Span]:
             starts.append(at)
             at += len(piece) + 1
         for span in _split_line(joined, 0):
-            k = max(i for i, s in enumerate(starts) if s <= span.start)
+            k = bisect.bisect_right(starts, span.start) - 1
             out.append(Span(block[k][0] + span.start - starts[k], span.text))
     return out
 

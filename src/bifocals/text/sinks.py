@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from bifocals.errors import BifocalsError
 from bifocals.text.analyzer import Classification
 from bifocals.text.sources import Unit
 
@@ -40,8 +42,10 @@ def record(unit: Unit, c: Classification, with_id: bool = False) -> dict[str, An
 class RowWriter:
     """Write records as they come: JSON Lines, CSV or Parquet, to a file or standard output.
 
-    A file is written under a temporary name next to it and moved into place by `commit`, so
-    an analysis that fails half-way leaves no half-written file (and no replaced one).
+    A file is written under a temporary name next to it (with the permissions the file has,
+    or a new file would get) and moved into place by `commit`, so an analysis that fails
+    half-way leaves no half-written file (and no replaced one). A symbolic link keeps pointing
+    at the file it names; a device or a pipe (/dev/stdout, a FIFO) is written straight through.
     Parquet rows are gathered into row groups of `GROUP_ROWS`.
     """
 
@@ -58,16 +62,27 @@ class RowWriter:
         self._out: IO[str] = sys.stdout
         self._pending: list[dict[str, Any]] = []
         self._parquet: Any = None
-        if path is not None:
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-            os.close(fd)
-            self._tmp = Path(name)
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
+        target = path
+        try:
+            if path is not None:
+                target = path.resolve() if path.is_symlink() else path
+                if target.exists() and not target.is_file():
+                    pass  # a device (/dev/stdout), a pipe: write through it, like a redirection
+                else:
+                    self.path = target  # a link to a file: the file is replaced, the link stays
+                    self._tmp = _temporary(target)
+            dest = self._tmp or target
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
 
-            self._parquet = pq.ParquetWriter(str(self._tmp), schema(with_id))
-        elif self._tmp is not None:
-            self._out = self._tmp.open("w", encoding="utf-8", newline="")
+                self._parquet = pq.ParquetWriter(str(dest), schema(with_id))
+            elif dest is not None:
+                self._out = dest.open("w", encoding="utf-8", newline="")
+        except BaseException as exc:  # also a signal turned into SystemExit half-way
+            self.discard()
+            if isinstance(exc, OSError):
+                raise _cannot_write(path, exc) from exc
+            raise
         self._csv = (
             csv.DictWriter(self._out, fieldnames=list(columns(with_id)), lineterminator="\n")
             if fmt == "csv"
@@ -101,12 +116,16 @@ class RowWriter:
         if self._parquet is not None:
             self._flush_parquet()
             self._parquet.close()
-        elif self._tmp is not None:
+        elif self._out is not sys.stdout:
             self._out.close()
         else:
             self._out.flush()
         if self._tmp is not None and self.path is not None:
-            os.replace(self._tmp, self.path)
+            try:
+                os.replace(self._tmp, self.path)
+            except OSError as exc:
+                self.discard()
+                raise _cannot_write(self.path, exc) from exc
             self._tmp = None
 
     def discard(self) -> None:
@@ -114,12 +133,39 @@ class RowWriter:
         try:
             if self._parquet is not None:
                 self._parquet.close()
-            elif self._tmp is not None:
+            elif self._out is not sys.stdout:
                 self._out.close()
         finally:
             if self._tmp is not None:
                 self._tmp.unlink(missing_ok=True)
                 self._tmp = None
+
+
+def _temporary(target: Path) -> Path:
+    """An empty file next to `target` with the permissions `target` has, or that a new file
+    would get (mkstemp's own are owner-only)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    try:
+        os.close(fd)
+        if target.exists():
+            mode = stat.S_IMODE(target.stat().st_mode)
+        else:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(name, mode)
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name)
+
+
+def _cannot_write(path: Path | None, exc: OSError) -> BifocalsError:
+    where = exc.filename if path is None else path
+    return BifocalsError(
+        f"{where}: cannot write the output ({exc.strerror or exc}); check that the folder "
+        "exists and that you may write there"
+    )
 
 
 def schema(with_id: bool = False) -> Any:

@@ -21,6 +21,7 @@ from bifocals.text.segment import segment
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 BLOCK = 1 << 20
+CELL_LIMIT = 1 << 30  # csv's default of 131,072 characters a cell would refuse a long speech
 
 
 @dataclass(frozen=True)
@@ -96,20 +97,26 @@ def count_rows(path: str) -> int | None:
             return int(pq.ParquetFile(p).metadata.num_rows)
         except Exception:  # a damaged file is reported when it is read
             return 0
-    n = 0
+    lf = cr = 0
     with p.open("rb") as fh:
         while block := fh.read(BLOCK):
-            n += block.count(b"\n")
-    return n
+            lf += block.count(b"\n")
+            cr += block.count(b"\r")
+    return max(lf, cr)  # LF, CRLF or old Mac CR line ends
 
 
 def _lines_of_file(path: Path, source: str) -> Iterator[Unit]:
-    """--lines on a text file, one line at a time (line breaks: LF, CRLF or CR)."""
+    """--lines on a text file, read a line at a time, numbered as `str.splitlines` numbers
+    them (as for standard input): LF, CRLF and CR end a line, and so do form feed, U+2028 and
+    the other separators it knows."""
     check_utf8(path)
-    with path.open(encoding="utf-8-sig") as fh:
-        for n, line in enumerate(fh, start=1):
-            if line.strip():
-                yield Unit(source, n, line.strip())
+    n = 0
+    with path.open(encoding="utf-8-sig", newline=None) as fh:
+        for physical in fh:
+            for line in physical.splitlines():
+                n += 1
+                if line.strip():
+                    yield Unit(source, n, line.strip())
 
 
 def units_from_text(text: str, source: str, lines: bool) -> Iterator[Unit]:
@@ -119,10 +126,9 @@ def units_from_text(text: str, source: str, lines: bool) -> Iterator[Unit]:
             if line.strip():
                 yield Unit(source, n, line.strip())
         return
-    starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            starts.append(i + 1)
+    starts = [0]  # where each line starts, lines as str.splitlines ends them (as --lines)
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
     seen: dict[int, int] = {}
     for span in segment(text):
         at = bisect.bisect_right(starts, span.start)
@@ -201,6 +207,7 @@ def column_values(
         raise BifocalsError(f"{name}: a table needs --column NAME to say which column holds text")
     if path.suffix.lower() == ".csv":
         check_utf8(path)
+        csv.field_size_limit(max(csv.field_size_limit(), CELL_LIMIT))
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
