@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -264,3 +265,20 @@ def test_sigterm_leaves_the_old_file_and_no_partial(tmp_path: Path) -> None:
     assert b"Traceback" not in err
     assert out.read_bytes() == b"the earlier results"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "old.parquet"]
+
+
+def test_stdin_lines_are_spooled_and_checked_first(tmp_path: Path) -> None:
+    """--lines on stdin goes through a temporary file: numbered like a file, a bad byte named
+    as <stdin> with its line, and nothing left in the temporary folder afterwards."""
+    before = set(Path(tempfile.gettempdir()).glob("bifocals-stdin-*"))
+    ok = CliRunner().invoke(
+        app, ["analyze", "--lines", "--fast", "--json"], input="Plan the budget.\n\nWhy now.\n"
+    )
+    assert ok.exit_code == 0
+    assert [json.loads(x)["line"] for x in ok.stdout.splitlines()] == [1, 3]
+    bad = CliRunner().invoke(
+        app, ["analyze", "--lines", "--fast", "--json"], input=b"Plan it.\nCaf\xe9 time.\n"
+    )
+    said = " ".join(bad.stderr.split())
+    assert bad.exit_code == 1 and bad.stdout == "" and "<stdin>:2: not UTF-8" in said
+    assert set(Path(tempfile.gettempdir()).glob("bifocals-stdin-*")) == before

@@ -10,7 +10,9 @@ import bisect
 import codecs
 import csv
 import io
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,13 +59,13 @@ def decode(data: bytes, source: str) -> str:
         ) from exc
 
 
-def check_utf8(path: Path) -> None:
+def check_utf8(path: Path, name: str | None = None) -> None:
     """The same checks as `decode`, reading the file in blocks instead of holding it whole.
 
     Files are checked before any of their units are read, so a bad byte near the end of a
     large CSV is refused before anything has been classified or written.
     """
-    name = str(path)
+    name = name or str(path)
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
         first = True
@@ -105,11 +107,11 @@ def count_rows(path: str) -> int | None:
     return max(lf, cr)  # LF, CRLF or old Mac CR line ends
 
 
-def _lines_of_file(path: Path, source: str) -> Iterator[Unit]:
+def _lines_of_file(path: Path, source: str, name: str | None = None) -> Iterator[Unit]:
     """--lines on a text file, read a line at a time, numbered as `str.splitlines` numbers
     them (as for standard input): LF, CRLF and CR end a line, and so do form feed, U+2028 and
     the other separators it knows."""
-    check_utf8(path)
+    check_utf8(path, name)
     n = 0
     with path.open(encoding="utf-8-sig", newline=None) as fh:
         for physical in fh:
@@ -117,6 +119,16 @@ def _lines_of_file(path: Path, source: str) -> Iterator[Unit]:
                 n += 1
                 if line.strip():
                     yield Unit(source, n, line.strip())
+
+
+def _lines_of_stdin() -> Iterator[Unit]:
+    """--lines on standard input: copied to a temporary file first (memory stays flat, and a
+    bad byte anywhere is refused before the first unit), then read like a text file."""
+    with tempfile.TemporaryDirectory(prefix="bifocals-stdin-") as folder:
+        spool = Path(folder) / "stdin.txt"
+        with spool.open("wb") as fh:
+            shutil.copyfileobj(sys.stdin.buffer, fh, BLOCK)
+        yield from _lines_of_file(spool, "-", "<stdin>")
 
 
 def units_from_text(text: str, source: str, lines: bool) -> Iterator[Unit]:
@@ -251,6 +263,9 @@ def read_units(
     analyzer skips as "empty"), so rows in and units out can be reconciled.
     """
     for p in paths or ["-"]:
+        if p == "-" and lines:
+            yield from _lines_of_stdin()
+            continue
         if p == "-":
             yield from units_from_text(decode(sys.stdin.buffer.read(), "<stdin>"), "-", lines)
             continue
