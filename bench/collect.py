@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 ORDER = (
-    "scoring", "store", "score_command", "reports", "text", "analyze_stream", "change", "web_load",
+    "scoring", "store", "score_command", "reports", "text", "analyze_stream", "segment", "change",
+    "web_load",
 )  # fmt: skip
 
 

@@ -23,6 +23,7 @@ SCRIPTS: dict[str, list[str]] = {
     "reports": ["reports_bench.py", "--pdf", "8"],
     "text": ["text_bench.py"],
     "analyze_stream": ["analyze_stream_bench.py"],
+    "segment": ["segment_bench.py"],
     "change": ["change_bench.py"],
     "web_load": ["web_load.py", "--raters", "500"],
 }
