@@ -282,3 +282,23 @@ def test_stdin_lines_are_spooled_and_checked_first(tmp_path: Path) -> None:
     said = " ".join(bad.stderr.split())
     assert bad.exit_code == 1 and bad.stdout == "" and "<stdin>:2: not UTF-8" in said
     assert set(Path(tempfile.gettempdir()).glob("bifocals-stdin-*")) == before
+
+
+def test_unreadable_files_are_named_at_the_end_or_stop_the_run_with_strict(
+    tmp_path: Path,
+) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Plan the budget.\n", "utf-8")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Caf\xe9 review.\n".encode("latin-1"))
+    out = tmp_path / "out.jsonl"
+    args = ["analyze", str(good), str(latin), "--lines", "--fast", "--json", "-o", str(out)]
+    code, _, err = run(args)
+    said = " ".join(err.split())
+    assert code == 0 and "1 file(s) skipped, unreadable:" in said and "latin.txt" in said
+    assert len(out.read_text("utf-8").splitlines()) == 1
+    out.unlink()
+    code, stdout, err = run([*args, "--strict"])
+    said = " ".join(err.split())
+    assert code == 1 and "not UTF-8" in said and "--strict: nothing was analyzed" in said
+    assert not out.exists() and stdout == ""

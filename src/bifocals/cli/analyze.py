@@ -51,6 +51,12 @@ def analyze(
     profile: Annotated[
         bool, typer.Option("--profile", help="Print the document profile instead of units.")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Stop if any input file is unreadable, instead of skipping it."
+        ),
+    ] = False,
 ) -> None:
     """Classify each sentence (or line) as leadership, management or neither, per dimension.
 
@@ -74,7 +80,7 @@ def analyze(
         mode = "profile-json" if as_json else "profile"
     else:
         mode = "parquet" if parquet else "jsonl" if as_json else "csv" if as_csv else "table"
-    run_local(files, column, id_column, lines, fast, mode, parquet or output)
+    run_local(files, column, id_column, lines, fast, mode, parquet or output, strict)
 
 
 def _run_ray(

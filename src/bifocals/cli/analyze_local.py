@@ -8,6 +8,7 @@ and the notes on stderr. A progress bar on stderr follows the input lines or row
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,17 @@ PROGRESS_FROM = 2000
 
 
 def read_inputs(
-    files: list[str], column: str | None, lines: bool, id_column: str | None, bar: ProgressBar
+    files: list[str],
+    column: str | None,
+    lines: bool,
+    id_column: str | None,
+    bar: ProgressBar,
+    skipped: list[str],
+    strict: bool = False,
 ) -> Any:
     """The units of every input in order, read as they are needed; a file that cannot be
-    read at all (binary, not UTF-8) is skipped with a note on stderr."""
+    read at all (binary, not UTF-8) is skipped with a note on stderr and added to `skipped`,
+    or with strict=True stops the run."""
     from bifocals.text.sources import read_units
 
     for k, f in enumerate(files or ["-"]):
@@ -39,7 +47,10 @@ def read_inputs(
         except ValidationError:
             raise
         except BifocalsError as exc:
+            if strict:
+                raise
             err_console.print(f"[yellow]skipped file:[/] {exc}", highlight=False)
+            skipped.append("stdin" if f == "-" else f)
             continue
         yield first
         yield from units
@@ -108,11 +119,13 @@ def _where(r: dict[str, Any]) -> str:
     return where if r.get("id") is None else f"{where} ({r['id']})"
 
 
-def report(skipped: Counter[str], truncated: int) -> None:
-    """One stderr note with what was left out and what was cut, as both engines count it."""
-    if not skipped and not truncated:
+def report(skipped: Counter[str], truncated: int, files: Sequence[str] = ()) -> None:
+    """One stderr note with what was left out and what was cut, as both engines count it;
+    files skipped as unreadable are named again here, at the end of a long run."""
+    if not skipped and not truncated and not files:
         return
-    parts = [f"{n} unit(s) skipped: {why}" for why, n in skipped.items()]
+    parts = [f"{len(files)} file(s) skipped, unreadable: {', '.join(files)}"] if files else []
+    parts += [f"{n} unit(s) skipped: {why}" for why, n in skipped.items()]
     if truncated:
         parts.append(
             f"{truncated} unit(s) over 2,000 characters truncated (model reads 256 tokens)"
@@ -171,15 +184,26 @@ def run_local(
     fast: bool,
     mode: str,
     path: Path | None,
+    strict: bool = False,
 ) -> None:
-    """Read, classify and write CHUNK units at a time, so memory stays flat on any input."""
+    """Read, classify and write CHUNK units at a time, so memory stays flat on any input.
+
+    strict: every input file must be readable; they are all checked before the first unit."""
     from bifocals.text.sinks import RowWriter, record
+    from bifocals.text.sources import check_readable
     from bifocals.text.tally import Tally
 
     with_id = id_column is not None
     check_columns(files, column, id_column)
+    if strict:
+        for f in files:
+            try:
+                check_readable(f)
+            except BifocalsError as exc:
+                fail(f"{exc} (--strict: nothing was analyzed; drop --strict to skip the file)")
     bar = ProgressBar(files)
-    units = read_inputs(files, column, lines, id_column, bar)
+    skipped_files: list[str] = []
+    units = read_inputs(files, column, lines, id_column, bar, skipped_files, strict)
     try:
         chunk = list(islice(units, CHUNK))
     except BifocalsError as exc:
@@ -223,7 +247,7 @@ def run_local(
     finally:
         bar.close()
         stop()
-    report(tally.skipped, tally.truncated)
+    report(tally.skipped, tally.truncated, skipped_files)
     if mode.startswith("profile"):
         subject = ", ".join(files) if files else "stdin"
         source = f"text:{analyzer.tier}:share"

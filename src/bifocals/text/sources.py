@@ -83,6 +83,23 @@ def check_utf8(path: Path, name: str | None = None) -> None:
         decode(path.read_bytes(), name)
 
 
+def check_readable(path: str) -> None:
+    """Raise the error that reading would raise for a file that cannot be read at all (binary,
+    not UTF-8, not Parquet), without reading its units; standard input is left alone."""
+    if path == "-":
+        return
+    p = Path(path)
+    if p.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        try:
+            pq.ParquetFile(p)
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise BifocalsError(f"{path}: not a readable Parquet file ({exc})") from exc
+        return
+    check_utf8(p)
+
+
 def count_rows(path: str) -> int | None:
     """About how many lines or table rows a file has, to size a progress bar (None: stdin).
 
