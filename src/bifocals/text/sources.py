@@ -13,9 +13,10 @@ import io
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bifocals.errors import BifocalsError, Problem, ValidationError
 from bifocals.text.guard import looks_binary
@@ -83,6 +84,16 @@ def check_utf8(path: Path, name: str | None = None) -> None:
         decode(path.read_bytes(), name)
 
 
+def _parquet(path: Path, name: str) -> Any:
+    """pyarrow's ParquetFile, or the clear error for a damaged file."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for damaged files
+        raise BifocalsError(f"{name}: not a readable Parquet file ({exc})") from exc
+
+
 def check_readable(path: str) -> None:
     """Raise the error that reading would raise for a file that cannot be read at all (binary,
     not UTF-8, not Parquet), without reading its units; standard input is left alone."""
@@ -90,12 +101,7 @@ def check_readable(path: str) -> None:
         return
     p = Path(path)
     if p.suffix.lower() in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
-
-        try:
-            pq.ParquetFile(p)
-        except Exception as exc:  # pyarrow raises several types for damaged files
-            raise BifocalsError(f"{path}: not a readable Parquet file ({exc})") from exc
+        _parquet(p, path)
         return
     check_utf8(p)
 
@@ -110,11 +116,9 @@ def count_rows(path: str) -> int | None:
         return None
     p = Path(path)
     if p.suffix.lower() in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
-
         try:
-            return int(pq.ParquetFile(p).metadata.num_rows)
-        except Exception:  # a damaged file is reported when it is read
+            return int(_parquet(p, path).metadata.num_rows)
+        except BifocalsError:  # a damaged file is reported when it is read
             return 0
     lf = cr = 0
     with p.open("rb") as fh:
@@ -129,13 +133,19 @@ def _lines_of_file(path: Path, source: str, name: str | None = None) -> Iterator
     them (as for standard input): LF, CRLF and CR end a line, and so do form feed, U+2028 and
     the other separators it knows."""
     check_utf8(path, name)
-    n = 0
     with path.open(encoding="utf-8-sig", newline=None) as fh:
-        for physical in fh:
-            for line in physical.splitlines():
-                n += 1
-                if line.strip():
-                    yield Unit(source, n, line.strip())
+        yield from _numbered_lines(fh, source)
+
+
+def _numbered_lines(pieces: Iterable[str], source: str) -> Iterator[Unit]:
+    """One unit per non-blank line of the text in `pieces` (whole lines, in order), numbered
+    from 1 as `str.splitlines` would number the lines of the whole text."""
+    n = 0
+    for piece in pieces:
+        for line in piece.splitlines():
+            n += 1
+            if line.strip():
+                yield Unit(source, n, line.strip())
 
 
 def _lines_of_stdin() -> Iterator[Unit]:
@@ -151,9 +161,7 @@ def _lines_of_stdin() -> Iterator[Unit]:
 def units_from_text(text: str, source: str, lines: bool) -> Iterator[Unit]:
     """Sentences (default) or non-empty lines of a document."""
     if lines:
-        for n, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                yield Unit(source, n, line.strip())
+        yield from _numbered_lines([text], source)
         return
     starts = [0]  # where each line starts, lines as str.splitlines ends them (as --lines)
     for line in text.splitlines(keepends=True):
@@ -204,12 +212,7 @@ def table_columns(path: Path) -> list[str]:
         if header is None:
             raise BifocalsError(f"{name}: the file is empty")
         return header
-    import pyarrow.parquet as pq
-
-    try:
-        return list(pq.ParquetFile(path).schema_arrow.names)
-    except Exception as exc:  # pyarrow raises several types for damaged files
-        raise BifocalsError(f"{name}: not a readable Parquet file ({exc})") from exc
+    return list(_parquet(path, name).schema_arrow.names)
 
 
 def check_columns(path: Path, column: str, id_column: str | None) -> None:
@@ -251,12 +254,7 @@ def column_values(
                 ident = None if j is None else (row[j] if j < len(row) else "")
                 yield row_no, row[k] if k < len(row) else "", ident
         return
-    import pyarrow.parquet as pq
-
-    try:
-        pf = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises several types for damaged files
-        raise BifocalsError(f"{name}: not a readable Parquet file ({exc})") from exc
+    pf = _parquet(path, name)
     names = pf.schema_arrow.names
     for option, want in (("--column", column), ("--id-column", id_column)):
         if want is not None and want not in names:
