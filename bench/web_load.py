@@ -36,10 +36,10 @@ import httpx
 import sqlalchemy as sa
 
 from bifocals.instruments import get_instrument
+from bifocals.services.links import issue_invitation
 from bifocals.store import open_store
+from bifocals.store.app_tables import submissions
 from bifocals.store.tables import participants, raters, responses
-from bifocals.web.links import issue_invitation
-from bifocals.web.tables import submissions
 
 PG_SERVER = "postgresql+psycopg://root@127.0.0.1:5432/test"
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')

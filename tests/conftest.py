@@ -14,6 +14,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
+
+from bifocals.services.security import use_password_hasher
+
+# argon2id at its lowest cost: the suite hashes hundreds of passwords, and the cost parameters
+# are not what the tests check (the product keeps argon2-cffi's defaults).
+use_password_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 PG_URL = os.environ.get("BIFOCALS_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 CHROMIUM = "/usr/bin/chromium"

@@ -15,8 +15,8 @@ import pytest
 from fastapi import FastAPI
 
 from bifocals.errors import BifocalsError
-from bifocals.web.campaign_ops import change_status
-from bifocals.web.security import User
+from bifocals.services.campaigns import change_status
+from bifocals.services.security import User
 from test_web_app_support import login, store_at, web_client
 from test_web_reports_support import LONE_COMMENT, Site, release, seeded_site
 

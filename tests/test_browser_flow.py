@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from bifocals.services.accounts import create_user
 from bifocals.web import create_app
-from bifocals.web.accounts import create_user
 from conftest import CHROMIUM_ARGS
 from test_web_app_support import PASSWORD, add_user, live_server, store_at
 

@@ -105,8 +105,8 @@ def test_migration_matches_the_table(url_fixture: str, request: pytest.FixtureRe
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    import bifocals.web.tables  # noqa: F401  (users, referred to by change_facilitators)
-    from bifocals.change.tables import CHANGE_TABLES
+    import bifocals.store.app_tables  # noqa: F401  (users, referred to by change_facilitators)
+    from bifocals.store.change_tables import CHANGE_TABLES
     from bifocals.store.meta import metadata
 
     ours = {t.name for t in CHANGE_TABLES}

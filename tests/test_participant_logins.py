@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from bifocals.cli import app
 from bifocals.demo import demo_csv
 from bifocals.instruments import get_instrument
-from bifocals.web.accounts import list_users
-from bifocals.web.tables import audit_log
+from bifocals.services.accounts import list_users
+from bifocals.store.app_tables import audit_log
 from test_web_app_support import add_user, login, store_at, web_client
 
 

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
-from bifocals.web.api_tokens import issue_token, list_tokens, revoke_token
-from bifocals.web.security import User
-from bifocals.web.tables import api_tokens
+from bifocals.services.api_tokens import issue_token, list_tokens, revoke_token
+from bifocals.services.security import User
+from bifocals.store.app_tables import api_tokens
 from test_web_app_support import store_at, web_client
 from test_web_reports_support import LONE_COMMENT, Site, release, seeded_site
 
@@ -134,8 +134,8 @@ def test_participant_reads_only_own_released_report(site: Site) -> None:
 
 def bearer_participant(site: Site) -> dict[str, str]:
     """Participants get no tokens from issue_token; the session cookie works for the API too."""
-    from bifocals.web.security import create_api_token
-    from bifocals.web.tables import users
+    from bifocals.services.security import create_api_token
+    from bifocals.store.app_tables import users
 
     with store_at(site.url) as store, store.engine.begin() as conn:
         uid = conn.execute(

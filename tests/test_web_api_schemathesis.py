@@ -11,8 +11,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from bifocals.services.api_tokens import issue_token
 from bifocals.web import create_app
-from bifocals.web.api_tokens import issue_token
 from test_web_app_support import store_at
 from test_web_reports_support import seeded_site
 

@@ -12,8 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
+from bifocals.services.api_tokens import issue_token
 from bifocals.web import create_app
-from bifocals.web.api_tokens import issue_token
 from bifocals.web.validation import VALUE_MAX, problems, summary
 from test_web_app_support import add_user, login, store_at, web_client
 

@@ -13,8 +13,8 @@ import httpx
 import sqlalchemy as sa
 from fastapi import FastAPI
 
+from bifocals.store.app_tables import WEB_TABLES
 from bifocals.web.app import OPTIONAL_ROUTERS, OWN_ROUTERS, create_app
-from bifocals.web.tables import WEB_TABLES
 from test_web_app_support import add_user, free_port, login, store_at, web_client
 
 
@@ -28,7 +28,7 @@ def test_schema_matches_the_tables(sqlite_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    import bifocals.web.tables  # noqa: F401
+    import bifocals.store.app_tables  # noqa: F401
     from bifocals.store.meta import metadata
 
     with store_at(sqlite_url) as store, store.engine.connect() as conn:
@@ -96,7 +96,7 @@ def test_optional_routers_are_included_when_present(sqlite_url: str) -> None:
 def test_demo_accounts_sign_in(tmp_path: Path) -> None:
     from bifocals.demo import DEMO_CAMPAIGN, demo_csv
     from bifocals.instruments import get_instrument
-    from bifocals.web.demo_accounts import create_demo_accounts
+    from bifocals.services.demo_accounts import create_demo_accounts
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     csv_path = tmp_path / "demo.csv"

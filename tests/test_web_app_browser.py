@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bifocals.services.accounts import create_user
+from bifocals.services.campaigns import change_status
+from bifocals.services.people import add_participant, add_rater, nominate
+from bifocals.services.security import User
 from bifocals.store.tables import raters
-from bifocals.web.accounts import create_user
-from bifocals.web.campaign_ops import change_status
-from bifocals.web.people import add_participant, add_rater, nominate
-from bifocals.web.security import User
 from conftest import CHROMIUM_ARGS
 from test_web_app_support import PASSWORD, add_user, live_server, store_at
 
@@ -30,7 +30,7 @@ def _seed(url: str) -> None:
         coach = User(coach_id, "coach@example.org", "facilitator", None)
         from bifocals.instruments import get_instrument
         from bifocals.scoring.model import Thresholds
-        from bifocals.web.campaign_ops import create_campaign
+        from bifocals.services.campaigns import create_campaign
 
         cid = create_campaign(
             store, coach, "Spring leadership 2026", get_instrument().id, Thresholds(), None

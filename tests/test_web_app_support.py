@@ -14,9 +14,9 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from bifocals.services.accounts import create_user
 from bifocals.store import Store, open_store
 from bifocals.web import WebSettings, create_app
-from bifocals.web.accounts import create_user
 
 PASSWORD = "correct horse battery"
 META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -102,7 +102,7 @@ def demo_initiative_site(db: Path) -> Iterator[str]:
     """A live server over a fresh SQLite file holding the demo initiative, managed by
     coach@example.org (password PASSWORD); yields its base URL."""
     from bifocals.change.importer import load_demo_initiative
-    from bifocals.web.initiatives import assign_by_email
+    from bifocals.services.initiatives import assign_by_email
 
     url = f"sqlite:///{db}"
     add_user(url, "coach@example.org", "facilitator")

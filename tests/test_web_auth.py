@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from bifocals.cli import app as cli_app
+from bifocals.services.security import token_hash
+from bifocals.store.app_tables import audit_log, login_attempts, sessions, users
 from bifocals.web import WebSettings
-from bifocals.web.security import token_hash
-from bifocals.web.tables import audit_log, login_attempts, sessions, users
 from test_web_app_support import PASSWORD, add_user, login, store_at, token_of, web_client
 
 

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from bifocals.services.accounts import audit
+from bifocals.store.app_tables import audit_log, campaign_facilitators, nominations
 from bifocals.store.tables import campaigns, participants, raters
-from bifocals.web.accounts import audit
-from bifocals.web.tables import audit_log, campaign_facilitators, nominations
 from test_web_app_support import add_user, login, store_at, web_client
 
 LINK = re.compile(r'value="(http://testserver/(?:survey|nominate)/[^"]+)"')
@@ -379,8 +379,8 @@ def test_status_flow_and_reopen_rule(people: str) -> None:
 
 def test_release_alone_blocks_reopen(sqlite_url: str) -> None:
     from bifocals.errors import BifocalsError
-    from bifocals.web.campaign_ops import change_status
-    from bifocals.web.security import User
+    from bifocals.services.campaigns import change_status
+    from bifocals.services.security import User
 
     add_user(sqlite_url, "admin@example.org", "admin")
     with store_at(sqlite_url) as store:

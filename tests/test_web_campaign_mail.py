@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
+from bifocals.services.links import resolve_invitation
+from bifocals.services.security import token_hash
+from bifocals.store.app_tables import invitations, nomination_links
 from bifocals.store.tables import raters
 from bifocals.web import SmtpSettings, WebSettings
-from bifocals.web.links import resolve_invitation
-from bifocals.web.security import token_hash
-from bifocals.web.tables import invitations, nomination_links
 from test_web_app_support import add_user, login, store_at, web_client
 from test_web_campaign import add_person, make_campaign
 

@@ -12,13 +12,13 @@ from bifocals.change.loader import load_initiative_text
 from bifocals.change.render import report_css
 from bifocals.instruments import get_instrument
 from bifocals.scoring.model import Thresholds
-from bifocals.web.accounts import create_user
-from bifocals.web.campaign_ops import create_campaign
-from bifocals.web.initiatives import assign_by_email
-from bifocals.web.people import add_participant
+from bifocals.services.accounts import create_user
+from bifocals.services.campaigns import create_campaign
+from bifocals.services.initiatives import assign_by_email
+from bifocals.services.people import add_participant
+from bifocals.services.security import User
+from bifocals.store.app_tables import audit_log
 from bifocals.web.routers.change import _pdf_filename, initiative_path, scope_css
-from bifocals.web.security import User
-from bifocals.web.tables import audit_log
 from test_web_app_support import PASSWORD, add_user, login, store_at, web_client
 
 DEMO = "Move the order system to the cloud"

@@ -24,12 +24,12 @@ from fastapi.testclient import TestClient
 from bifocals.change.importer import get_initiative, save_initiative
 from bifocals.change.loader import load_initiative_text
 from bifocals.change.report import build_report
-from bifocals.change.tables import change_facilitators, readiness_links, readiness_responses
-from bifocals.web.initiatives import assign_by_email
-from bifocals.web.readiness_links import READINESS_SEEN_ACTIONS, Checked, submit_answers
+from bifocals.services.initiatives import assign_by_email
+from bifocals.services.readiness_links import READINESS_SEEN_ACTIONS, Checked, submit_answers
+from bifocals.services.surveys import SubmitRefused
+from bifocals.store.app_tables import audit_log
+from bifocals.store.change_tables import change_facilitators, readiness_links, readiness_responses
 from bifocals.web.routers.change import initiative_path
-from bifocals.web.survey_store import SubmitRefused
-from bifocals.web.tables import audit_log
 from test_web_app_support import add_user, login, store_at, web_client
 
 NAME = "Move payroll to the new system"
@@ -264,7 +264,7 @@ def test_an_answer_checked_before_closing_is_refused_after(
 ) -> None:
     """An answer whose link was looked up while the survey was open, but stored after it was
     closed, is refused: it would change results that someone may already have seen."""
-    import bifocals.web.readiness_links as rl
+    import bifocals.services.readiness_links as rl
 
     with web_client(seeded) as coach:
         token = login(coach, "coach@example.org")

@@ -14,7 +14,7 @@ import pytest
 
 from bifocals.change.importer import save_initiative
 from bifocals.change.loader import load_initiative_text
-from bifocals.web.initiatives import assign_by_email
+from bifocals.services.initiatives import assign_by_email
 from conftest import CHROMIUM_ARGS
 from test_web_app_support import PASSWORD, add_user, live_server, store_at
 from test_web_readiness import NAME, TEXT

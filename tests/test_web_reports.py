@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bifocals.web.tables import audit_log
+from bifocals.store.app_tables import audit_log
 from test_web_app_support import login, post, store_at, web_client
 from test_web_reports_support import LONE_COMMENT, Site, release, seeded_site
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bifocals.instruments import get_instrument
+from bifocals.store.app_tables import campaign_facilitators
 from bifocals.store.tables import campaigns, participants, raters
-from bifocals.web.tables import campaign_facilitators
 from test_web_app_support import add_user, store_at
 
 # P1: manager 1, peers 3 (shown), direct reports 1 (below threshold: suppressed).
@@ -111,8 +111,8 @@ def seeded_site(url: str, tmp: Path) -> Site:
 
 def release(url: str, campaign_id: int) -> None:
     """Release the campaign (as the test's admin would)."""
-    from bifocals.web.campaign_ops import change_status
-    from bifocals.web.security import User
+    from bifocals.services.campaigns import change_status
+    from bifocals.services.security import User
 
     with store_at(url) as store:
         change_status(store, User(1, "admin@example.org", "admin", None), campaign_id, "release")

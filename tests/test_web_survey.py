@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from bifocals.instruments import get_instrument
+from bifocals.services.links import issue_invitation
+from bifocals.services.security import now, token_hash
+from bifocals.store.app_tables import drafts, invitations, submissions
 from bifocals.store.tables import raters, responses
-from bifocals.web.links import issue_invitation
-from bifocals.web.security import now, token_hash
-from bifocals.web.tables import drafts, invitations, submissions
 from test_web_app_support import store_at, web_client
 from test_web_survey_support import INSTRUMENT, KEY, VERSION, full_answers, seed, set_status
 

@@ -17,10 +17,10 @@ import httpx
 import sqlalchemy as sa
 
 from bifocals.instruments import get_instrument
-from bifocals.web.security import token_hash
-from bifocals.web.survey_answers import NOT_OBSERVED
+from bifocals.services.security import token_hash
+from bifocals.services.survey_answers import NOT_OBSERVED
+from bifocals.store.app_tables import invitations, submissions
 from bifocals.web.survey_page import cached_sections, item_html, questionnaire
-from bifocals.web.tables import invitations, submissions
 from test_web_app_support import add_user, free_port, store_at, web_client
 from test_web_survey_support import INSTRUMENT, KEY, full_answers, seed
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bifocals.instruments import get_instrument
+from bifocals.services.links import issue_invitation
 from bifocals.store.tables import campaigns, participants, raters
-from bifocals.web.links import issue_invitation
 from test_web_app_support import store_at
 
 INSTRUMENT = "bifocals_open_360"

@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from bifocals.instruments import get_instrument
+from bifocals.store.app_tables import invitations
 from bifocals.store.tables import campaigns
-from bifocals.web.tables import invitations
 from conftest import CHROMIUM_ARGS
 from test_web_app_support import PASSWORD, add_user, live_server, store_at
 from test_web_survey_support import INSTRUMENT, seed

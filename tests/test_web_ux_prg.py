@@ -10,9 +10,9 @@ import re
 
 import sqlalchemy as sa
 
-from bifocals.change.tables import readiness_links
+from bifocals.store.app_tables import invitations, nomination_links
+from bifocals.store.change_tables import readiness_links
 from bifocals.web.routers.change import initiative_path
-from bifocals.web.tables import invitations, nomination_links
 from test_web_app_support import add_user, login, web_client
 from test_web_campaign import add_person, make_campaign
 from test_web_readiness import NAME, seed

@@ -24,13 +24,13 @@ from bifocals.change.loader import (
 )
 from bifocals.change.model import ADKAR, AdkarResponse, Initiative, ThemeProposal, WebSurvey
 from bifocals.change.proposals import Embedder, analyzer_embedder, with_proposals
-from bifocals.change.tables import (
+from bifocals.errors import BifocalsError
+from bifocals.store.change_tables import (
     change_facilitators,
     change_initiatives,
     readiness_links,
     readiness_responses,
 )
-from bifocals.errors import BifocalsError
 
 DEMO_SOURCE = "bifocals:change/data/demo_initiative.yaml"
 
@@ -225,7 +225,7 @@ class SurveyState:
 Reader = Callable[[sa.Connection, SurveyState], bool]
 
 # The audit action of a read outside the web (command line, Python API) that included the web
-# survey's answers; bifocals.web.readiness_links counts it among READINESS_SEEN_ACTIONS.
+# survey's answers; bifocals.services.readiness_links counts it among READINESS_SEEN_ACTIONS.
 RESULTS_READ_ACTION = "readiness.results.read"
 
 # audit_log belongs to the web tables (migration 0002_web, which 0004_readiness joins, so it

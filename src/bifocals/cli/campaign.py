@@ -71,7 +71,7 @@ def import_cmd(
 
     Example: bifocals campaign import answers.csv --name spring-2025
     """
-    from bifocals.web.participant_logins import Moved, logins_of, move_logins
+    from bifocals.services.participant_logins import Moved, logins_of, move_logins
 
     store = _store(db)
     moved = Moved([], [])
@@ -181,7 +181,7 @@ def delete_cmd(
     """
     if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete campaign {name!r}?"):
         raise typer.Exit(1)
-    from bifocals.web.participant_logins import Moved, logins_of, move_logins
+    from bifocals.services.participant_logins import Moved, logins_of, move_logins
 
     store = _store(db)
     moved = Moved([], [])

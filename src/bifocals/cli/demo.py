@@ -31,9 +31,9 @@ def load(
     from bifocals.change.importer import load_demo_initiative
     from bifocals.demo import DEMO_CAMPAIGN, demo_csv, participant_names
     from bifocals.instruments import get_instrument
+    from bifocals.services.demo_accounts import COACH, create_demo_accounts
+    from bifocals.services.initiatives import assign_by_email
     from bifocals.store import open_store
-    from bifocals.web.demo_accounts import COACH, create_demo_accounts
-    from bifocals.web.initiatives import assign_by_email
 
     try:
         store = open_store(db_url(db))

@@ -39,8 +39,8 @@ def create(
 
     Example: bifocals user create ana@example.org --role admin --password-stdin < pw.txt
     """
+    from bifocals.services.accounts import create_user
     from bifocals.store import open_store
-    from bifocals.web.accounts import create_user
 
     generated = not password_stdin
     password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().rstrip("\r\n")
@@ -60,8 +60,8 @@ def list_(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 
     Example: bifocals user list --json
     """
+    from bifocals.services.accounts import list_users
     from bifocals.store import open_store
-    from bifocals.web.accounts import list_users
 
     try:
         with open_store(db_url(db)) as store:
@@ -91,8 +91,8 @@ def token(
 
     Example: bifocals user token coach@example.org --name hr-sync
     """
+    from bifocals.services.api_tokens import issue_token
     from bifocals.store import open_store
-    from bifocals.web.api_tokens import issue_token
 
     try:
         with open_store(db_url(db)) as store:

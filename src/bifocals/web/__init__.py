@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
+from bifocals.services.settings import SmtpSettings, WebSettings
 from bifocals.web.app import create_app
-from bifocals.web.settings import SmtpSettings, WebSettings
 
 __all__ = ["SmtpSettings", "WebSettings", "create_app"]

@@ -1,9 +1,13 @@
 """The bifocals web app: `create_app(db_url)` builds a FastAPI app over one Store.
 
-How a feature router plugs in (survey, reports, api, change live in their own modules):
+How a feature router plugs in (one module per feature under bifocals/web/routers/):
 
 - put `router = APIRouter(dependencies=[Depends(csrf_protect)])` in
-  bifocals/web/routers/<name>.py; create_app includes it when the module exists;
+  bifocals/web/routers/<name>.py and add it to ROUTERS below;
+- operations and their rules live in bifocals.services; a router translates the request, calls
+  the service and lets its typed errors (bifocals.errors: NotFound 404, Forbidden 403,
+  Conflict 409, Invalid 400) reach the one handler here, which answers the API's problem shape
+  under /api/ and the error page elsewhere;
 - `get_store(request) -> Store`, `get_settings(request) -> WebSettings` (bifocals.web.deps);
 - `current_user(request) -> User | None` (session cookie or `Authorization: Bearer` API token),
   `require_user` (redirects to /login; 401 under /api/), `require_role("admin", "facilitator")`;
@@ -12,17 +16,15 @@ How a feature router plugs in (survey, reports, api, change live in their own mo
   `<meta name="csrf-token">` in base.html); bearer-token API calls without cookies are exempt;
 - `render(request, "folder/page.html", {...})` renders a template extending base.html;
   `flash(request, message, kind)` shows a message on the next page;
-- `audit(store, user, action, target, detail, campaign_id=...)` (bifocals.web.accounts) writes
+- `audit(store, user, action, target, detail, campaign_id=...)` (bifocals.services.accounts) writes
   the audit log; viewing or exporting a report must be audited with an action in
-  `REPORT_SEEN_ACTIONS` (bifocals.web.campaign_ops) so re-opening is refused afterwards;
-- `bifocals.web.access`: `managed_campaign`, `can_manage`, `can_view_report`;
-- `bifocals.web.links`: `resolve_invitation(conn, token)` for the survey at /survey/{token}.
+  `REPORT_SEEN_ACTIONS` (bifocals.services.campaigns) so re-opening is refused afterwards;
+- `bifocals.services.access`: `managed_campaign`, `can_manage`, `can_view_report`;
+- `bifocals.services.links`: `resolve_invitation(conn, token)` for the survey at /survey/{token}.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,22 +39,41 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bifocals import __version__
+from bifocals.errors import AccessError, BifocalsError, error_field, http_status
+from bifocals.services.settings import WebSettings
 from bifocals.store import open_store
 from bifocals.web.api_models import ValidationProblemBody
 from bifocals.web.deps import STATIC_DIR, CrossSiteRead, LoginRequired, render
-from bifocals.web.settings import WebSettings
+from bifocals.web.routers import (
+    admin,
+    api,
+    auth,
+    campaigns,
+    change,
+    nominate,
+    participants,
+    progress,
+    readiness,
+    reports,
+    survey,
+    tokens,
+)
 from bifocals.web.validation import as_text, problems, summary
 
-OWN_ROUTERS: tuple[str, ...] = (
-    "auth",
-    "admin",
-    "campaigns",
-    "participants",
-    "nominate",
-    "progress",
-    "tokens",
+ROUTERS = (
+    auth,
+    admin,
+    campaigns,
+    participants,
+    nominate,
+    progress,
+    tokens,
+    survey,
+    reports,
+    api,
+    change,
+    readiness,
 )
-OPTIONAL_ROUTERS: tuple[str, ...] = ("survey", "reports", "api", "change")
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
@@ -149,6 +170,19 @@ def _install_error_pages(app: FastAPI) -> None:
             status_code=exc.status_code,
         )
 
+    # Every refusal a service raises (a typed error from bifocals.errors) ends here, so a
+    # router needs no `except` block of its own for it.
+    @app.exception_handler(AccessError)
+    @app.exception_handler(BifocalsError)
+    async def refused(request: Request, exc: Exception) -> Response:
+        status = http_status(exc)
+        if request.url.path.startswith("/api/"):
+            body = {"field": error_field(exc), "message": getattr(exc, "message", str(exc))}
+            return JSONResponse({"detail": body}, status_code=status)
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+        return render(request, "error.html", {"status": status, "detail": str(exc)}, status)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         found = problems(exc)
@@ -180,13 +214,8 @@ def create_app(db_url: str, *, settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     _install_error_pages(app)
-    for name in OWN_ROUTERS:
-        module = importlib.import_module(f"bifocals.web.routers.{name}")
+    for module in ROUTERS:
         app.include_router(module.router)
-    for name in OPTIONAL_ROUTERS:
-        module_name = f"bifocals.web.routers.{name}"
-        if importlib.util.find_spec(module_name) is not None:
-            app.include_router(importlib.import_module(module_name).router)
     return app
 
 

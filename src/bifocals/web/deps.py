@@ -9,19 +9,19 @@ import json
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import sqlalchemy as sa
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from bifocals.services.security import Session, User, load_session, same, user_for_api_token
+from bifocals.services.settings import WebSettings
 from bifocals.store import Store
-from bifocals.web.security import Session, User, load_session, same, user_for_api_token
-from bifocals.web.settings import WebSettings
-from bifocals.web.tables import sessions
+from bifocals.store.app_tables import sessions
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -272,3 +272,9 @@ def render(
 
 templates.env.globals["csrf_field"] = csrf_field
 templates.env.globals["csrf_token"] = csrf_token
+
+
+# The role dependencies, declared once for every router.
+Anyone = Annotated[User, Depends(require_user)]
+Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
+Admin = Annotated[User, Depends(require_role("admin"))]

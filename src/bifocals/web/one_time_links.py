@@ -20,8 +20,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Request
 
+from bifocals.store.app_tables import sessions
 from bifocals.web.deps import ONE_TIME_LINKS, SESSION_COOKIE, current_session, get_store
-from bifocals.web.tables import sessions
 
 LINKS_KIND = ONE_TIME_LINKS
 _CONTEXT = b"bifocals one-time links\0"

@@ -19,8 +19,8 @@ from markupsafe import Markup
 
 from bifocals.framework import default_framework
 from bifocals.instruments.model import Instrument, Item
+from bifocals.services.survey_answers import FIELD_PREFIX, NOT_OBSERVED
 from bifocals.web.deps import templates
-from bifocals.web.survey_answers import FIELD_PREFIX, NOT_OBSERVED
 
 ITEM_TEMPLATE = "survey/item.html"
 _BUILDING = threading.Lock()

@@ -9,14 +9,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError
+from bifocals.services.accounts import create_user, list_users
+from bifocals.services.security import utc
+from bifocals.store.app_tables import ROLES, audit_log
 from bifocals.store.tables import campaigns, participants
-from bifocals.web.accounts import create_user, list_users
-from bifocals.web.deps import csrf_protect, flash, get_store, render, require_role
-from bifocals.web.security import User, utc
-from bifocals.web.tables import ROLES, audit_log
+from bifocals.web.deps import Admin, csrf_protect, flash, get_store, render
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(csrf_protect)])
-Admin = Annotated[User, Depends(require_role("admin"))]
 AUDIT_PAGE = 200
 
 

@@ -12,11 +12,16 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
-from bifocals.errors import BifocalsError
+from bifocals.errors import BifocalsError, NotFound, OperationError
 from bifocals.scoring.model import Thresholds
+from bifocals.services.access import can_view_report, managed_campaign, visible_campaigns_query
+from bifocals.services.accounts import audit
+from bifocals.services.campaigns import change_status, create_campaign
+from bifocals.services.people import add_participant, add_rater
+from bifocals.services.progress import campaign_progress
+from bifocals.services.results import campaign_row, load_results, participant_code
+from bifocals.services.security import User, utc
 from bifocals.store.tables import participants
-from bifocals.web.access import can_view_report, managed_campaign, visible_campaigns_query
-from bifocals.web.accounts import audit
 from bifocals.web.api_models import (
     CampaignIn,
     CampaignOut,
@@ -33,12 +38,7 @@ from bifocals.web.api_models import (
     ThresholdsModel,
     ValidationProblemBody,
 )
-from bifocals.web.api_results import campaign_row, load_results, participant_code
-from bifocals.web.campaign_ops import change_status, create_campaign
-from bifocals.web.deps import csrf_protect, get_store, no_cross_site_read, require_user
-from bifocals.web.people import add_participant, add_rater
-from bifocals.web.progress import campaign_progress
-from bifocals.web.security import User, utc
+from bifocals.web.deps import Anyone, csrf_protect, get_store, no_cross_site_read
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     **{code: {"model": ProblemBody} for code in (400, 401, 403, 404, 409)},
@@ -54,7 +54,6 @@ router = APIRouter(
     dependencies=[Depends(csrf_protect), Depends(no_cross_site_read)],
     responses=ERRORS,
 )
-Anyone = Annotated[User, Depends(require_user)]
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
@@ -64,6 +63,8 @@ def problem(status: int, message: str, field: str | None = None) -> HTTPExceptio
 
 
 def _from_error(exc: BifocalsError) -> HTTPException:
+    if isinstance(exc, OperationError):
+        return problem(exc.status, exc.message, exc.field)
     text = str(exc)
     head, sep, rest = text.partition(": ")
     if sep and head.replace("_", "").isalnum() and len(head) < 40:
@@ -82,7 +83,7 @@ def _managed(request: Request, user: User, campaign_id: int) -> Any:
     with get_store(request).engine.connect() as conn:
         try:
             return managed_campaign(conn, user, campaign_id)
-        except HTTPException as exc:
+        except NotFound as exc:
             raise problem(404, "no such campaign", "campaign_id") from exc
 
 
@@ -206,7 +207,7 @@ def new_raters(
         with get_store(request).engine.begin() as conn:
             participant_code(conn, campaign_id, pid)
             ids = [add_rater(conn, user, campaign_id, pid, r.name, r.email, r.group) for r in body]
-    except HTTPException as exc:
+    except NotFound as exc:
         raise problem(404, "no such participant in this campaign", "pid") from exc
     except BifocalsError as exc:
         raise _from_error(exc) from exc
@@ -237,8 +238,8 @@ def release(request: Request, campaign_id: Id, user: Anyone) -> StatusOut:
 def _results(request: Request, row: Any) -> Any:
     try:
         return load_results(get_store(request), row)
-    except HTTPException as exc:
-        raise problem(exc.status_code, str(exc.detail), "status") from exc
+    except (OperationError, NotFound) as exc:
+        raise problem(exc.status, exc.message, "status") from exc
 
 
 @router.get("/campaigns/{campaign_id}/scores", response_model=ScoresOut)
@@ -262,7 +263,7 @@ def report(request: Request, campaign_id: Id, pid: Id, user: Anyone) -> ReportOu
     results = _results(request, row)
     try:
         data = results.participant(code).to_dict()
-    except HTTPException as exc:
-        raise problem(404, str(exc.detail), "pid") from exc
+    except NotFound as exc:
+        raise problem(404, exc.message, "pid") from exc
     audit(store, user, "report.view", f"participant:{code}", "api", campaign_id)
     return ReportOut(campaign=row.name, participant=code, data=data)

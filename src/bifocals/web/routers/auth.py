@@ -9,8 +9,18 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError
+from bifocals.services.accounts import set_password, write_audit
+from bifocals.services.security import (
+    User,
+    authenticate,
+    end_session,
+    recent_failures,
+    record_attempt,
+    start_session,
+    verify_password,
+)
+from bifocals.store.app_tables import users
 from bifocals.store.tables import campaigns, participants
-from bifocals.web.accounts import set_password, write_audit
 from bifocals.web.deps import (
     SESSION_COOKIE,
     csrf_protect,
@@ -24,16 +34,6 @@ from bifocals.web.deps import (
     require_user,
     set_session_cookie,
 )
-from bifocals.web.security import (
-    User,
-    authenticate,
-    end_session,
-    recent_failures,
-    record_attempt,
-    start_session,
-    verify_password,
-)
-from bifocals.web.tables import users
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 

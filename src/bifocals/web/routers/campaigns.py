@@ -12,9 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from bifocals.errors import BifocalsError
 from bifocals.instruments import list_instruments
 from bifocals.scoring.model import Thresholds
-from bifocals.store.tables import participants, raters
-from bifocals.web.access import managed_campaign, visible_campaigns_query
-from bifocals.web.campaign_ops import (
+from bifocals.services.access import managed_campaign, visible_campaigns_query
+from bifocals.services.campaigns import (
     assign_facilitator,
     change_status,
     create_campaign,
@@ -23,13 +22,12 @@ from bifocals.web.campaign_ops import (
     results_seen,
     update_settings,
 )
-from bifocals.web.deps import csrf_protect, flash, get_store, render, require_role
-from bifocals.web.security import User, utc
-from bifocals.web.tables import nominations
+from bifocals.services.security import User, utc
+from bifocals.store.app_tables import nominations
+from bifocals.store.tables import participants, raters
+from bifocals.web.deps import Admin, Manager, csrf_protect, flash, get_store, render
 
 router = APIRouter(prefix="/campaigns", dependencies=[Depends(csrf_protect)])
-Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
-Admin = Annotated[User, Depends(require_role("admin"))]
 Threshold = Annotated[int, Form(ge=1, le=50)]
 
 

@@ -2,7 +2,7 @@
 dashboard inside the site layout, its PDF and JSON, its facilitators, and its readiness survey
 links. Admins see every initiative, a facilitator only the ones assigned to them (others answer
 404); participants get 403. The respondents' pages (/readiness/{token}) live in
-routers/readiness.py and are included here."""
+routers/readiness.py."""
 
 from __future__ import annotations
 
@@ -23,20 +23,9 @@ from bifocals.change.loader import load_initiative_text
 from bifocals.change.model import Initiative
 from bifocals.change.render import render_body, render_pdf, report_css
 from bifocals.change.report import ChangeReport, build_report
-from bifocals.change.tables import change_initiatives
 from bifocals.errors import BifocalsError, Problem, ValidationError
-from bifocals.web.accounts import audit, write_audit
-from bifocals.web.deps import (
-    csrf_protect,
-    flash,
-    get_settings,
-    get_store,
-    no_cross_site_read,
-    public_base,
-    render,
-    require_role,
-)
-from bifocals.web.initiatives import (
+from bifocals.services.accounts import audit, write_audit
+from bifocals.services.initiatives import (
     NOT_FOUND,
     assign_initiative_facilitator,
     can_manage_initiative,
@@ -45,9 +34,8 @@ from bifocals.web.initiatives import (
     managed_initiative,
     remove_initiative_facilitator,
 )
-from bifocals.web.mail import send_mail
-from bifocals.web.one_time_links import stash_links, take_links
-from bifocals.web.readiness_links import (
+from bifocals.services.mail import send_mail
+from bifocals.services.readiness_links import (
     MAX_LABEL,
     MAX_LINKS,
     collection_counts,
@@ -59,13 +47,22 @@ from bifocals.web.readiness_links import (
     show_results,
     web_reader,
 )
-from bifocals.web.routers import readiness
-from bifocals.web.security import User
+from bifocals.services.security import User
+from bifocals.store.change_tables import change_initiatives
+from bifocals.web.deps import (
+    Admin,
+    Manager,
+    csrf_protect,
+    flash,
+    get_settings,
+    get_store,
+    no_cross_site_read,
+    public_base,
+    render,
+)
+from bifocals.web.one_time_links import stash_links, take_links
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
-router.include_router(readiness.router)
-Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
-Admin = Annotated[User, Depends(require_role("admin"))]
 
 SCOPE = ".change-report"
 MAX_UPLOAD = 10_000_000

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError
+from bifocals.services.links import resolve_nomination_link
+from bifocals.services.people import GROUP_LABELS, RATER_GROUPS, nominate
+from bifocals.store.app_tables import nominations
 from bifocals.web.deps import csrf_protect, get_store, render
-from bifocals.web.links import resolve_nomination_link
-from bifocals.web.people import GROUP_LABELS, RATER_GROUPS, nominate
-from bifocals.web.tables import nominations
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 Text = Annotated[str, Form(max_length=320)]

@@ -11,20 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError, ValidationError
-from bifocals.store.tables import campaigns, raters
-from bifocals.web.access import managed_campaign, managed_participant
-from bifocals.web.delivery import Delivery, deliver_invitations, deliver_nomination_link
-from bifocals.web.deps import (
-    csrf_protect,
-    flash,
-    get_settings,
-    get_store,
-    public_base,
-    render,
-    require_role,
-)
-from bifocals.web.one_time_links import stash_links, take_links
-from bifocals.web.people import (
+from bifocals.services.access import managed_campaign, managed_participant
+from bifocals.services.delivery import Delivery, deliver_invitations, deliver_nomination_link
+from bifocals.services.people import (
     GROUP_LABELS,
     MAX_CSV_BYTES,
     RATER_GROUPS,
@@ -33,12 +22,22 @@ from bifocals.web.people import (
     decide_nomination,
     import_participants,
 )
+from bifocals.services.security import User, utc
+from bifocals.store.app_tables import invitations, nominations
+from bifocals.store.tables import campaigns, raters
+from bifocals.web.deps import (
+    Manager,
+    csrf_protect,
+    flash,
+    get_settings,
+    get_store,
+    public_base,
+    render,
+)
+from bifocals.web.one_time_links import stash_links, take_links
 from bifocals.web.routers.campaigns import campaign_view
-from bifocals.web.security import User, utc
-from bifocals.web.tables import invitations, nominations
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
-Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
 Text = Annotated[str, Form(max_length=320)]
 
 

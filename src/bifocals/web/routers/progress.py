@@ -7,25 +7,23 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bifocals.web.access import managed_campaign
-from bifocals.web.delivery import deliver_invitations
+from bifocals.services.access import managed_campaign
+from bifocals.services.delivery import deliver_invitations
+from bifocals.services.people import GROUP_LABELS
+from bifocals.services.progress import campaign_progress
 from bifocals.web.deps import (
+    Manager,
     csrf_protect,
     flash,
     get_settings,
     get_store,
     public_base,
     render,
-    require_role,
 )
-from bifocals.web.people import GROUP_LABELS
-from bifocals.web.progress import campaign_progress
 from bifocals.web.routers.campaigns import campaign_view
 from bifocals.web.routers.participants import show_delivery
-from bifocals.web.security import User
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
-Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
 
 
 @router.get("/progress", include_in_schema=False)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from bifocals.web.deps import get_store, render
-from bifocals.web.readiness_links import (
+from bifocals.services.readiness_links import (
     FIELD_PREFIX,
     MAX_COMMENT,
     NOT_SURE,
@@ -29,9 +28,10 @@ from bifocals.web.readiness_links import (
     resolve_link,
     submit_answers,
 )
-from bifocals.web.survey_store import SubmitRefused
+from bifocals.services.surveys import SubmitRefused
+from bifocals.web.deps import csrf_protect, get_store, render
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(csrf_protect)])
 
 PROBLEMS: dict[str, tuple[int, str, str]] = {
     "unknown": (

@@ -7,7 +7,6 @@ Every view or export is audited with an action in REPORT_SEEN_ACTIONS, which blo
 from __future__ import annotations
 
 import json
-from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,30 +14,28 @@ from markupsafe import escape
 
 from bifocals.errors import BifocalsError
 from bifocals.reports import cohort_report_html, html_to_pdf, individual_report_html, safe_filename
-from bifocals.web.access import can_view_report, managed_campaign
-from bifocals.web.accounts import audit
-from bifocals.web.api_results import (
+from bifocals.services.access import can_view_report, managed_campaign
+from bifocals.services.accounts import audit
+from bifocals.services.results import (
     campaign_row,
     load_results,
     participant_code,
     progress_csv,
     scores_csv,
 )
+from bifocals.services.security import User
 from bifocals.web.deps import (
+    Anyone,
+    Manager,
     csrf_protect,
     get_store,
     no_cross_site_read,
-    require_role,
-    require_user,
 )
-from bifocals.web.security import User
 
 router = APIRouter(
     prefix="/campaigns/{campaign_id}",
     dependencies=[Depends(csrf_protect), Depends(no_cross_site_read)],
 )
-Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
-Anyone = Annotated[User, Depends(require_user)]
 
 
 def _with_back_link(html: str, href: str, label: str, pdf_href: str | None = None) -> str:

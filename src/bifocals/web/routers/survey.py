@@ -21,12 +21,9 @@ from starlette.concurrency import run_in_threadpool
 
 from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.instruments.model import Instrument
-from bifocals.store.tables import campaigns, participants, raters
-from bifocals.web.deps import get_store, render
-from bifocals.web.links import InvitationLookup, mark_opened, resolve_invitation
-from bifocals.web.survey_answers import FIELD_PREFIX, check, from_form, progress
-from bifocals.web.survey_page import questionnaire
-from bifocals.web.survey_store import (
+from bifocals.services.links import InvitationLookup, mark_opened, resolve_invitation
+from bifocals.services.survey_answers import FIELD_PREFIX, check, from_form, progress
+from bifocals.services.surveys import (
     DraftConflict,
     SubmitRefused,
     load_draft,
@@ -34,6 +31,9 @@ from bifocals.web.survey_store import (
     submit,
     write,
 )
+from bifocals.store.tables import campaigns, participants, raters
+from bifocals.web.deps import get_store, render
+from bifocals.web.survey_page import questionnaire
 
 router = APIRouter()
 

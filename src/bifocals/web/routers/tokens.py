@@ -3,7 +3,7 @@
 Admins and facilitators signed in with a session (participants and API tokens get 403); a
 token acts as its account on /api/v1.
 An admin sees and may revoke every token; a facilitator only their own. Creating and revoking
-are audited by bifocals.web.api_tokens.
+are audited by bifocals.services.api_tokens.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError
-from bifocals.web.api_tokens import TOKEN_ROLES, issue_token, list_tokens, revoke_token
+from bifocals.services.api_tokens import TOKEN_ROLES, issue_token, list_tokens, revoke_token
+from bifocals.services.security import User
 from bifocals.web.deps import (
     csrf_protect,
     current_session,
@@ -24,7 +25,6 @@ from bifocals.web.deps import (
     render,
     require_role,
 )
-from bifocals.web.security import User
 
 router = APIRouter(prefix="/account/tokens", dependencies=[Depends(csrf_protect)])
 _token_role = require_role(*TOKEN_ROLES)

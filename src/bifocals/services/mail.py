@@ -7,7 +7,7 @@ import ssl
 from email.message import EmailMessage
 
 from bifocals.errors import BifocalsError
-from bifocals.web.settings import SmtpSettings
+from bifocals.services.settings import SmtpSettings
 
 
 def send_mail(smtp: SmtpSettings, to: str, subject: str, body: str) -> None:

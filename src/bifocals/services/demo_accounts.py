@@ -8,10 +8,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
+from bifocals.services.accounts import create_user
 from bifocals.store import Store
+from bifocals.store.app_tables import campaign_facilitators, users
 from bifocals.store.tables import participants
-from bifocals.web.accounts import create_user
-from bifocals.web.tables import campaign_facilitators, users
 
 ADMIN = ("admin", "admin@demo.local", "demo-admin-2026")
 COACH = ("facilitator", "coach@demo.local", "demo-coach-2026")

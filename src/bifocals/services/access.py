@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import HTTPException
 
-from bifocals.errors import BifocalsError
+from bifocals.errors import BifocalsError, NotFound
+from bifocals.services.security import User
+from bifocals.store.app_tables import campaign_facilitators, users
 from bifocals.store.tables import campaigns, participants
-from bifocals.web.security import User
-from bifocals.web.tables import campaign_facilitators, users
 
 
 def is_assigned(conn: sa.Connection, table: sa.Table, key: str, key_id: int, user_id: int) -> bool:
@@ -78,7 +77,7 @@ def managed_campaign(conn: sa.Connection, user: User, campaign_id: int) -> Any:
     """The campaigns row if the user may manage it; 404 otherwise (also for other roles)."""
     row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).first()
     if row is None or not can_manage(conn, user, campaign_id):
-        raise HTTPException(404, "no such campaign")
+        raise NotFound("no such campaign", "campaign_id")
     return row
 
 
@@ -91,7 +90,7 @@ def managed_participant(conn: sa.Connection, user: User, campaign_id: int, pid: 
         )
     ).first()
     if row is None:
-        raise HTTPException(404, "no such participant in this campaign")
+        raise NotFound("no such participant in this campaign", "participant_id")
     return camp, row
 
 

@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from bifocals.errors import BifocalsError
 from bifocals.instruments import get_instrument
 from bifocals.scoring.model import Thresholds
+from bifocals.services.access import assigned_facilitators, facilitator_account, is_assigned
+from bifocals.services.accounts import write_audit
+from bifocals.services.security import User, now, utc
 from bifocals.store import Store
+from bifocals.store.app_tables import audit_log, campaign_facilitators, users
 from bifocals.store.tables import campaigns
-from bifocals.web.access import assigned_facilitators, facilitator_account, is_assigned
-from bifocals.web.accounts import write_audit
-from bifocals.web.security import User, now, utc
-from bifocals.web.tables import audit_log, campaign_facilitators, users
 
 # Audit actions meaning "someone has seen results of this campaign".
 REPORT_SEEN_ACTIONS: tuple[str, ...] = (

@@ -13,15 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import HTTPException
 
-from bifocals.change.tables import change_facilitators, change_initiatives
-from bifocals.errors import BifocalsError
+from bifocals.errors import BifocalsError, NotFound
+from bifocals.services.access import assigned_facilitators, facilitator_account, is_assigned
+from bifocals.services.accounts import write_audit
+from bifocals.services.security import User
 from bifocals.store import Store
-from bifocals.web.access import assigned_facilitators, facilitator_account, is_assigned
-from bifocals.web.accounts import write_audit
-from bifocals.web.security import User
-from bifocals.web.tables import users
+from bifocals.store.app_tables import users
+from bifocals.store.change_tables import change_facilitators, change_initiatives
 
 NOT_FOUND = "There is no initiative with that name. The list shows every one you may open."
 
@@ -43,7 +42,7 @@ def managed_initiative(conn: sa.Connection, user: User, name: str) -> Any:
         sa.select(t.c.id, t.c.name, t.c.readiness_closed_at).where(t.c.name == name)
     ).first()
     if row is None or not can_manage_initiative(conn, user, int(row.id)):
-        raise HTTPException(404, NOT_FOUND)
+        raise NotFound(NOT_FOUND, "initiative_id")
     return row
 
 

@@ -34,12 +34,12 @@ from bifocals.change.importer import (
     survey_transaction,
 )
 from bifocals.change.model import ADKAR
-from bifocals.change.tables import change_initiatives, readiness_links, readiness_responses
 from bifocals.errors import BifocalsError
-from bifocals.web.accounts import write_audit
-from bifocals.web.security import User, new_token, now, token_hash
-from bifocals.web.survey_store import SubmitRefused, write
-from bifocals.web.tables import audit_log
+from bifocals.services.accounts import write_audit
+from bifocals.services.security import User, new_token, now, token_hash
+from bifocals.services.surveys import SubmitRefused, write
+from bifocals.store.app_tables import audit_log
+from bifocals.store.change_tables import change_initiatives, readiness_links, readiness_responses
 
 READINESS_PATH = "/readiness/{token}"
 FIELD_PREFIX = "adkar_"

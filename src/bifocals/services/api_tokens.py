@@ -12,10 +12,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
+from bifocals.services.accounts import write_audit
+from bifocals.services.security import User, create_api_token, now, utc
 from bifocals.store import Store
-from bifocals.web.accounts import write_audit
-from bifocals.web.security import User, create_api_token, now, utc
-from bifocals.web.tables import api_tokens, users
+from bifocals.store.app_tables import api_tokens, users
 
 TOKEN_ROLES: tuple[str, ...] = ("admin", "facilitator")
 

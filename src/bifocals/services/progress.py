@@ -7,9 +7,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from bifocals.services.security import utc
+from bifocals.store.app_tables import invitations
 from bifocals.store.tables import participants, raters
-from bifocals.web.security import utc
-from bifocals.web.tables import invitations
 
 GROUP_ORDER: tuple[str, ...] = ("self", "manager", "peer", "direct_report", "other")
 

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import HTTPException
 
+from bifocals.errors import Conflict, NotFound
 from bifocals.framework import default_framework
 from bifocals.framework.model import Framework
 from bifocals.instruments.model import Instrument
 from bifocals.scoring import score_campaign
 from bifocals.scoring.model import CampaignScores, ParticipantScores
+from bifocals.services.progress import GROUP_ORDER, campaign_progress
 from bifocals.store import Store
 from bifocals.store.tables import campaigns, participants
-from bifocals.web.progress import GROUP_ORDER, campaign_progress
 
 RESULT_STATUSES: tuple[str, ...] = ("closed", "released")
 
@@ -42,13 +42,13 @@ class Results:
         for ps in self.scores.participants:
             if ps.participant == code:
                 return ps
-        raise HTTPException(404, "no scores for this participant (no answers were submitted)")
+        raise NotFound("no scores for this participant (no answers were submitted)", "participant")
 
 
 def load_results(store: Store, campaign_row: Any) -> Results:
     """Score a closed or released campaign (409 while it still collects answers)."""
     if campaign_row.status not in RESULT_STATUSES:
-        raise HTTPException(409, "results exist only once the campaign is closed; close it first")
+        raise Conflict("results exist only once the campaign is closed; close it first", "status")
     data, instrument = store.load_campaign_data(campaign_row.name)
     framework = default_framework()
     with store.engine.connect() as conn:
@@ -76,7 +76,7 @@ def participant_code(conn: sa.Connection, campaign_id: int, pid: int) -> str:
         )
     ).scalar()
     if code is None:
-        raise HTTPException(404, "no such participant in this campaign")
+        raise NotFound("no such participant in this campaign", "participant_id")
     return str(code)
 
 
@@ -84,7 +84,7 @@ def campaign_row(conn: sa.Connection, campaign_id: int) -> Any:
     """The campaigns row (404 if missing)."""
     row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).first()
     if row is None:
-        raise HTTPException(404, "no such campaign")
+        raise NotFound("no such campaign", "campaign_id")
     return row
 
 

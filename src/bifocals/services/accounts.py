@@ -10,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
+from bifocals.services.security import MIN_PASSWORD, User, hash_password, now, utc
 from bifocals.store import Store
+from bifocals.store.app_tables import ROLES, audit_log, users
 from bifocals.store.tables import campaigns, participants
-from bifocals.web.security import MIN_PASSWORD, User, hash_password, now, utc
-from bifocals.web.tables import ROLES, audit_log, users
 
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+$")
 
@@ -124,7 +124,7 @@ def create_user(
 def set_password(store: Store, user: User, password: str) -> None:
     """Change a user's password and end their other sessions."""
     check_password(password)
-    from bifocals.web.tables import sessions
+    from bifocals.store.app_tables import sessions
 
     with store.engine.begin() as conn:
         conn.execute(

@@ -17,11 +17,11 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from bifocals.instruments.model import Instrument
+from bifocals.services.links import resolve_invitation
+from bifocals.services.security import now
+from bifocals.services.survey_answers import from_json, response_rows, to_json
+from bifocals.store.app_tables import drafts, submissions
 from bifocals.store.tables import raters, responses
-from bifocals.web.links import resolve_invitation
-from bifocals.web.security import now
-from bifocals.web.survey_answers import from_json, response_rows, to_json
-from bifocals.web.tables import drafts, submissions
 
 T = TypeVar("T")
 _SQLITE_WRITER = threading.Lock()

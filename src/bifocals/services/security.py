@@ -16,11 +16,21 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bifocals.web.tables import api_tokens, login_attempts, sessions, users
+from bifocals.store.app_tables import api_tokens, login_attempts, sessions, users
 
 _HASHER = PasswordHasher()
 # Verified against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("not a password of anybody")
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Hash and verify passwords with `hasher` from now on (the test suite's cheap argon2
+    parameters; the product always runs with argon2-cffi's defaults)."""
+    global _HASHER, _DUMMY_HASH
+    _HASHER = hasher
+    _DUMMY_HASH = hasher.hash("not a password of anybody")
+
+
 MIN_PASSWORD = 10
 
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bifocals.services.security import new_token, now, token_hash, utc
+from bifocals.store.app_tables import invitations, nomination_links
 from bifocals.store.tables import campaigns, participants, raters
-from bifocals.web.security import new_token, now, token_hash, utc
-from bifocals.web.tables import invitations, nomination_links
 
 SURVEY_PATH = "/survey/{token}"
 NOMINATE_PATH = "/nominate/{token}"

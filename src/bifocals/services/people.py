@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError, Problem, ValidationError
+from bifocals.services.accounts import EMAIL, write_audit
+from bifocals.services.security import User, now
+from bifocals.store.app_tables import nominations
 from bifocals.store.tables import campaigns, participants, raters
-from bifocals.web.accounts import EMAIL, write_audit
-from bifocals.web.security import User, now
-from bifocals.web.tables import nominations
 
 RATER_GROUPS: tuple[str, ...] = ("manager", "peer", "direct_report", "other")
 GROUP_LABELS: dict[str, str] = {

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bifocals.services.accounts import write_audit
+from bifocals.services.security import now
 from bifocals.store import Store
+from bifocals.store.app_tables import sessions, users
 from bifocals.store.tables import campaigns, participants
-from bifocals.web.accounts import write_audit
-from bifocals.web.security import now
-from bifocals.web.tables import sessions, users
 
 
 @dataclass(frozen=True)

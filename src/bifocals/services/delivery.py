@@ -8,20 +8,20 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
-from bifocals.store import Store
-from bifocals.store.tables import campaigns, participants, raters
-from bifocals.web.accounts import write_audit
-from bifocals.web.links import (
+from bifocals.services.accounts import write_audit
+from bifocals.services.links import (
     issue_invitation,
     issue_nomination_link,
     mark_sent,
     nominate_url,
     survey_url,
 )
-from bifocals.web.mail import invitation_text, nomination_text, send_mail
-from bifocals.web.people import GROUP_LABELS
-from bifocals.web.security import User
-from bifocals.web.settings import WebSettings
+from bifocals.services.mail import invitation_text, nomination_text, send_mail
+from bifocals.services.people import GROUP_LABELS
+from bifocals.services.security import User
+from bifocals.services.settings import WebSettings
+from bifocals.store import Store
+from bifocals.store.tables import campaigns, participants, raters
 
 
 @dataclass
