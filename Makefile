@@ -22,9 +22,10 @@ run: $(STAMP)
 	$(BIN)/bifocals demo load --db $(DEMO_DB) --replace
 	$(BIN)/bifocals serve --db $(DEMO_DB) --host $(HOST) --port $(PORT)
 
-## make test: lint, types, then the whole test suite
+## make test: lint, format check, types (mypy strict), then the whole test suite
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 

@@ -37,12 +37,6 @@ def test_import_export_list_thresholds_delete(db_url: str, demo_file: Path, tmp_
     code, out, _ = run(db_url, "import", str(demo_file), "--name", "demo", "--replace", "--json")
     assert code == 0 and json.loads(out)["replaced"] is True
 
-    code, out, _ = run(db_url, "export", "demo")
-    assert code == 0 and out == demo_file.read_text(encoding="utf-8")
-    target = tmp_path / "out.csv"
-    code, out, _ = run(db_url, "export", "demo", "--out", str(target))
-    assert code == 0 and target.read_text(encoding="utf-8") == demo_file.read_text("utf-8")
-
     code, out, _ = run(db_url, "list", "--json")
     (entry,) = json.loads(out)
     assert entry["name"] == "demo" and entry["status"] == "closed" and entry["participants"] > 10
@@ -55,6 +49,16 @@ def test_import_export_list_thresholds_delete(db_url: str, demo_file: Path, tmp_
     assert "peer 4" in out
     code, _, err = run(db_url, "thresholds", "demo", "--peer", "0")
     assert code != 0
+
+    code, out, _ = run(db_url, "export", "demo")
+    assert code == 0 and out == demo_file.read_text(encoding="utf-8")
+    target = tmp_path / "out.csv"
+    code, out, _ = run(db_url, "export", "demo", "--out", str(target))
+    assert code == 0 and target.read_text(encoding="utf-8") == demo_file.read_text("utf-8")
+
+    # The export counted as results seen: thresholds are frozen now, refused and audited.
+    code, _, err = run(db_url, "thresholds", "demo", "--peer", "5")
+    assert code == 1 and "can no longer change" in err
 
     code, out, _ = run(db_url, "delete", "demo", "--yes")
     assert code == 0 and "Deleted" in out

@@ -434,8 +434,10 @@ def test_settings_change_until_closed(people: str) -> None:
         assert "Deadline and thresholds saved." in a.get(r.headers["location"]).text
         a.post(f"/campaigns/{cid}/open", data={"csrf_token": ta})
         a.post(f"/campaigns/{cid}/close", data={"csrf_token": ta})
-        r = a.post(f"/campaigns/{cid}/settings", data={**form, "threshold_peer": "1"})
-        assert "can no longer change" in a.get(r.headers["location"]).text
+        # Closed: the deadline no longer applies (thresholds freeze once results are seen:
+        # tests/test_results_seen.py).
+        r = a.post(f"/campaigns/{cid}/settings", data={**form, "deadline": "2032-01-31"})
+        assert "deadline can no longer change" in a.get(r.headers["location"]).text
     with store_at(people) as store, store.engine.connect() as conn:
         row = conn.execute(sa.select(campaigns).where(campaigns.c.id == cid)).one()
         assert row.threshold_peer == 5 and row.deadline.year == 2031

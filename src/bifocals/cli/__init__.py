@@ -1,17 +1,18 @@
 """The bifocals command line: one command group per feature, each a thin layer over the library.
 
-Each feature module in this package exposes `register(app)`; the modules listed in FEATURES are
-registered in that order when they are present, so features can land independently.
+Each feature module in this package exposes `register(app)`; `_register_features` imports and
+registers them by name, in the order their commands appear in --help.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import os
+import sys
 
 import typer
 
 from bifocals import __version__
+from bifocals.errors import AccessError, BifocalsError
 
 app = typer.Typer(
     name="bifocals",
@@ -21,28 +22,25 @@ app = typer.Typer(
     add_completion=False,
 )
 
-# Feature modules under bifocals.cli, in the order their commands appear in --help.
-FEATURES: tuple[str, ...] = (
-    "framework",
-    "instrument",
-    "campaign",
-    "score",
-    "report",
-    "analyze",
-    "text",
-    "change",
-    "user",
-    "serve",
-    "demo",
-)
-
 
 def _register_features() -> None:
-    for name in FEATURES:
-        module_name = f"bifocals.cli.{name}"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        module = importlib.import_module(module_name)
+    """Add every command group, in the order their commands appear in --help."""
+    from bifocals.cli import (
+        analyze,
+        campaign,
+        change,
+        demo,
+        framework,
+        instrument,
+        report,
+        score,
+        serve,
+        text,
+        user,
+    )
+
+    groups = (framework, instrument, campaign, score, report, analyze, text, change, user, serve)
+    for module in (*groups, demo):
         module.register(app)
 
 
@@ -65,5 +63,25 @@ _register_features()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    A reader that stops early (`bifocals campaign export NAME | head`) closes the pipe: stop
+    quietly with the status a shell gives a command killed by SIGPIPE (141), with no error
+    message and no traceback. A typed error that a command did not print itself is printed
+    the same way as the others.
+    """
+    try:
+        app()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(141)
+    except (BifocalsError, AccessError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(1)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises no second error."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

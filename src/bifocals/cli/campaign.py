@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from bifocals.cli.common import DEFAULT_DB, DbOption, JsonOption, console, db_url, fail, print_json
-from bifocals.errors import BifocalsError, Problem, ValidationError
-from bifocals.store import Store, open_store
+from bifocals.cli.common import DEFAULT_DB, DbOption, JsonOption, console, fail, open_db, print_json
+from bifocals.errors import AccessError, BifocalsError
+from bifocals.services.campaigns import (
+    campaign_id_by_name,
+    change_thresholds,
+    mark_answers_exported,
+)
 
 app = typer.Typer(
     help="Campaigns: import answers from CSV, export them, list, delete, set thresholds.",
@@ -19,31 +23,6 @@ app = typer.Typer(
 )
 
 ThresholdOption = Annotated[int | None, typer.Option(min=1, help="Minimum raters.")]
-
-
-def problem_line(p: Problem) -> str:
-    """One problem as `file:line: field=value: message`."""
-    where = p.source if p.line is None else f"{p.source}:{p.line}"
-    return f"{where}: {p.field}={p.value!s}: {p.message}"
-
-
-def fail_with(exc: BifocalsError) -> NoReturn:
-    """Print every problem of a ValidationError (one per line) or the error, then exit 1."""
-    if isinstance(exc, ValidationError):
-        summary = str(exc).split(":\n", 1)[0]
-        out = sys.stderr
-        out.write(f"error: {summary}\n")
-        for p in exc.problems:
-            out.write(problem_line(p) + "\n")
-        raise typer.Exit(1)
-    fail(exc)
-
-
-def _store(db: str) -> Store:
-    try:
-        return open_store(db_url(db))
-    except BifocalsError as exc:
-        fail_with(exc)
 
 
 @app.command("import")
@@ -73,7 +52,7 @@ def import_cmd(
     """
     from bifocals.services.participant_logins import Moved, logins_of, move_logins
 
-    store = _store(db)
+    store = open_db(db)
     moved = Moved([], [])
     try:
         logins = logins_of(store, name) if replace else []
@@ -81,7 +60,7 @@ def import_cmd(
         if logins:
             moved = move_logins(store, name, logins)
     except BifocalsError as exc:
-        fail_with(exc)
+        fail(exc)
     finally:
         store.close()
     if as_json:
@@ -117,13 +96,19 @@ def export_cmd(
 ) -> None:
     """Write a campaign's answers in the import CSV format (stdout unless --out).
 
+    The export is audited and counts as results seen: the campaign's thresholds freeze and it
+    can no longer be re-opened.
+
     Example: bifocals campaign export spring-2025 --out spring-2025.csv
     """
-    store = _store(db)
+    store = open_db(db)
     try:
+        mark_answers_exported(store, None, campaign_id_by_name(store, name), "cli answers.csv")
         n = store.export_campaign_csv(name, out)
-    except BifocalsError as exc:
-        fail_with(exc)
+    except (BifocalsError, AccessError) as exc:
+        fail(exc)
+    except BrokenPipeError:
+        raise  # the reader stopped early (`| head`): main() ends quietly
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror}; check the folder exists and is writable")
     finally:
@@ -138,7 +123,7 @@ def list_cmd(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 
     Example: bifocals campaign list --json
     """
-    store = _store(db)
+    store = open_db(db)
     try:
         items = store.list_campaigns()
     finally:
@@ -183,7 +168,7 @@ def delete_cmd(
         raise typer.Exit(1)
     from bifocals.services.participant_logins import Moved, logins_of, move_logins
 
-    store = _store(db)
+    store = open_db(db)
     moved = Moved([], [])
     try:
         logins = logins_of(store, name)
@@ -191,7 +176,7 @@ def delete_cmd(
         if logins:
             moved = move_logins(store, name, logins)
     except BifocalsError as exc:
-        fail_with(exc)
+        fail(exc)
     finally:
         store.close()
     console.print(f"Deleted campaign [bold]{name}[/].")
@@ -211,12 +196,22 @@ def thresholds_cmd(
     pooled: Annotated[
         int | None, typer.Option("--pooled", min=1, help="The pool of small groups.")
     ] = None,
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            help="Why a group other than managers may be shown below 3 raters (audited).",
+        ),
+    ] = "",
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
     """Show or change the minimum raters a group needs to be reported on its own.
 
     Without options it shows the thresholds in force (defaults: manager 1, others 3).
+    Thresholds are frozen once any result of the campaign was seen (scored, reported,
+    exported or released, from the web or here): a change would reveal individual answers.
+    Below 3 for any group but managers needs --reason, kept in the audit log.
 
     Example: bifocals campaign thresholds spring-2025 --peer 4 --direct-report 4
     """
@@ -228,11 +223,15 @@ def thresholds_cmd(
         "pooled": pooled,
     }
     changes = {k: v for k, v in given.items() if v is not None}
-    store = _store(db)
+    store = open_db(db)
     try:
-        t = store.set_thresholds(name, **changes)
-    except BifocalsError as exc:
-        fail_with(exc)
+        if changes:
+            cid = campaign_id_by_name(store, name)
+            t = change_thresholds(store, None, cid, changes, reason=reason)
+        else:
+            t = store.set_thresholds(name)
+    except (BifocalsError, AccessError) as exc:
+        fail(exc)
     finally:
         store.close()
     if as_json:

@@ -9,7 +9,8 @@ import orjson
 import typer
 from rich.console import Console
 
-from bifocals.errors import BifocalsError
+from bifocals.errors import AccessError, BifocalsError, Problem, ValidationError
+from bifocals.store import Store, open_store
 
 DEFAULT_DB = "./bifocals.db"
 
@@ -49,7 +50,28 @@ def print_json(data: Any, *, compact: bool = False) -> None:
     sys.stdout.write(orjson.dumps(data, option=option).decode() + "\n")
 
 
-def fail(exc: BifocalsError | str, code: int = 1) -> NoReturn:
-    """Print a user-facing error on stderr and exit non-zero, without a traceback."""
+def problem_line(p: Problem) -> str:
+    """One problem as `file:line: field=value: message`."""
+    where = p.source if p.line is None else f"{p.source}:{p.line}"
+    return f"{where}: {p.field}={p.value!s}: {p.message}"
+
+
+def fail(exc: BifocalsError | AccessError | str, code: int = 1) -> NoReturn:
+    """The one error printer: a user-facing error on stderr, then exit non-zero, without a
+    traceback. A ValidationError prints its summary and then one problem per line."""
+    if isinstance(exc, ValidationError):
+        summary = str(exc).split(":\n", 1)[0]
+        sys.stderr.write(f"error: {summary}\n")
+        for p in exc.problems:
+            sys.stderr.write(problem_line(p) + "\n")
+        raise typer.Exit(code)
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def open_db(db: str) -> Store:
+    """The store behind a --db value (migrated to the newest schema), or a clean error."""
+    try:
+        return open_store(db_url(db))
+    except BifocalsError as exc:
+        fail(exc)

@@ -17,7 +17,7 @@ from bifocals.cli.common import (
     fail,
     print_json,
 )
-from bifocals.errors import BifocalsError
+from bifocals.errors import AccessError, BifocalsError
 
 
 def register(root: typer.Typer) -> None:
@@ -64,7 +64,7 @@ def report(
     from bifocals.reports import comment_codes_from, write_reports
 
     try:
-        scored = compute_scores(db, name)
+        scored = compute_scores(db, name, "report")
         scores = scored.scores
         codes = None
         if code_comments:
@@ -85,7 +85,7 @@ def report(
                 workers=workers or max(1, os.cpu_count() or 1),
                 names=scored.names,
             )
-    except BifocalsError as exc:
+    except (BifocalsError, AccessError) as exc:
         fail(exc)
     if as_json:
         print_json({"campaign": name, "out": str(out), "files": [str(p) for p in paths]})

@@ -8,13 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bifocals.cli.common import DbOption, JsonOption, console, db_url, fail, print_json
-from bifocals.errors import BifocalsError
-from bifocals.framework import default_framework
+from bifocals.cli.common import DbOption, JsonOption, console, fail, open_db, print_json
+from bifocals.errors import AccessError, BifocalsError
 from bifocals.instruments.model import Instrument
-from bifocals.scoring import score_campaign
 from bifocals.scoring.model import CampaignScores
-from bifocals.store import open_store
+from bifocals.services.campaigns import ResultsRead, campaign_id_by_name
+from bifocals.services.results import load_results
 
 
 @dataclass(frozen=True)
@@ -26,15 +25,18 @@ class Scored:
     names: dict[str, str]  # participant code -> display name, where one is stored
 
 
-def compute_scores(db: str, name: str) -> Scored:
-    """Open the store, read one campaign and score it (the one code path for score and report)."""
-    store = open_store(db_url(db))
+def compute_scores(db: str, name: str, command: str) -> Scored:
+    """Open the store and read one campaign's results through the service that every door
+    uses: it must be closed or released, and the read is audited and marks the results seen
+    (so thresholds freeze and re-opening is refused afterwards, exactly as on the web)."""
+    store = open_db(db)
     try:
-        data, instrument = store.load_campaign_data(name)
-        names = store.participant_names(name)
+        cid = campaign_id_by_name(store, name)
+        read = ResultsRead(None, "report.export", f"campaign:{name}", f"cli {command}")
+        results = load_results(store, cid, read)
     finally:
         store.close()
-    return Scored(score_campaign(data, instrument, default_framework()), instrument, names)
+    return Scored(results.scores, results.instrument, results.names)
 
 
 def score(
@@ -54,8 +56,8 @@ def score(
     Example: bifocals score "Northwind leadership programme 2026" --json > scores.json
     """
     try:
-        scores = compute_scores(db, name).scores
-    except BifocalsError as exc:
+        scores = compute_scores(db, name, "score").scores
+    except (BifocalsError, AccessError) as exc:
         fail(exc)
     if as_json:
         print_json(scores.to_dict(), compact=len(scores.participants) > 100)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from bifocals.errors import Invalid
 from bifocals.framework.model import Side
 from bifocals.profile import Profile, Stat
 
@@ -42,15 +43,46 @@ DEVELOPING_BOTH = "developing both"
 QUADRANTS: tuple[str, ...] = (LEADS_AND_MANAGES, LEADS_MORE, MANAGES_MORE, DEVELOPING_BOTH)
 
 
+# Bounds of every anonymity threshold, and the smallest group size that is still anonymous.
+THRESHOLD_MIN = 1
+THRESHOLD_MAX = 50
+ANONYMOUS_MIN = 3
+
+
 @dataclass(frozen=True)
 class Thresholds:
-    """Minimum raters for a group to be reported on its own; the pool uses `pooled`."""
+    """Minimum raters for a group to be reported on its own; the pool uses `pooled`.
+
+    Each value is a whole number from THRESHOLD_MIN to THRESHOLD_MAX (checked here, so every door
+    meets the same bounds). A group other than the manager's shown with fewer than
+    ANONYMOUS_MIN raters is not anonymous: the services ask for an admin and a reason for it.
+    """
 
     manager: int = 1
     peer: int = 3
     direct_report: int = 3
     other: int = 3
     pooled: int = 3
+
+    def __post_init__(self) -> None:
+        for group, value in self.to_dict().items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise Invalid(
+                    f"threshold for {group} is {value!r}; use a whole number "
+                    f"from {THRESHOLD_MIN} to {THRESHOLD_MAX}",
+                    f"threshold_{group}",
+                )
+            if not THRESHOLD_MIN <= value <= THRESHOLD_MAX:
+                raise Invalid(
+                    f"threshold for {group} is {value}; use a number from {THRESHOLD_MIN} to "
+                    f"{THRESHOLD_MAX} (thresholds count raters)",
+                    f"threshold_{group}",
+                )
+
+    def not_anonymous(self) -> dict[str, int]:
+        """The groups (manager excepted: one manager is named by role anyway) whose threshold
+        is below ANONYMOUS_MIN, with their threshold."""
+        return {g: v for g, v in self.to_dict().items() if g != "manager" and v < ANONYMOUS_MIN}
 
     def for_group(self, group: str) -> int:
         """Threshold of a collected or pooled group (self is always 1)."""

@@ -1,27 +1,40 @@
-"""Campaign life cycle for the web: create, facilitators, open, close, re-open, release.
+"""Campaign life cycle for every door (web, API, CLI): create, facilitators, open, close,
+re-open, release, thresholds, and the "results seen" mark.
 
 Re-opening rule (stops the re-opening attack, where someone compares a report before and after
 one late response to learn that rater's answers): a closed campaign may be re-opened only while
 no report of it has been released, viewed or exported. Once any of that happened (an audit row
 with an action in REPORT_SEEN_ACTIONS, or the campaign was released), re-opening is refused.
 A released campaign never goes back.
+
+Serialisation: every operation that reads or changes a campaign's status starts by taking the
+campaign's row lock (`lock_campaign`: an UPDATE of the row, which is a row lock on PostgreSQL and
+the database write lock on SQLite). Reading results marks them seen in that same locked
+transaction, before any result is computed, so a read and a re-open can never interleave.
+
+Thresholds: they may change until results were seen; from then on any change is refused (a
+lowered threshold shows groups that were hidden, a raised one pools them differently, and
+either compared with the earlier report reveals individual answers). A threshold below
+ANONYMOUS_MIN for a group other than the manager's needs an admin and a stated reason.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from bifocals.errors import BifocalsError
+from bifocals.errors import BifocalsError, Conflict, Forbidden, NotFound
 from bifocals.instruments import get_instrument
-from bifocals.scoring.model import Thresholds
+from bifocals.scoring.model import ANONYMOUS_MIN, Thresholds
 from bifocals.services.access import assigned_facilitators, facilitator_account, is_assigned
 from bifocals.services.accounts import write_audit
 from bifocals.services.security import User, now, utc
 from bifocals.store import Store
 from bifocals.store.app_tables import audit_log, campaign_facilitators, users
+from bifocals.store.campaigns import THRESHOLD_GROUPS, thresholds_of
 from bifocals.store.tables import campaigns
 
 # Audit actions meaning "someone has seen results of this campaign".
@@ -50,13 +63,12 @@ def create_campaign(
     instrument_id: str,
     thresholds: Thresholds,
     deadline: datetime | None,
+    reason: str = "",
 ) -> int:
     """Create a draft campaign; a facilitator who creates one is assigned to it."""
     if user.role not in ("admin", "facilitator"):
-        raise BifocalsError("only admins and facilitators create campaigns")
-    for group, value in thresholds.to_dict().items():
-        if not 1 <= value <= 50:
-            raise BifocalsError(f"threshold for {group} is {value}; use a number from 1 to 50")
+        raise Forbidden("only admins and facilitators create campaigns")
+    check_anonymity_waiver(user, thresholds, reason)
     inst = get_instrument(instrument_id)
     cid = store.create_campaign(
         name.strip(), thresholds=thresholds, deadline=deadline, instrument=inst
@@ -65,6 +77,8 @@ def create_campaign(
         if user.role == "facilitator":
             conn.execute(sa.insert(campaign_facilitators).values(campaign_id=cid, user_id=user.id))
         detail = f"instrument={inst.id} thresholds={thresholds.to_dict()}"
+        if thresholds.not_anonymous():
+            detail += f" not_anonymous={thresholds.not_anonymous()} reason={reason.strip()!r}"
         write_audit(conn, user, "campaign.create", f"campaign:{name.strip()}", detail, cid)
     return cid
 
@@ -97,6 +111,22 @@ def remove_facilitator(store: Store, admin: User, campaign_id: int, user_id: int
         write_audit(conn, admin, "campaign.facilitator.remove", f"user:{email}", "", campaign_id)
 
 
+def lock_campaign(conn: sa.Connection, campaign_id: int) -> Any:
+    """Take the campaign's row lock for the rest of this transaction and return its row.
+
+    The first statement is a write (an UPDATE that changes nothing), so it waits for, and then
+    blocks, every other transaction that reads-to-decide or changes this campaign: a row lock on
+    PostgreSQL, the database's write lock on SQLite (where a plain SELECT would take none).
+    """
+    conn.execute(
+        sa.update(campaigns).where(campaigns.c.id == campaign_id).values(status=campaigns.c.status)
+    )
+    row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).first()
+    if row is None:
+        raise NotFound("no such campaign", "campaign_id")
+    return row
+
+
 def results_seen(conn: sa.Connection, campaign_id: int) -> bool:
     """True once any report of the campaign was released, viewed or exported."""
     found = conn.execute(
@@ -110,23 +140,56 @@ def results_seen(conn: sa.Connection, campaign_id: int) -> bool:
     return found is not None
 
 
-def change_status(store: Store, user: User, campaign_id: int, action: str) -> str:
-    """Apply open, close, reopen or release; returns the new status or raises BifocalsError."""
+RESULT_STATUSES: tuple[str, ...] = ("closed", "released")
+
+
+@dataclass(frozen=True)
+class ResultsRead:
+    """Who reads a campaign's results, and how: the audit row that marks them seen.
+
+    user None is the command line. action is one of REPORT_SEEN_ACTIONS."""
+
+    user: User | None
+    action: str
+    target: str
+    detail: str = ""
+
+
+def mark_results_seen(
+    conn: sa.Connection, campaign_id: int, read: ResultsRead, *, need_results: bool = True
+) -> Any:
+    """Lock the campaign, check that it has results (closed or released) and record that they
+    are being seen, all in the caller's transaction; returns the campaigns row.
+
+    Call it in a transaction of its own that commits before any result is computed: once it
+    has committed, `reopen` and threshold changes are refused, whoever comes next.
+    need_results=False: an export of the raw answers, which counts as seen in any status.
+    """
+    if read.action not in REPORT_SEEN_ACTIONS:
+        raise ValueError(f"{read.action!r} is not an action that marks results seen")
+    row = lock_campaign(conn, campaign_id)
+    if need_results and row.status not in RESULT_STATUSES:
+        raise Conflict(
+            f"the campaign is {row.status}: results exist only once it is closed; close it first",
+            "status",
+        )
+    write_audit(conn, read.user, read.action, read.target, read.detail, campaign_id)
+    return row
+
+
+def change_status(store: Store, user: User | None, campaign_id: int, action: str) -> str:
+    """Apply open, close, reopen or release; returns the new status or raises Conflict."""
     if action not in TRANSITIONS:
         raise BifocalsError(f"unknown action {action!r}")
     need, new = TRANSITIONS[action]
     with store.engine.begin() as conn:
-        row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
+        row = lock_campaign(conn, campaign_id)
         if row.status != need:
-            raise BifocalsError(
-                f"cannot {action} a campaign that is {row.status}; it must be {need}"
+            raise Conflict(
+                f"cannot {action} a campaign that is {row.status}; it must be {need}", "status"
             )
         if action == "reopen" and (row.released_at is not None or results_seen(conn, campaign_id)):
-            raise BifocalsError(
-                "cannot re-open: reports of this campaign have already been released, viewed "
-                "or exported, and comparing them with later reports would reveal who answered "
-                "late. Start a new campaign for further feedback."
-            )
+            raise Conflict(REOPEN_REFUSED, "status")
         values: dict[str, Any] = {"status": new}
         stamp = now()
         if action == "close":
@@ -140,32 +203,138 @@ def change_status(store: Store, user: User, campaign_id: int, action: str) -> st
     return new
 
 
+REOPEN_REFUSED = (
+    "cannot re-open: reports of this campaign have already been released, viewed "
+    "or exported, and comparing them with later reports would reveal who answered "
+    "late. Start a new campaign for further feedback."
+)
+
+THRESHOLDS_FROZEN = (
+    "results of this campaign have been seen (released, viewed or exported), so its "
+    "thresholds can no longer change: a lowered threshold would show groups that were hidden "
+    "and a raised one would pool them differently, and either, compared with the reports "
+    "already seen, reveals individual answers. Start a new campaign to use other thresholds."
+)
+
+
+def check_anonymity_waiver(user: User | None, thresholds: Thresholds, reason: str) -> None:
+    """Refuse thresholds below ANONYMOUS_MIN (manager excepted) unless an admin (or the
+    command line, which has the database itself) gives a reason."""
+    low = thresholds.not_anonymous()
+    if not low:
+        return
+    shown = ", ".join(f"{g}={v}" for g, v in low.items())
+    if user is not None and not user.is_admin:
+        raise Conflict(
+            f"thresholds below {ANONYMOUS_MIN} ({shown}) make those raters identifiable; "
+            "only an admin may set them, with a stated reason",
+            "thresholds",
+        )
+    if not reason.strip():
+        raise Conflict(
+            f"thresholds below {ANONYMOUS_MIN} ({shown}) make those raters identifiable; "
+            "give the reason for it (it is kept in the audit log and the reports say that "
+            "such groups are not anonymous)",
+            "reason",
+        )
+
+
+def _refuse_audited(
+    store: Store, user: User | None, campaign_id: int, name: str, detail: str, exc: Exception
+) -> None:
+    """Write the refused change to the audit log in its own transaction, then raise exc."""
+    with store.engine.begin() as conn:
+        write_audit(
+            conn, user, "campaign.change.refused", f"campaign:{name}", detail[:900], campaign_id
+        )
+    raise exc
+
+
+def change_thresholds(
+    store: Store,
+    user: User | None,
+    campaign_id: int,
+    changes: dict[str, int],
+    *,
+    reason: str = "",
+    deadline: datetime | object | None = ...,
+) -> Thresholds:
+    """Change some thresholds (and, from the web form, the deadline); returns those in force.
+
+    The one rule for every door: thresholds are frozen once results were seen, and a threshold
+    below ANONYMOUS_MIN needs an admin and a reason. Refusals are audited too. `deadline` left
+    out (...) keeps it; a deadline may change only while the campaign is draft or open.
+    """
+    unknown = sorted(set(changes) - set(THRESHOLD_GROUPS))
+    if unknown:
+        raise Conflict(
+            f"unknown threshold group(s) {', '.join(unknown)}; use {', '.join(THRESHOLD_GROUPS)}",
+            "thresholds",
+        )
+    with store.engine.begin() as conn:
+        row = lock_campaign(conn, campaign_id)
+        current = thresholds_of(row)
+        wanted = Thresholds(**{**current.to_dict(), **{g: int(v) for g, v in changes.items()}})
+        changed = {g: v for g, v in wanted.to_dict().items() if current.to_dict()[g] != v}
+        detail = ", ".join(f"threshold_{g}={v}" for g, v in changed.items())
+        new_deadline = utc(row.deadline) if deadline is ... else deadline
+        refusal: Exception | None = None
+        if changed and (row.released_at is not None or results_seen(conn, campaign_id)):
+            refusal = Conflict(THRESHOLDS_FROZEN, "thresholds")
+        elif new_deadline != utc(row.deadline) and row.status not in ("draft", "open"):
+            refusal = Conflict(
+                f"the campaign is {row.status}; its deadline can no longer change", "deadline"
+            )
+        else:
+            try:
+                if changed:
+                    check_anonymity_waiver(user, wanted, reason)
+            except (Conflict, Forbidden) as exc:
+                refusal = exc
+        if refusal is None:
+            values: dict[str, Any] = {f"threshold_{g}": v for g, v in changed.items()}
+            if new_deadline != utc(row.deadline):
+                values["deadline"] = new_deadline
+                detail = ", ".join(x for x in (detail, f"deadline={new_deadline}") if x)
+            if wanted.not_anonymous() and changed:
+                detail += f", not_anonymous={wanted.not_anonymous()}, reason={reason.strip()!r}"
+            if values:
+                conn.execute(
+                    sa.update(campaigns).where(campaigns.c.id == campaign_id).values(**values)
+                )
+            write_audit(conn, user, "campaign.change", f"campaign:{row.name}", detail, campaign_id)
+            return wanted
+    _refuse_audited(store, user, campaign_id, str(row.name), f"{detail}: {refusal}", refusal)
+    raise AssertionError("unreachable")
+
+
 def update_settings(
     store: Store,
     user: User,
     campaign_id: int,
     thresholds: Thresholds,
     deadline: datetime | None,
+    reason: str = "",
 ) -> None:
-    """Change the deadline and thresholds while the campaign is a draft or open.
+    """The web settings form: every threshold and the deadline at once (see change_thresholds)."""
+    change_thresholds(
+        store, user, campaign_id, thresholds.to_dict(), reason=reason, deadline=deadline
+    )
 
-    Once closed they are frozen: lowering a threshold after results exist would show groups that
-    were hidden before, which is the same leak as re-opening.
-    """
-    for group, value in thresholds.to_dict().items():
-        if not 1 <= value <= 50:
-            raise BifocalsError(f"threshold for {group} is {value}; use a number from 1 to 50")
+
+def mark_answers_exported(store: Store, user: User | None, campaign_id: int, detail: str) -> None:
+    """Record that a campaign's raw answers leave the product (the CLI's `campaign export`):
+    from then on they count as seen, so thresholds freeze and re-opening is refused."""
     with store.engine.begin() as conn:
-        row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
-        if row.status not in ("draft", "open"):
-            raise BifocalsError(
-                f"the campaign is {row.status}; its deadline and thresholds can no longer change"
-            )
-        values: dict[str, Any] = {f"threshold_{g}": v for g, v in thresholds.to_dict().items()}
-        values["deadline"] = deadline
-        changed = {k: v for k, v in values.items() if k != "deadline" and getattr(row, k) != v}
-        detail = ", ".join(f"{k}={v}" for k, v in changed.items())
-        if deadline != utc(row.deadline):
-            detail = ", ".join(x for x in (detail, f"deadline={deadline}") if x)
-        conn.execute(sa.update(campaigns).where(campaigns.c.id == campaign_id).values(**values))
-        write_audit(conn, user, "campaign.change", f"campaign:{row.name}", detail, campaign_id)
+        row = lock_campaign(conn, campaign_id)
+        read = ResultsRead(user, "report.export", f"campaign:{row.name}", detail)
+        mark_results_seen(conn, campaign_id, read, need_results=False)
+
+
+def campaign_id_by_name(store: Store, name: str) -> int:
+    """The id of the campaign with this name (NotFound names the command that lists them)."""
+    with store.engine.connect() as conn:
+        cid = conn.execute(sa.select(campaigns.c.id).where(campaigns.c.name == name)).scalar()
+    if cid is None:
+        raise NotFound(f"no campaign named {name!r}; see `bifocals campaign list`", "name")
+    return int(cid)

@@ -13,17 +13,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bifocals.errors import Conflict, NotFound
+from bifocals.errors import NotFound
 from bifocals.framework import default_framework
 from bifocals.framework.model import Framework
 from bifocals.instruments.model import Instrument
 from bifocals.scoring import score_campaign
 from bifocals.scoring.model import CampaignScores, ParticipantScores
+from bifocals.services.campaigns import ResultsRead, mark_results_seen
 from bifocals.services.progress import GROUP_ORDER, campaign_progress
 from bifocals.store import Store
+from bifocals.store.cells import safe_record, safe_row
 from bifocals.store.tables import campaigns, participants
-
-RESULT_STATUSES: tuple[str, ...] = ("closed", "released")
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,16 @@ class Results:
         raise NotFound("no scores for this participant (no answers were submitted)", "participant")
 
 
-def load_results(store: Store, campaign_row: Any) -> Results:
-    """Score a closed or released campaign (409 while it still collects answers)."""
-    if campaign_row.status not in RESULT_STATUSES:
-        raise Conflict("results exist only once the campaign is closed; close it first", "status")
+def load_results(store: Store, campaign_id: int, read: ResultsRead) -> Results:
+    """Score a closed or released campaign for one reader (Conflict while it still collects).
+
+    The read is marked seen (audited, under the campaign's row lock) and committed before
+    anything is scored, so a re-open or a threshold change cannot slip in between: see
+    services.campaigns.mark_results_seen. Every door (pages, PDFs, CSV and JSON exports, the
+    API, the CLI) reads results through here.
+    """
+    with store.engine.begin() as conn:
+        campaign_row = mark_results_seen(conn, campaign_id, read)
     data, instrument = store.load_campaign_data(campaign_row.name)
     framework = default_framework()
     with store.engine.connect() as conn:
@@ -101,7 +107,11 @@ SCORE_COLUMNS: tuple[str, ...] = (
 
 
 def scores_csv(results: Results) -> str:
-    """One row per shown cell (participant, group, dimension, side): thresholded aggregates."""
+    """One row per shown cell (participant, group, dimension, side): thresholded aggregates.
+
+    Numbers are written as numbers (rounded to 4 places) and text is guarded against formulas
+    (bifocals.store.cells), so a code like `=HYPERLINK(...)` cannot run in a spreadsheet.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(SCORE_COLUMNS)
@@ -110,22 +120,27 @@ def scores_csv(results: Results) -> str:
             cell = st.to_dict()
             rwg = ps.rwg.get((group, dim, side))
             writer.writerow(
-                [
-                    ps.participant,
-                    group,
-                    dim,
-                    side,
-                    cell.get("n", ""),
-                    _num(cell.get("mean")),
-                    _num(cell.get("sd")),
-                    "" if rwg is None else f"{rwg:.4f}",
-                ]
+                safe_row(
+                    [
+                        ps.participant,
+                        group,
+                        dim,
+                        side,
+                        cell.get("n", ""),
+                        _num(cell.get("mean")),
+                        _num(cell.get("sd")),
+                        _num(rwg),
+                    ]
+                )
             )
     return out.getvalue()
 
 
-def _num(value: object) -> str:
-    return f"{value:.4f}" if isinstance(value, float) else "" if value is None else str(value)
+def _num(value: object) -> object:
+    """A number cell: floats rounded to 4 places (never -0.0), None as an empty cell."""
+    if isinstance(value, float):
+        return float(round(value, 4)) + 0.0
+    return "" if value is None else value
 
 
 def progress_rows(conn: sa.Connection, campaign_id: int) -> list[dict[str, Any]]:
@@ -157,5 +172,5 @@ def progress_csv(conn: sa.Connection, campaign_id: int) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=cols, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(safe_record(r) for r in rows)  # participant labels are text: guarded
     return out.getvalue()

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from bifocals.scoring.model import THRESHOLD_MAX, THRESHOLD_MIN
+
 Group = Literal["manager", "peer", "direct_report", "other"]
 
 
@@ -49,11 +51,23 @@ class ValidationProblemBody(BaseModel):
 class ThresholdsModel(BaseModel):
     """Minimum raters before a group is shown (pooled: the pool of small groups)."""
 
-    manager: int = Field(default=1, ge=1, le=50)
-    peer: int = Field(default=3, ge=1, le=50)
-    direct_report: int = Field(default=3, ge=1, le=50)
-    other: int = Field(default=3, ge=1, le=50)
-    pooled: int = Field(default=3, ge=1, le=50)
+    manager: int = Field(default=1, ge=THRESHOLD_MIN, le=THRESHOLD_MAX)
+    peer: int = Field(default=3, ge=THRESHOLD_MIN, le=THRESHOLD_MAX)
+    direct_report: int = Field(default=3, ge=THRESHOLD_MIN, le=THRESHOLD_MAX)
+    other: int = Field(default=3, ge=THRESHOLD_MIN, le=THRESHOLD_MAX)
+    pooled: int = Field(default=3, ge=THRESHOLD_MIN, le=THRESHOLD_MAX)
+
+
+class ThresholdsChangeIn(BaseModel):
+    """Change some thresholds (groups left out keep theirs). Refused once results were seen;
+    below 3 (manager excepted) needs an admin and a reason."""
+
+    manager: int | None = Field(default=None, ge=THRESHOLD_MIN, le=THRESHOLD_MAX)
+    peer: int | None = Field(default=None, ge=THRESHOLD_MIN, le=THRESHOLD_MAX)
+    direct_report: int | None = Field(default=None, ge=THRESHOLD_MIN, le=THRESHOLD_MAX)
+    other: int | None = Field(default=None, ge=THRESHOLD_MIN, le=THRESHOLD_MAX)
+    pooled: int | None = Field(default=None, ge=THRESHOLD_MIN, le=THRESHOLD_MAX)
+    reason: str = Field(default="", max_length=500)
 
 
 class CampaignOut(BaseModel):
@@ -74,6 +88,7 @@ class CampaignIn(BaseModel):
     instrument_id: str = Field(default="bifocals_open_360", min_length=1, max_length=100)
     thresholds: ThresholdsModel = Field(default_factory=ThresholdsModel)
     deadline: datetime | None = None
+    reason: str = Field(default="", max_length=500)
 
 
 class ParticipantIn(BaseModel):

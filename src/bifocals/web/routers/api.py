@@ -15,8 +15,12 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from bifocals.errors import BifocalsError, NotFound, OperationError
 from bifocals.scoring.model import Thresholds
 from bifocals.services.access import can_view_report, managed_campaign, visible_campaigns_query
-from bifocals.services.accounts import audit
-from bifocals.services.campaigns import change_status, create_campaign
+from bifocals.services.campaigns import (
+    ResultsRead,
+    change_status,
+    change_thresholds,
+    create_campaign,
+)
 from bifocals.services.people import add_participant, add_rater
 from bifocals.services.progress import campaign_progress
 from bifocals.services.results import campaign_row, load_results, participant_code
@@ -35,6 +39,7 @@ from bifocals.web.api_models import (
     ReportOut,
     ScoresOut,
     StatusOut,
+    ThresholdsChangeIn,
     ThresholdsModel,
     ValidationProblemBody,
 )
@@ -124,11 +129,25 @@ def new_campaign(request: Request, body: CampaignIn, user: Anyone) -> CampaignOu
             body.instrument_id,
             Thresholds(**body.thresholds.model_dump()),
             body.deadline,
+            body.reason,
         )
     except BifocalsError as exc:
         raise _from_error(exc) from exc
     with store.engine.connect() as conn:
         return _campaign_out(campaign_row(conn, cid))
+
+
+@router.put("/campaigns/{campaign_id}/thresholds", response_model=CampaignOut)
+def set_thresholds(
+    request: Request, campaign_id: Id, body: ThresholdsChangeIn, user: Anyone
+) -> CampaignOut:
+    """Change some anonymity thresholds (refused once any result was seen; audited)."""
+    _managed(request, user, campaign_id)
+    changes = body.model_dump(exclude={"reason"}, exclude_none=True)
+    store = get_store(request)
+    change_thresholds(store, user, campaign_id, changes, reason=body.reason)
+    with store.engine.connect() as conn:
+        return _campaign_out(campaign_row(conn, campaign_id))
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
@@ -235,9 +254,9 @@ def release(request: Request, campaign_id: Id, user: Anyone) -> StatusOut:
     return _status(request, campaign_id, user, "release")
 
 
-def _results(request: Request, row: Any) -> Any:
+def _results(request: Request, campaign_id: int, read: ResultsRead) -> Any:
     try:
-        return load_results(get_store(request), row)
+        return load_results(get_store(request), campaign_id, read)
     except (OperationError, NotFound) as exc:
         raise problem(exc.status, exc.message, "status") from exc
 
@@ -246,8 +265,8 @@ def _results(request: Request, row: Any) -> Any:
 def scores(request: Request, campaign_id: Id, user: Anyone) -> ScoresOut:
     """Thresholded scores of every participant (closed or released campaigns)."""
     row = _managed(request, user, campaign_id)
-    results = _results(request, row)
-    audit(get_store(request), user, "report.export", f"campaign:{row.name}", "api", campaign_id)
+    read = ResultsRead(user, "report.export", f"campaign:{row.name}", "api")
+    results = _results(request, campaign_id, read)
     return ScoresOut(campaign=row.name, data=results.scores.to_dict())
 
 
@@ -260,10 +279,11 @@ def report(request: Request, campaign_id: Id, pid: Id, user: Anyone) -> ReportOu
             raise problem(404, "no report to show here", "pid")
         row = campaign_row(conn, campaign_id)
         code = participant_code(conn, campaign_id, pid)
-    results = _results(request, row)
+    results = _results(
+        request, campaign_id, ResultsRead(user, "report.view", f"participant:{code}", "api")
+    )
     try:
         data = results.participant(code).to_dict()
     except NotFound as exc:
         raise problem(404, exc.message, "pid") from exc
-    audit(store, user, "report.view", f"participant:{code}", "api", campaign_id)
     return ReportOut(campaign=row.name, participant=code, data=data)

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError
 from bifocals.instruments import list_instruments
-from bifocals.scoring.model import Thresholds
+from bifocals.scoring.model import THRESHOLD_MAX, THRESHOLD_MIN, Thresholds
 from bifocals.services.access import managed_campaign, visible_campaigns_query
 from bifocals.services.campaigns import (
     assign_facilitator,
@@ -28,7 +28,7 @@ from bifocals.store.tables import participants, raters
 from bifocals.web.deps import Admin, Manager, csrf_protect, flash, get_store, render
 
 router = APIRouter(prefix="/campaigns", dependencies=[Depends(csrf_protect)])
-Threshold = Annotated[int, Form(ge=1, le=50)]
+Threshold = Annotated[int, Form(ge=THRESHOLD_MIN, le=THRESHOLD_MAX)]
 
 
 def campaign_view(row: Any) -> dict[str, Any]:
@@ -119,6 +119,7 @@ def create(
     threshold_other: Threshold = 3,
     threshold_pooled: Threshold = 3,
     deadline: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Create a draft campaign and go to its page."""
     thresholds = Thresholds(
@@ -130,13 +131,14 @@ def create(
     )
     try:
         cid = create_campaign(
-            get_store(request), user, name, instrument, thresholds, parse_deadline(deadline)
+            get_store(request), user, name, instrument, thresholds, parse_deadline(deadline), reason
         )
     except BifocalsError as exc:
         form = {
             "name": name,
             "instrument": instrument,
             "deadline": deadline,
+            "reason": reason,
             **{f"threshold_{k}": v for k, v in thresholds.to_dict().items()},
         }
         return _new_page(request, str(exc), form, status=400)
@@ -194,8 +196,9 @@ def change_settings(
     threshold_other: Threshold = 3,
     threshold_pooled: Threshold = 3,
     deadline: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    """Change deadline and thresholds (draft or open campaigns only)."""
+    """Change deadline and thresholds (services.campaigns.change_thresholds has the rules)."""
     store = get_store(request)
     with store.engine.connect() as conn:
         managed_campaign(conn, user, campaign_id)
@@ -207,7 +210,7 @@ def change_settings(
         pooled=threshold_pooled,
     )
     try:
-        update_settings(store, user, campaign_id, thresholds, parse_deadline(deadline))
+        update_settings(store, user, campaign_id, thresholds, parse_deadline(deadline), reason)
         flash(request, "Deadline and thresholds saved.", "success")
     except BifocalsError as exc:
         flash(request, str(exc), "error")

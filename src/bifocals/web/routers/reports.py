@@ -15,9 +15,8 @@ from markupsafe import escape
 from bifocals.errors import BifocalsError
 from bifocals.reports import cohort_report_html, html_to_pdf, individual_report_html, safe_filename
 from bifocals.services.access import can_view_report, managed_campaign
-from bifocals.services.accounts import audit
+from bifocals.services.campaigns import ResultsRead
 from bifocals.services.results import (
-    campaign_row,
     load_results,
     participant_code,
     progress_csv,
@@ -59,15 +58,16 @@ def _with_back_link(html: str, href: str, label: str, pdf_href: str | None = Non
     return f"{head}<body{attrs}{close}{link}{body}"
 
 
-def _individual(request: Request, campaign_id: int, pid: int, user: User) -> tuple[str, str]:
-    """(report HTML, participant code), after checking who may see it."""
+def _individual(
+    request: Request, campaign_id: int, pid: int, user: User, action: str
+) -> tuple[str, str]:
+    """(report HTML, participant code), after checking who may see it; the read is audited."""
     store = get_store(request)
     with store.engine.connect() as conn:
         if not can_view_report(conn, user, campaign_id, pid):
             raise HTTPException(404, "no report to show here")
-        camp = campaign_row(conn, campaign_id)
         code = participant_code(conn, campaign_id, pid)
-    results = load_results(store, camp)
+    results = load_results(store, campaign_id, ResultsRead(user, action, f"participant:{code}"))
     ps = results.participant(code)
     html = individual_report_html(
         results.scores,
@@ -82,8 +82,7 @@ def _individual(request: Request, campaign_id: int, pid: int, user: User) -> tup
 @router.get("/participants/{pid}/report", include_in_schema=False)
 def individual_page(request: Request, campaign_id: int, pid: int, user: Anyone) -> Response:
     """One participant's report (facilitators after close; the participant after release)."""
-    html, code = _individual(request, campaign_id, pid, user)
-    audit(get_store(request), user, "report.view", f"participant:{code}", "", campaign_id)
+    html, _code = _individual(request, campaign_id, pid, user, "report.view")
     if user.role == "participant":
         back, label = "/me", "My feedback"
     else:
@@ -107,16 +106,18 @@ def _pdf(html: str, filename: str) -> Response:
 @router.get("/participants/{pid}/report.pdf", include_in_schema=False)
 def individual_pdf(request: Request, campaign_id: int, pid: int, user: Anyone) -> Response:
     """The same report as PDF."""
-    html, code = _individual(request, campaign_id, pid, user)
-    audit(get_store(request), user, "report.pdf", f"participant:{code}", "", campaign_id)
+    html, code = _individual(request, campaign_id, pid, user, "report.pdf")
     return _pdf(html, f"{safe_filename(code)}.pdf")
 
 
-def _cohort(request: Request, campaign_id: int, user: User) -> tuple[str, str]:
+def _cohort(
+    request: Request, campaign_id: int, user: User, action: str, detail: str = ""
+) -> tuple[str, str]:
     store = get_store(request)
     with store.engine.connect() as conn:
         camp = managed_campaign(conn, user, campaign_id)
-    results = load_results(store, camp)
+    read = ResultsRead(user, action, f"campaign:{camp.name}", detail)
+    results = load_results(store, campaign_id, read)
     html = cohort_report_html(
         results.scores, results.framework, results.instrument, names=results.names
     )
@@ -126,8 +127,7 @@ def _cohort(request: Request, campaign_id: int, user: User) -> tuple[str, str]:
 @router.get("/cohort", include_in_schema=False)
 def cohort_page(request: Request, campaign_id: int, user: Manager) -> Response:
     """The cohort report of a closed campaign."""
-    html, name = _cohort(request, campaign_id, user)
-    audit(get_store(request), user, "cohort.view", f"campaign:{name}", "", campaign_id)
+    html, _name = _cohort(request, campaign_id, user, "cohort.view")
     home = f"/campaigns/{campaign_id}"
     return HTMLResponse(_with_back_link(html, home, "Back to campaign", f"{home}/cohort.pdf"))
 
@@ -135,8 +135,7 @@ def cohort_page(request: Request, campaign_id: int, user: Manager) -> Response:
 @router.get("/cohort.pdf", include_in_schema=False)
 def cohort_pdf(request: Request, campaign_id: int, user: Manager) -> Response:
     """The cohort report as PDF."""
-    html, name = _cohort(request, campaign_id, user)
-    audit(get_store(request), user, "cohort.export", f"campaign:{name}", "pdf", campaign_id)
+    html, name = _cohort(request, campaign_id, user, "cohort.export", "pdf")
     return _pdf(html, f"{safe_filename(name)}-cohort.pdf")
 
 
@@ -154,8 +153,8 @@ def scores_csv_export(request: Request, campaign_id: int, user: Manager) -> Resp
     store = get_store(request)
     with store.engine.connect() as conn:
         camp = managed_campaign(conn, user, campaign_id)
-    results = load_results(store, camp)
-    audit(store, user, "report.export", f"campaign:{results.name}", "scores.csv", campaign_id)
+    read = ResultsRead(user, "report.export", f"campaign:{camp.name}", "scores.csv")
+    results = load_results(store, campaign_id, read)
     return _download(
         scores_csv(results), "text/csv; charset=utf-8", f"{safe_filename(results.name)}-scores.csv"
     )
@@ -167,8 +166,8 @@ def scores_json_export(request: Request, campaign_id: int, user: Manager) -> Res
     store = get_store(request)
     with store.engine.connect() as conn:
         camp = managed_campaign(conn, user, campaign_id)
-    results = load_results(store, camp)
-    audit(store, user, "report.export", f"campaign:{results.name}", "scores.json", campaign_id)
+    read = ResultsRead(user, "report.export", f"campaign:{camp.name}", "scores.json")
+    results = load_results(store, campaign_id, read)
     body = json.dumps(results.scores.to_dict(), indent=1)
     return _download(body, "application/json", f"{safe_filename(results.name)}-scores.json")
 
