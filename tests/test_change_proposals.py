@@ -27,8 +27,6 @@ def test_nearest_theme_is_proposed_with_its_confidence() -> None:
 
 def test_demo_auto_tasks_with_the_real_analyzer() -> None:
     embed = analyzer_embedder()
-    if embed is None:
-        pytest.skip("the text analyzer (bifocals.text) is not available")
     ini, _ = load_initiative_text(demo_initiative_text(), "demo")
     tagged = with_proposals(ini, embed)
     auto = {t.id for t in ini.tasks if t.auto}

@@ -1,13 +1,12 @@
 """Themes proposed for `themes: auto` tasks from their wording, by sentence embeddings.
 
-The text analyzer (bifocals.text) supplies the embeddings when it is installed; proposals are
+The text analyzer's embedder (bifocals.text.embed) supplies the embeddings; proposals are
 never confirmed by the machine: each carries its confidence and stays unconfirmed until a person
 writes the themes into the initiative file.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -53,31 +52,18 @@ def propose_from_embeddings(
     return tuple(out)
 
 
-def _find_embed() -> Callable[[list[str]], object] | None:
-    """The analyzer's `embed(texts)`: bifocals.text.embed.Embedder, else bifocals.text.Analyzer."""
-    for module_name, class_name in (
-        ("bifocals.text.embed", "Embedder"),
-        ("bifocals.text", "Analyzer"),
-    ):
-        try:
-            module = importlib.import_module(module_name)
-            cls = getattr(module, class_name, None)
-            embed = getattr(cls(), "embed", None) if cls is not None else None
-        except Exception:  # not installed, or its model cannot load: no proposals, no failure
-            continue
-        if callable(embed):
-            return embed  # type: ignore[no-any-return]
-    return None
+def analyzer_embedder() -> Embedder:
+    """The text analyzer's sentence embedder (bifocals.text.embed.Embedder, the model shipped
+    with the package). Its model loads on the first call; an error loading it is a real error
+    and surfaces as one."""
+    from bifocals.text.embed import Embedder as SentenceEmbedder
 
-
-def analyzer_embedder() -> Embedder | None:
-    """The text analyzer's sentence embedder, or None when it is not available."""
-    embed = _find_embed()
-    if embed is None:
-        return None
+    model: list[SentenceEmbedder] = []
 
     def run(texts: list[str]) -> npt.NDArray[np.float64]:
-        return np.asarray(embed(texts), dtype=np.float64)
+        if not model:
+            model.append(SentenceEmbedder())
+        return np.asarray(model[0].embed(texts), dtype=np.float64)
 
     return run
 
