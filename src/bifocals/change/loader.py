@@ -257,8 +257,9 @@ def initiative_from_located(
 
 
 def _parsed(source: str, parse: Callable[[], Located], text: Callable[[], str]) -> Located:
-    """Parse with the locating loader; a syntax error, or a value YAML cannot build (a date such
-    as 2026-13-45, an unknown tag), becomes a ValidationError that explains itself."""
+    """Parse with the locating loader, which refuses hostile documents (alias bombs, deep
+    nesting, oversized files, tags that are not plain data) and values it cannot build (a date
+    such as 2026-13-45) itself; a syntax error is explained again here, more fully."""
     try:
         return parse()
     except ValidationError as exc:
