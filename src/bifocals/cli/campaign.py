@@ -9,7 +9,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bifocals.cli.common import DEFAULT_DB, DbOption, JsonOption, console, fail, open_db, print_json
+from bifocals.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    console,
+    fail,
+    fail_listing,
+    open_db,
+    print_json,
+)
 from bifocals.errors import AccessError, BifocalsError
 from bifocals.services.campaigns import (
     campaign_id_by_name,
@@ -60,7 +69,7 @@ def import_cmd(
         if logins:
             moved = move_logins(store, name, logins)
     except BifocalsError as exc:
-        fail(exc)
+        fail_listing(exc)
     finally:
         store.close()
     if as_json:
@@ -106,7 +115,7 @@ def export_cmd(
         mark_answers_exported(store, None, campaign_id_by_name(store, name), "cli answers.csv")
         n = store.export_campaign_csv(name, out)
     except (BifocalsError, AccessError) as exc:
-        fail(exc)
+        fail_listing(exc)
     except BrokenPipeError:
         raise  # the reader stopped early (`| head`): main() ends quietly
     except OSError as exc:
@@ -176,7 +185,7 @@ def delete_cmd(
         if logins:
             moved = move_logins(store, name, logins)
     except BifocalsError as exc:
-        fail(exc)
+        fail_listing(exc)
     finally:
         store.close()
     console.print(f"Deleted campaign [bold]{name}[/].")
@@ -231,7 +240,7 @@ def thresholds_cmd(
         else:
             t = store.set_thresholds(name)
     except (BifocalsError, AccessError) as exc:
-        fail(exc)
+        fail_listing(exc)
     finally:
         store.close()
     if as_json:

@@ -57,15 +57,20 @@ def problem_line(p: Problem) -> str:
 
 
 def fail(exc: BifocalsError | AccessError | str, code: int = 1) -> NoReturn:
-    """The one error printer: a user-facing error on stderr, then exit non-zero, without a
-    traceback. A ValidationError prints its summary and then one problem per line."""
-    if isinstance(exc, ValidationError):
-        summary = str(exc).split(":\n", 1)[0]
-        sys.stderr.write(f"error: {summary}\n")
-        for p in exc.problems:
-            sys.stderr.write(problem_line(p) + "\n")
-        raise typer.Exit(code)
+    """The error printer: a user-facing error on stderr, then exit non-zero, no traceback."""
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def fail_listing(exc: BifocalsError | AccessError, code: int = 1) -> NoReturn:
+    """As `fail`, with a ValidationError's problems one per line as `file:line: field=value:
+    message` (the form the CSV importers promise, easy to grep), after its summary."""
+    if not isinstance(exc, ValidationError):
+        fail(exc, code)
+    summary = str(exc).split(":\n", 1)[0]
+    sys.stderr.write(f"error: {summary}\n")
+    for p in exc.problems:
+        sys.stderr.write(problem_line(p) + "\n")
     raise typer.Exit(code)
 
 
