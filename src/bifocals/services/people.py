@@ -6,8 +6,6 @@ like everyone else's.
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from typing import Any
 
@@ -17,6 +15,7 @@ from bifocals.errors import BifocalsError, Problem, ValidationError
 from bifocals.services.accounts import EMAIL, write_audit
 from bifocals.services.security import User, now
 from bifocals.store.app_tables import nominations
+from bifocals.store.csvformat import QUOTE_HINT, head_of, read_records
 from bifocals.store.tables import campaigns, participants, raters
 
 RATER_GROUPS: tuple[str, ...] = ("manager", "peer", "direct_report", "other")
@@ -117,8 +116,13 @@ def parse_participants_csv(
         raise ValidationError(
             [Problem(source, None, "file", exc.reason, "is not UTF-8 text; save it as CSV UTF-8")]
         ) from exc
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
+    # Cells come back stripped and unguarded (an apostrophe our exports put in front of a
+    # formula-like value is removed); a broken quote or an overlong cell is a problem.
+    records = read_records(text, source, problems)
+    first = next(records, None)
+    if problems:
+        raise ValidationError(problems, f"{source}: nothing was added; fix these lines")
+    header = [h.lower() for h in first.cells] if first is not None else []
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
         msg = f"the first line must name the columns {','.join(CSV_COLUMNS)}; missing {missing}"
@@ -126,8 +130,9 @@ def parse_participants_csv(
     at = {c: header.index(c) for c in CSV_COLUMNS}
     rows: list[tuple[str, str | None, str | None]] = []
     seen: dict[str, int] = {}
-    for line_no, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
+    for record in records:
+        line_no, cells = record.line, record.cells
+        if not any(cells):
             continue
         if len(cells) != len(header):
             problems.append(
@@ -140,7 +145,25 @@ def parse_participants_csv(
                 )
             )
             continue
-        code, name, email = (cells[at[c]].strip() for c in ("code", "name", "email"))
+        code, name, email = (cells[at[c]] for c in ("code", "name", "email"))
+        broken = [
+            (c, v)
+            for c, v in (("code", code), ("name", name), ("email", email))
+            if "\n" in v or "\r" in v
+        ]
+        for col, value in broken:
+            problems.append(
+                Problem(
+                    source,
+                    line_no,
+                    col,
+                    head_of(value),
+                    f"holds a line break (its quoted value runs to line {record.last_line}); "
+                    f"a quote is probably not closed on line {line_no}: close it ({QUOTE_HINT})",
+                )
+            )
+        if broken:
+            continue
         if not code:
             problems.append(Problem(source, line_no, "code", code, "is empty; give each a code"))
         elif len(code) > 200:

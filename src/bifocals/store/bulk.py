@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from bifocals.errors import Problem, ValidationError
 from bifocals.instruments.model import Instrument
 from bifocals.scoring.model import GROUPS, CampaignData, Comment, Thresholds
-from bifocals.store.csvformat import ParsedCampaign, format_value
+from bifocals.store.csvformat import Cell, ParsedCampaign, format_value
 from bifocals.store.tables import participants, raters, responses
 
 _GROUP_INDEX = {g: n for n, g in enumerate(GROUPS)}
@@ -319,8 +319,9 @@ def load_arrays(
 
 def export_rows(
     conn: sa.Connection, cid: int, questions: frozenset[str]
-) -> Iterator[tuple[str, str, str, str, str]]:
-    """All answers of a campaign as CSV rows, in participant, rater and answer order."""
+) -> Iterator[tuple[str, str, str, str, Cell]]:
+    """All answers of a campaign as CSV rows, in participant, rater and answer order (ratings
+    as numbers, so that the writer guards only the text cells against formulas)."""
     q = (
         sa.select(
             participants.c.code,

@@ -3,6 +3,12 @@
 Header `participant,rater,group,item,value`, one answer per row. Rating items take a whole
 number on the instrument's scale, blank or NA for "not observed"; open questions take text.
 Parsing collects every problem (with its line) before anything is written anywhere.
+
+Cells go through `bifocals.store.cells`: written text that a spreadsheet would run as a formula
+gets an apostrophe in front, and reading removes it again, so export -> import is lossless.
+`read_records` is the one strict CSV reader of the imports (this one and the web's participant
+upload): a quote that never closes, text after a closing quote or a cell over MAX_CELL
+characters is a problem with its line, never a silently swallowed file or a traceback.
 """
 
 from __future__ import annotations
@@ -10,18 +16,27 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from bifocals.errors import Problem, ValidationError
 from bifocals.instruments.model import Instrument
 from bifocals.scoring.model import GROUPS
+from bifocals.store.cells import safe_row, unguard
 
 COLUMNS: tuple[str, ...] = ("participant", "rater", "group", "item", "value")
 NOT_OBSERVED: frozenset[str] = frozenset({"", "na", "n/a"})
 MAX_PROBLEMS = 10_000
+# The longest cell an import accepts, in characters (the csv module's own default limit; the
+# reader below lifts that limit so that it can name the line and column of a longer cell).
+MAX_CELL = 131_072
+_READER_LIMIT = 1 << 30
+QUOTE_HINT = 'a quote inside a value is written twice ("")'
+
+# A CSV value as written: a number for rating answers, text otherwise.
+Cell = str | int | float
 
 
 @dataclass
@@ -130,17 +145,162 @@ def parse_campaign_text(text: str, instrument: Instrument, source: str) -> Parse
             ],
             f"{source} is empty",
         )
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    header = next(reader)
-    hp = _header_problem(source, header)
+    problems: list[Problem] = []
+    records = read_records(text, source, problems)
+    header = next(records, None)
+    if header is None or problems:  # the header line itself is broken or too long
+        raise ValidationError(problems, f"{source}: {len(problems)} problem(s), nothing imported")
+    hp = _header_problem(source, header.cells)
     if hp is not None:
         raise ValidationError([hp], f"{source} has a bad header")
-    return _check_rows(reader, instrument, source)
+    return _check_rows(records, problems, instrument, source)
 
 
-def _check_rows(reader: Any, instrument: Instrument, source: str) -> ParsedCampaign:
+@dataclass(frozen=True)
+class Record:
+    """One CSV record: the lines it spans (a quoted value may hold line breaks) and its cells."""
+
+    line: int
+    last_line: int
+    cells: list[str]
+
+
+def read_records(text: str, source: str, problems: list[Problem]) -> Iterator[Record]:
+    """The records of CSV text, header included, each cell stripped and unguarded.
+
+    Strict about quotes: a quote that is never closed, or text right after a closing quote,
+    adds a Problem naming its line and ends the records, since nothing after it can be read
+    reliably. A cell over MAX_CELL characters adds a Problem (line and column) and its record
+    is left out. Blank lines come back as records without cells.
+    """
+    if csv.field_size_limit() < _READER_LIMIT:  # process-wide; raised only, never lowered
+        csv.field_size_limit(_READER_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    names: list[str] | None = None
+    done = 0  # physical lines read so far
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(_layout_problem(text, source, done + 1, reader.line_num, exc))
+            return
+        start, done = done + 1, reader.line_num
+        cells = [unguard(c.strip()) for c in row]
+        if names is None:
+            names = [c.lower() for c in cells]
+        long = [n for n, c in enumerate(cells) if len(c) > MAX_CELL]
+        for n in long:
+            name = names[n] if n < len(names) and names[n] else f"column {n + 1}"
+            problems.append(
+                Problem(
+                    source,
+                    start,
+                    name,
+                    f"{cells[n][:40]}... ({len(cells[n]):,} characters)",
+                    f"is longer than {MAX_CELL:,} characters, the most one cell may hold; "
+                    "shorten it (or check for a quote that is not closed) and import again",
+                )
+            )
+        if not long:
+            yield Record(start, done, cells)
+
+
+def _layout_problem(text: str, source: str, start: int, at: int, exc: csv.Error) -> Problem:
+    """A Problem for a csv.Error: where the broken quote is and how to write it."""
+    reason = str(exc)
+    if "end of data" in reason:
+        opened = _quote_opened_at(text, start)
+        return Problem(
+            source,
+            opened,
+            "quote",
+            _line_text(text, opened),
+            "a quoted value opens on this line and is never closed, so the rest of the file "
+            f"would become part of it; close the quote at the end of the value ({QUOTE_HINT}) "
+            "and import again",
+        )
+    if "expected after" in reason:
+        return Problem(
+            source,
+            at,
+            "quote",
+            _line_text(text, at),
+            "text follows a closing quote; quote the whole value "
+            f'("like ""this"" one"), {QUOTE_HINT}, and import again; lines after this one '
+            "were not checked",
+        )
+    return Problem(
+        source,
+        at,
+        "row",
+        _line_text(text, at),
+        f"cannot be read as CSV ({reason}); check the quotes and commas on this line and "
+        "import again; lines after this one were not checked",
+    )
+
+
+def head_of(value: str) -> str:
+    """The first line of a multi-line value, cut to 60 characters, to show in a problem."""
+    head = value.splitlines()[0] if value else ""
+    return head[:60] + " ..." if len(head) > 60 or head != value else head
+
+
+def _lines_from(text: str, first: int) -> Iterator[tuple[int, str]]:
+    """(number, text) of the physical lines from `first` on, split as the csv reader splits."""
+    for n, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if n >= first:
+            yield n, line
+
+
+def _line_text(text: str, number: int) -> str:
+    """Line `number` without its line break, cut to 80 characters."""
+    for _, line in _lines_from(text, number):
+        return line.rstrip("\r\n")[:80]
+    return ""
+
+
+def _quote_opened_at(text: str, start: int) -> int:
+    """The line where the quote that is still open at the end of the text was opened.
+
+    Follows the CSV rules from the first line of the record that ran to the end: a quote
+    opens a value only at the start of a cell, and inside a quoted value "" is a quote.
+    """
+    opened = start
+    quoted = False
+    at_cell_start = True
+    for n, line in _lines_from(text, start):
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if quoted:
+                if ch == '"':
+                    if line[i + 1 : i + 2] == '"':
+                        i += 1
+                    else:
+                        quoted, at_cell_start = False, False
+            elif ch == '"' and at_cell_start:
+                quoted, opened = True, n
+            else:
+                at_cell_start = ch in ",\r\n"
+            i += 1
+    return opened
+
+
+def _swallowed_row(value: str, groups: set[str], items: dict[str, int]) -> str | None:
+    """A line inside a multi-line value that reads like an answer row, if there is one."""
+    for line in value.splitlines()[1:]:
+        parts = line.split(",")
+        if len(parts) >= 5 and parts[2].strip() in groups and parts[3].strip() in items:
+            return line
+    return None
+
+
+def _check_rows(
+    records: Iterator[Record], problems: list[Problem], instrument: Instrument, source: str
+) -> ParsedCampaign:
     out = ParsedCampaign()
-    problems: list[Problem] = []
     lo, hi = instrument.scale.min, instrument.scale.max
     ratings = set(instrument.item_ids)
     questions = set(instrument.question_ids)
@@ -158,8 +318,8 @@ def _check_rows(reader: Any, instrument: Instrument, source: str) -> ParsedCampa
     def problem(line: int, fld: str, value: object, msg: str) -> None:
         add(Problem(source, line, fld, value, msg))
 
-    for row in reader:
-        line = reader.line_num
+    for record in records:
+        line, row = record.line, record.cells
         if len(problems) >= MAX_PROBLEMS:
             break
         if len(row) != 5:
@@ -173,8 +333,30 @@ def _check_rows(reader: Any, instrument: Instrument, source: str) -> ParsedCampa
                 f"({','.join(COLUMNS)}); quote values that contain commas",
             )
             continue
-        pcode, rcode, group, item, value = (c.strip() for c in row)
+        pcode, rcode, group, item, value = row
         bad_who = bad_what = False
+        if record.last_line > line:
+            for fld, cell in (("participant", pcode), ("rater", rcode)):
+                if "\n" in cell or "\r" in cell:
+                    problem(
+                        line,
+                        fld,
+                        head_of(cell),
+                        f"holds a line break (the quoted value runs to line {record.last_line}); "
+                        f"a code is one line: close its quote ({QUOTE_HINT})",
+                    )
+                    bad_who = True
+            swallowed = _swallowed_row(value, groups, key_of)
+            if swallowed is not None:
+                problem(
+                    line,
+                    "value",
+                    head_of(value),
+                    f"this quoted value runs on to line {record.last_line} and holds what "
+                    f"reads like an answer row ({swallowed[:60]!r}); a closing quote is "
+                    f"probably missing on line {line}: close it ({QUOTE_HINT}) and import again",
+                )
+                bad_what = True
         if not pcode:
             problem(line, "participant", pcode, "empty; give the participant's code")
             bad_who = True
@@ -281,21 +463,22 @@ def _check_rows(reader: Any, instrument: Instrument, source: str) -> ParsedCampa
     return out
 
 
-def format_value(value: float | None, text: str | None, is_rating: bool) -> str:
-    """One answer as written in the CSV: whole numbers without '.0', NA for not observed."""
+def format_value(value: float | None, text: str | None, is_rating: bool) -> Cell:
+    """One answer as written in the CSV: a number for a rating (whole numbers without '.0'),
+    NA for not observed, the text for an open question."""
     if not is_rating:
         return text or ""
     if value is None or math.isnan(value):
         return "NA"
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return int(value) if float(value).is_integer() else float(value)
 
 
-def write_campaign_csv(rows: Iterable[tuple[str, str, str, str, str]], out: TextIO) -> int:
-    """Write the header and rows; returns the number of rows written."""
+def write_campaign_csv(rows: Iterable[tuple[str, str, str, str, Cell]], out: TextIO) -> int:
+    """Write the header and rows, text guarded against formulas; returns the rows written."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     n = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(safe_row(row))
         n += 1
     return n

@@ -95,7 +95,9 @@ class RowWriter:
         """Write (or, for Parquet, gather) a batch of records, in order."""
         self.written += len(rows)
         if self._csv is not None:
-            self._csv.writerows(rows)
+            from bifocals.store.cells import safe_record  # formula-like text is written inert
+
+            self._csv.writerows(safe_record(r) for r in rows)
         elif self.fmt == "jsonl":
             self._out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
         else:
