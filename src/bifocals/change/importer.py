@@ -24,7 +24,8 @@ from bifocals.change.loader import (
 )
 from bifocals.change.model import ADKAR, AdkarResponse, Initiative, ThemeProposal, WebSurvey
 from bifocals.change.proposals import Embedder, analyzer_embedder, with_proposals
-from bifocals.errors import BifocalsError
+from bifocals.change.readiness import pooling
+from bifocals.errors import BifocalsError, Conflict
 from bifocals.store.change_tables import (
     change_facilitators,
     change_initiatives,
@@ -84,8 +85,10 @@ def save_initiative(
         "proposals": _proposals_json(ini.proposals),
         "imported_at": dt.datetime.now(dt.UTC),
     }
-    with store.engine.begin() as conn:
-        existing = conn.execute(sa.select(t.c.id).where(t.c.name == ini.name)).first()
+    # Take turns with the readiness survey's reads (as closing and answering do), so that no
+    # read of the results slips in between the check below and the replacement.
+    with survey_transaction(store.engine) as conn:
+        existing = lock_initiative(conn, ini.name, for_update=True)
         if existing is not None and not replace_existing:
             raise BifocalsError(
                 f"an initiative named '{ini.name}' already exists; nothing was imported. "
@@ -93,7 +96,7 @@ def save_initiative(
             )
         if existing is not None:
             iid = int(existing.id)
-            _check_replacement_keeps_anonymity(conn, iid, ini, data)
+            _check_replacement_keeps_anonymity(conn, iid, ini, data, existing.document)
             conn.execute(sa.update(t).where(t.c.id == iid).values(**values))
         else:
             iid = conn.execute(
@@ -121,39 +124,97 @@ def _readiness_part(document: Any) -> tuple[int, list[str]]:
     return min_n, sorted(json.dumps(a, sort_keys=True, default=str) for a in answers)
 
 
+NEW_ROUND = (
+    "To survey again under other rules, start a new initiative: import the file under a new "
+    "`name` (for example with the period in it) and send new links; this one keeps its results."
+)
+
+
 def _check_replacement_keeps_anonymity(
-    conn: sa.Connection, iid: int, ini: Initiative, data: dict[str, Any]
+    conn: sa.Connection, iid: int, ini: Initiative, data: dict[str, Any], stored: Any
 ) -> None:
-    """Once the web survey has answers, a replacement may not lower the readiness threshold nor
-    add readiness answers to the file: either could make a group that was too small to show
-    visible, or let known made-up answers be subtracted from a group's mean."""
+    """Refuse a replacement that would let readiness answers be regrouped or padded.
+
+    Once the web survey has answers, the threshold may not go down and the file's answers may
+    not change: either could show a group that was too small to show, or let known made-up
+    answers be subtracted from a group's mean. Once the results were seen with the web answers
+    in, the threshold may not change at all, nor may the stakeholder groups change so that the
+    answers are put together differently: the same answers pooled two ways give, by
+    subtraction, what single people said (a group that joins the pool at a higher threshold
+    is exactly the shown pool minus the earlier report). `stored` is the stored document.
+    """
+    # The audit rule of "seen" lives with the survey's service; imported here, as that module
+    # imports this one.
+    from bifocals.services.readiness_links import results_seen
+
     has_web = conn.execute(
         sa.select(sa.func.count())
         .select_from(readiness_responses)
         .where(readiness_responses.c.initiative_id == iid)
     ).scalar_one()
-    if not has_web:
+    seen = results_seen(conn, ini.name)
+    if not has_web and not seen:
         return
-    stored = conn.execute(
-        sa.select(change_initiatives.c.document).where(change_initiatives.c.id == iid)
-    ).scalar_one()
     old_min, old_answers = _readiness_part(stored)
     _, new_answers = _readiness_part(data)
-    problems = []
-    if ini.min_respondents < old_min:
+    problems: list[tuple[str, str]] = []
+    if seen and ini.min_respondents != old_min:
         problems.append(
-            f"readiness.min_respondents: {ini.min_respondents} is lower than the {old_min} the "
-            f"web readiness answers were collected under; keep it at {old_min} or more"
+            (
+                "readiness.min_respondents",
+                f"readiness.min_respondents: {ini.min_respondents} instead of {old_min}: the "
+                f"readiness results were seen with the answers grouped under {old_min}, and the "
+                "same answers grouped under another threshold, compared with that report, would "
+                "give back what single people answered; keep it at "
+                f"{old_min}",
+            )
+        )
+    elif ini.min_respondents < old_min:
+        problems.append(
+            (
+                "readiness.min_respondents",
+                f"readiness.min_respondents: {ini.min_respondents} is lower than the {old_min} "
+                f"the web readiness answers were collected under; keep it at {old_min} or more",
+            )
         )
     if new_answers != old_answers:
         problems.append(
-            "readiness.responses: the file's readiness answers differ from the stored ones; "
-            "once the web survey has answers they cannot change (keep the section as it was)"
+            (
+                "readiness.responses",
+                "readiness.responses: the file's readiness answers differ from the stored ones; "
+                "once the web survey has answers they cannot change (keep the section as it "
+                "was)",
+            )
         )
+    if seen and not problems:
+        # Today only the threshold and the answers decide the pooling (web answers keep the
+        # group of their link); this guard keeps any future group setting from regrouping.
+        before = initiative_from_data(dict(stored), f"stored initiative '{ini.name}'")
+        web = web_readiness(conn, iid)
+        was = pooling(before.readiness + web, before.stakeholder_groups, old_min)
+        now = pooling(ini.readiness + web, ini.stakeholder_groups, ini.min_respondents)
+        moved = sorted(k for k in set(was) | set(now) if was.get(k) != now.get(k))
+        if moved:
+            problems.append(
+                (
+                    "stakeholder_groups",
+                    "stakeholder_groups: the readiness results were seen, and this file would "
+                    "put the answers of "
+                    + ", ".join(
+                        f"'{k}' ({was.get(k, 'none')} -> {now.get(k, 'none')})" for k in moved
+                    )
+                    + " together differently; keep the groups as they were",
+                )
+            )
     if problems:
-        raise BifocalsError(
-            f"initiative '{ini.name}' has {has_web} readiness answer(s) from the web, so this "
-            "replacement was refused and nothing changed: " + "; ".join(problems)
+        seen_text = " and its readiness results have been seen" if seen else ""
+        raise Conflict(
+            f"initiative '{ini.name}' has {has_web} readiness answer(s) from the web{seen_text}, "
+            "so this replacement was refused and nothing changed: "
+            + "; ".join(text for _, text in problems)
+            + ". "
+            + NEW_ROUND,
+            problems[0][0],
         )
 
 

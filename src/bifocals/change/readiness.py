@@ -2,11 +2,15 @@
 
 Barrier point: the FIRST element in ADKAR order whose mean is at or below the threshold (3 on the
 1-5 scale), not the lowest one: people cannot want a change they are unaware of, so a later low
-score is a consequence, not the place to start. A group is shown only with at least
-`min_respondents` answers; smaller groups are pooled together, and dropped entirely (from every
-figure, the overall one included) when even the pool is too small. The same rule holds per
-element: when fewer than `min_respondents` people in a shown row answered one element (the others
-chose "Not sure"), that element's mean is withheld, since it would rest on one or two people.
+score is a consequence, not the place to start.
+
+Anonymity (bifocals.anonymity, the rule the 360 uses too): a group is shown only with at least
+`min_respondents` respondents who count, i.e. who scored at least one element (five "Not sure"
+make no respondent); smaller groups are pooled together (two groups at least), and dropped
+entirely (from every figure, the overall one included) when even the pool is too small. The
+same rule holds per element: when fewer than `min_respondents` people in a shown row answered
+one element (the others chose "Not sure"), that element's mean is withheld, since it would rest
+on one or two people.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bifocals.anonymity import count_by_key, counted, decide_groups
 from bifocals.change.checks import Finding
 from bifocals.change.model import ADKAR, ADKAR_LABELS, AdkarResponse, Initiative, StakeholderGroup
 
@@ -137,64 +142,119 @@ def _row(
     )
 
 
-def readiness(
-    responses: Sequence[AdkarResponse],
-    groups: Sequence[StakeholderGroup],
-    min_respondents: int = 3,
-    threshold: float = 3.0,
-) -> Readiness:
-    """Group means, barrier points and the heat map, after the anonymity rule."""
-    mat = np.array(
+@dataclass(frozen=True)
+class _Groups:
+    """The anonymity rule applied to a set of answers (bifocals.anonymity, as in the 360)."""
+
+    order: list[str]  # group ids: the document's, then any other group that has answers
+    idx: npt.NDArray[np.int64]  # per answer, its group's place in order
+    counts: npt.NDArray[np.bool_]  # per answer, whether it counts (one score given at least)
+    alone: npt.NDArray[np.bool_]  # per group in order
+    pooled: npt.NDArray[np.bool_]
+    suppressed: npt.NDArray[np.bool_]
+    present: npt.NDArray[np.bool_]
+
+
+def _score_matrix(responses: Sequence[AdkarResponse]) -> npt.NDArray[np.float64]:
+    """Answers x ADKAR elements; NaN where the element was not answered ("Not sure", blank)."""
+    return np.array(
         [
             [np.nan if r.scores.get(e) is None else float(r.scores[e] or 0) for e in ADKAR]
             for r in responses
         ],
         dtype=np.float64,
     ).reshape(len(responses), len(ADKAR))
+
+
+def _groups(
+    responses: Sequence[AdkarResponse],
+    groups: Sequence[StakeholderGroup],
+    mat: npt.NDArray[np.float64],
+    min_respondents: int,
+) -> _Groups:
     order = [g.id for g in groups] + sorted({r.group for r in responses} - {g.id for g in groups})
-    names = {g.id: g.name for g in groups}
     idx = np.array([order.index(r.group) for r in responses], dtype=np.int64)
-    counts = (
-        np.bincount(idx, minlength=len(order))
-        if len(responses)
-        else np.zeros(len(order), dtype=np.int64)
+    counts = counted(np.isfinite(mat))
+    present = np.bincount(idx, minlength=len(order)) > 0
+    rule = decide_groups(
+        count_by_key(idx, counts, len(order))[np.newaxis, :],
+        present[np.newaxis, :],
+        np.full(len(order), min_respondents, dtype=np.int64),
+        min_respondents,
     )
+    return _Groups(order, idx, counts, rule.alone[0], rule.pooled[0], rule.suppressed[0], present)
+
+
+def pooling(
+    responses: Sequence[AdkarResponse],
+    groups: Sequence[StakeholderGroup],
+    min_respondents: int,
+) -> dict[str, str]:
+    """Group id -> "alone", "pooled" or "suppressed", for every group that has answers: which
+    answers the readiness figures put together. Two imports of an initiative whose pooling and
+    min_respondents agree show the same figures from the same answers."""
+    g = _groups(responses, groups, _score_matrix(responses), min_respondents)
+    out: dict[str, str] = {}
+    for k, gid in enumerate(g.order):
+        if g.alone[k]:
+            out[gid] = "alone"
+        elif g.pooled[k]:
+            out[gid] = "pooled"
+        elif g.suppressed[k]:
+            out[gid] = "suppressed"
+    return out
+
+
+def readiness(
+    responses: Sequence[AdkarResponse],
+    groups: Sequence[StakeholderGroup],
+    min_respondents: int = 3,
+    threshold: float = 3.0,
+) -> Readiness:
+    """Group means, barrier points and the heat map, after the anonymity rule.
+
+    Only answers that count (at least one element scored) make up a row: its n, its means and
+    its barrier distribution. The comments of a group shown alone are all of its answers'.
+    """
+    mat = _score_matrix(responses)
+    g = _groups(responses, groups, mat, min_respondents)
+    names = {s.id: s.name for s in groups}
     rows: list[ReadinessRow] = []
     shown_mask = np.zeros(len(responses), dtype=bool)
-    small: list[int] = []
-    for k, gid in enumerate(order):
-        if counts[k] >= min_respondents:
-            sel = idx == k
-            shown_mask |= sel
-            said = sorted(
-                (c for r in responses if r.group == gid and (c := r.comment.strip())),
-                key=lambda c: (c.casefold(), c),
+    for k in np.flatnonzero(g.alone):
+        gid = g.order[k]
+        sel = g.idx == k
+        shown_mask |= sel & g.counts
+        said = sorted(
+            (c for r in responses if r.group == gid and (c := r.comment.strip())),
+            key=lambda c: (c.casefold(), c),
+        )
+        rows.append(
+            _row(
+                gid,
+                names.get(gid, gid),
+                mat[sel & g.counts],
+                threshold,
+                min_respondents,
+                (),
+                tuple(said),
             )
-            rows.append(
-                _row(
-                    gid, names.get(gid, gid), mat[sel], threshold, min_respondents, (), tuple(said)
-                )
+        )
+    if g.pooled.any():
+        pooled_at = np.flatnonzero(g.pooled)
+        sel = np.isin(g.idx, pooled_at) & g.counts
+        shown_mask |= sel
+        rows.append(
+            _row(
+                POOLED,
+                "Smaller groups (pooled)",
+                mat[sel],
+                threshold,
+                min_respondents,
+                tuple(g.order[k] for k in pooled_at),
             )
-        elif counts[k] > 0:
-            small.append(k)
-    suppressed: tuple[str, ...] = ()
-    if small:
-        sel = np.isin(idx, small)
-        pooled_ids = tuple(order[k] for k in small)
-        if int(sel.sum()) >= min_respondents and len(small) >= 2:
-            shown_mask |= sel
-            rows.append(
-                _row(
-                    POOLED,
-                    "Smaller groups (pooled)",
-                    mat[sel],
-                    threshold,
-                    min_respondents,
-                    pooled_ids,
-                )
-            )
-        else:
-            suppressed = tuple(names.get(g, g) for g in pooled_ids)
+        )
+    suppressed = tuple(names.get(g.order[k], g.order[k]) for k in np.flatnonzero(g.suppressed))
     if rows and shown_mask.any():
         inside = np.array([any(r.means[j] is None for r in rows) for j in range(len(ADKAR))])
         rows.append(
@@ -207,7 +267,7 @@ def readiness(
                 forced=inside,
             )
         )
-    no_answers = tuple(names[g.id] for k, g in enumerate(groups) if counts[k] == 0)
+    no_answers = tuple(s.name for k, s in enumerate(groups) if not g.present[k])
     return Readiness(tuple(rows), suppressed, no_answers, min_respondents, threshold)
 
 

@@ -4,7 +4,9 @@ Each rater is mapped to the *unit* under which their answers may appear: self, t
 (when it reaches its threshold), the pool of small groups, or nothing (suppressed). A second,
 per-scale rule hides a unit's cell when too few of its raters answered that scale. Everything
 shown (cells, ALL_OTHERS, gaps, indices, reliability, comments) is built only from raters and
-cells that pass both rules. docs/scoring.md explains why each rule exists.
+cells that pass both rules. Who counts and which groups are shown is the project's one rule
+(bifocals.anonymity, shared with the readiness survey); docs/scoring.md explains why each rule
+exists.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bifocals.anonymity import count_by_key, counted, decide_groups
 from bifocals.scoring.model import ALL_OTHERS, GROUPS, POOLED, Thresholds
 
 IntArray = npt.NDArray[np.int64]
@@ -56,47 +59,43 @@ def group_thresholds(t: Thresholds) -> IntArray:
 def assign_units(
     rater_participant: IntArray,
     rater_group: IntArray,
-    has_rating: BoolArray,
+    answered: BoolArray,
     n_participants: int,
     thresholds: Thresholds,
 ) -> Units:
     """Decide, per participant, which groups are shown alone, pooled or suppressed.
 
-    A rater counts towards their group when they gave at least one rating. A non-self group is
-    shown alone when its count reaches its threshold. The groups below threshold that have
-    counted raters form the pool, shown when its count reaches thresholds.pooled *and* it holds
-    raters of at least two groups (a pool of one group would show that group under another
-    name). Everything else is suppressed; self is never pooled or suppressed.
+    answered: per rater and item, whether the rater gave a rating ("not observed" is not one),
+    (R, I). The counting and the group rule are bifocals.anonymity's, the same as the readiness
+    survey's: a rater counts when they gave at least one rating; a non-self group is shown alone
+    when its count reaches its threshold; the groups below threshold that have counted raters
+    form the pool, shown when its count reaches thresholds.pooled *and* it holds raters of at
+    least two groups (a pool of one group would show that group under another name). Everything
+    else is suppressed; self is never pooled or suppressed.
     """
     key = rater_participant * N_GROUPS + rater_group
     size = n_participants * N_GROUPS
     shape = (n_participants, N_GROUPS)
-    counts = np.bincount(key, weights=has_rating, minlength=size).astype(np.int64).reshape(shape)
+    counts = count_by_key(key, counted(answered), size).reshape(shape)
     present = (np.bincount(key, minlength=size) > 0).reshape(shape)
-    thr = group_thresholds(thresholds)
-    alone = (counts >= thr[None, :]) & (counts > 0)
-    alone[:, SELF] = present[:, SELF]
-    below = present & ~alone
-    below[:, SELF] = False
-    contributing = below & (counts > 0)
-    pool_count = np.where(contributing, counts, 0).sum(axis=1).astype(np.int64)
-    pool_ok = (pool_count >= thresholds.pooled) & (contributing.sum(axis=1) >= 2)
-    pooled = contributing & pool_ok[:, None]
-    suppressed = below & ~pooled
-    pool_count = np.where(pool_ok, pool_count, 0).astype(np.int64)
+    never_pooled = np.zeros(N_GROUPS, dtype=np.bool_)
+    never_pooled[SELF] = True
+    rule = decide_groups(
+        counts, present, group_thresholds(thresholds), thresholds.pooled, never_pooled
+    )
 
     unit_table = np.full(shape, SUPPRESSED, dtype=np.int64)
-    unit_table[alone] = np.nonzero(alone)[1]
-    unit_table[pooled] = POOL
+    unit_table[rule.alone] = np.nonzero(rule.alone)[1]
+    unit_table[rule.pooled] = POOL
     unit = unit_table.reshape(-1)[key]
     return Units(
         unit=unit,
-        counts=np.where(alone, counts, 0).astype(np.int64),  # no count of a hidden group
+        counts=np.where(rule.alone, counts, 0).astype(np.int64),  # no count of a hidden group
         present=present,
-        alone=alone,
-        pooled=pooled,
-        pool_count=pool_count,
-        suppressed=suppressed,
+        alone=rule.alone,
+        pooled=rule.pooled,
+        pool_count=rule.pool_count,
+        suppressed=rule.suppressed,
     )
 
 

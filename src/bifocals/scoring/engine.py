@@ -139,7 +139,7 @@ def compute_arrays(
     units = assign_units(
         rp,
         np.asarray(data.rater_group, dtype=np.int64),
-        np.asarray(~np.isnan(x).all(axis=1), dtype=np.bool_),
+        np.asarray(~np.isnan(x), dtype=np.bool_),
         n_p,
         data.thresholds,
     )
