@@ -153,13 +153,7 @@ def _data_problems(data: CampaignData, instrument: Instrument) -> list[Problem]:
 def _other_problems(data: CampaignData, instrument: Instrument) -> list[Problem]:
     src = f"campaign {data.campaign!r}"
     out: list[Problem] = []
-    for name, value in data.thresholds.to_dict().items():
-        if value < 1:
-            out.append(
-                Problem(
-                    src, None, f"thresholds.{name}", value, "thresholds count raters: use 1 or more"
-                )
-            )
+    # Threshold bounds are checked when a Thresholds is made (scoring.model), so none is here.
     questions = set(instrument.question_ids)
     n_rows = data.ratings.shape[0] if data.ratings.ndim == 2 else 0
     for k, c in enumerate(data.comments):
