@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bifocals.errors import BifocalsError, Problem, ValidationError
+from bifocals.errors import BifocalsError, Conflict, Problem, ValidationError
 from bifocals.services.accounts import EMAIL, write_audit
 from bifocals.services.security import User, now
 from bifocals.store.app_tables import nominations
@@ -46,10 +46,10 @@ def _email(value: str, field: str, required: bool) -> str | None:
     e = value.strip().lower()
     if not e:
         if required:
-            raise BifocalsError(f"{field}: an e-mail address is needed")
+            raise Conflict("an e-mail address is needed", field)
         return None
     if not EMAIL.match(e) or len(e) > 320:
-        raise BifocalsError(f"{field}: {value!r} is not an e-mail address; write name@example.org")
+        raise Conflict(f"{value!r} is not an e-mail address; write name@example.org", field)
     return e
 
 
@@ -92,9 +92,9 @@ def add_participant(
     require_editable(conn, campaign_id)
     code = code.strip()
     if not code or len(code) > 200:
-        raise BifocalsError("code: give a short code for the participant (1 to 200 characters)")
+        raise Conflict("give a short code for the participant (1 to 200 characters)", "code")
     if _code_taken(conn, campaign_id, code):
-        raise BifocalsError(f"code: {code!r} is already used in this campaign; choose another")
+        raise Conflict(f"{code!r} is already used in this campaign; choose another", "code")
     addr = _email(email, "email", required=False)
     pid = _insert_participant(conn, campaign_id, code, name.strip()[:200] or None, addr)
     write_audit(conn, user, "participant.add", f"participant:{code}", "", campaign_id)
@@ -217,10 +217,10 @@ def _check_rater(
     require_email: bool,
 ) -> tuple[str, str | None]:
     if group not in RATER_GROUPS:
-        raise BifocalsError(f"group: {group!r} is not one of {', '.join(RATER_GROUPS)}")
+        raise Conflict(f"{group!r} is not one of {', '.join(RATER_GROUPS)}", "group")
     clean = name.strip()
     if not clean or len(clean) > 200:
-        raise BifocalsError("name: give the rater's name (1 to 200 characters)")
+        raise Conflict("give the rater's name (1 to 200 characters)", "name")
     addr = _email(email, "email", required=require_email)
     if addr is not None:
         dup = conn.execute(
@@ -230,7 +230,7 @@ def _check_rater(
             )
         ).first()
         if dup is not None:
-            raise BifocalsError(f"email: {addr} already rates this participant")
+            raise Conflict(f"{addr} already rates this participant", "email")
     return clean, addr
 
 
@@ -299,7 +299,7 @@ def nominate(
     if len(existing) >= MAX_NOMINATIONS:
         raise BifocalsError(f"you have made {MAX_NOMINATIONS} suggestions; that is the limit")
     if any(e.email == addr and e.status == "pending" for e in existing):
-        raise BifocalsError(f"email: {addr} is already suggested and waiting for review")
+        raise Conflict(f"{addr} is already suggested and waiting for review", "email")
     nid = int(
         conn.execute(
             sa.insert(nominations)
