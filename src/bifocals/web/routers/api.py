@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
-from bifocals.errors import BifocalsError, NotFound, OperationError
+from bifocals.errors import NotFound, OperationError
 from bifocals.scoring.model import Thresholds
 from bifocals.services.access import can_view_report, managed_campaign, visible_campaigns_query
 from bifocals.services.campaigns import (
@@ -67,16 +67,6 @@ def problem(status: int, message: str, field: str | None = None) -> HTTPExceptio
     return HTTPException(status, {"field": field, "message": message})
 
 
-def _from_error(exc: BifocalsError) -> HTTPException:
-    if isinstance(exc, OperationError):
-        return problem(exc.status, exc.message, exc.field)
-    text = str(exc)
-    head, sep, rest = text.partition(": ")
-    if sep and head.replace("_", "").isalnum() and len(head) < 40:
-        return problem(409, rest, head)
-    return problem(409, text)
-
-
 def _manager(user: User) -> User:
     if user.role not in ("admin", "facilitator"):
         raise problem(403, "only admins and facilitators may use this endpoint")
@@ -121,18 +111,10 @@ def new_campaign(request: Request, body: CampaignIn, user: Anyone) -> CampaignOu
     """Create a draft campaign (a facilitator is assigned to what they create)."""
     _manager(user)
     store = get_store(request)
-    try:
-        cid = create_campaign(
-            store,
-            user,
-            body.name,
-            body.instrument_id,
-            Thresholds(**body.thresholds.model_dump()),
-            body.deadline,
-            body.reason,
-        )
-    except BifocalsError as exc:
-        raise _from_error(exc) from exc
+    thresholds = Thresholds(**body.thresholds.model_dump())
+    cid = create_campaign(
+        store, user, body.name, body.instrument_id, thresholds, body.deadline, body.reason
+    )
     with store.engine.connect() as conn:
         return _campaign_out(campaign_row(conn, cid))
 
@@ -204,11 +186,8 @@ def new_participants(
 ) -> CreatedIds:
     """Add participants (all or nothing) to a draft or open campaign."""
     _managed(request, user, campaign_id)
-    try:
-        with get_store(request).engine.begin() as conn:
-            ids = [add_participant(conn, user, campaign_id, p.code, p.name, p.email) for p in body]
-    except BifocalsError as exc:
-        raise _from_error(exc) from exc
+    with get_store(request).engine.begin() as conn:
+        ids = [add_participant(conn, user, campaign_id, p.code, p.name, p.email) for p in body]
     return CreatedIds(ids=ids)
 
 
@@ -228,17 +207,12 @@ def new_raters(
             ids = [add_rater(conn, user, campaign_id, pid, r.name, r.email, r.group) for r in body]
     except NotFound as exc:
         raise problem(404, "no such participant in this campaign", "pid") from exc
-    except BifocalsError as exc:
-        raise _from_error(exc) from exc
     return CreatedIds(ids=ids)
 
 
 def _status(request: Request, campaign_id: Id, user: User, action: str) -> StatusOut:
     _managed(request, user, campaign_id)
-    try:
-        status = change_status(get_store(request), user, campaign_id, action)
-    except BifocalsError as exc:
-        raise problem(409, str(exc), "status") from exc
+    status = change_status(get_store(request), user, campaign_id, action)
     return StatusOut(id=campaign_id, status=status)
 
 
