@@ -17,7 +17,6 @@ from bifocals.change.render import render_html
 from bifocals.demo import participant_names
 from bifocals.reports import cohort_report_html, individual_report_html
 from bifocals.reports.svg import text_width
-from conftest import CHROMIUM_ARGS
 from test_report_support import scored_demo
 from test_web_app_support import PASSWORD, demo_initiative_site
 
@@ -61,18 +60,6 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         out[key] = d / f"{key}.html"
         out[key].write_text(text, encoding="utf-8")
     return out
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")

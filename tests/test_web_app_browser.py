@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +18,6 @@ from bifocals.services.campaigns import change_status
 from bifocals.services.people import add_participant, add_rater, nominate
 from bifocals.services.security import User
 from bifocals.store.tables import raters
-from conftest import CHROMIUM_ARGS
 from test_web_app_support import PASSWORD, add_user, live_server, store_at
 
 pytestmark = pytest.mark.browser
@@ -64,55 +64,48 @@ def server(tmp_path: Path) -> Iterator[str]:
         yield base
 
 
-def test_pages_in_a_browser(server: str, chromium_path: str, artifacts_dir: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_pages_in_a_browser(server: str, browser: Any, artifacts_dir: Path) -> None:
     out = artifacts_dir / "web"
     out.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.goto(server + "/")
-            assert page.url.endswith("/login")
-            # The first Tab reaches the skip link.
-            page.keyboard.press("Tab")
-            assert page.evaluate("document.activeElement.className") == "skip-link"
-            page.screenshot(path=str(out / "login.png"), full_page=True)
-            page.get_by_label("E-mail").fill("coach@example.org")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(re.compile(r"/campaigns$"))
-            page.screenshot(path=str(out / "campaigns.png"), full_page=True)
-            page.get_by_role("link", name="Spring leadership 2026").click()
-            page.wait_for_url(re.compile(r"/campaigns/\d+$"))
-            assert page.get_by_role("heading", name="Participants", exact=True).is_visible()
-            page.screenshot(path=str(out / "campaign.png"), full_page=True)
-            page.get_by_role("link", name="P01", exact=True).click()
-            page.wait_for_url(re.compile(r"/participants/\d+$"))
-            assert page.get_by_text("Noor Haddad").is_visible()
-            page.screenshot(path=str(out / "participant.png"), full_page=True)
-            page.get_by_role("button", name="Approve Noor Haddad").click()
-            assert page.get_by_text("Nomination approved").is_visible()
-            page.get_by_role("button", name="Show links for everyone who has not answered").click()
-            assert page.get_by_text("shown only this once").is_visible()
-            links = page.locator("input.secret")
-            assert links.count() >= 3
-            assert "/survey/" in (links.first.input_value() or "")
-            page.screenshot(path=str(out / "links.png"), full_page=True)
-            page.get_by_role("link", name="Done").click()
-            page.goto(server + page.url.split(server)[1].split("/participants")[0] + "/progress")
-            assert page.get_by_role("heading", name=re.compile("Not answered yet")).is_visible()
-            page.screenshot(path=str(out / "progress.png"), full_page=True)
-            # Phone-sized screen: nothing wider than the viewport except scrollable tables.
-            phone = browser.new_page(viewport={"width": 375, "height": 740})
-            phone.context.add_cookies(page.context.cookies())
-            phone.goto(page.url)
-            width = phone.evaluate("document.documentElement.scrollWidth")
-            assert width <= 375, width
-            phone.screenshot(path=str(out / "progress-phone.png"), full_page=True)
-            page.goto(server + "/campaigns/new")
-            page.screenshot(path=str(out / "new-campaign.png"), full_page=True)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(server + "/")
+    assert page.url.endswith("/login")
+    # The first Tab reaches the skip link.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.screenshot(path=str(out / "login.png"), full_page=True)
+    page.get_by_label("E-mail").fill("coach@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/campaigns$"))
+    page.screenshot(path=str(out / "campaigns.png"), full_page=True)
+    page.get_by_role("link", name="Spring leadership 2026").click()
+    page.wait_for_url(re.compile(r"/campaigns/\d+$"))
+    assert page.get_by_role("heading", name="Participants", exact=True).is_visible()
+    page.screenshot(path=str(out / "campaign.png"), full_page=True)
+    page.get_by_role("link", name="P01", exact=True).click()
+    page.wait_for_url(re.compile(r"/participants/\d+$"))
+    assert page.get_by_text("Noor Haddad").is_visible()
+    page.screenshot(path=str(out / "participant.png"), full_page=True)
+    page.get_by_role("button", name="Approve Noor Haddad").click()
+    assert page.get_by_text("Nomination approved").is_visible()
+    page.get_by_role("button", name="Show links for everyone who has not answered").click()
+    assert page.get_by_text("shown only this once").is_visible()
+    links = page.locator("input.secret")
+    assert links.count() >= 3
+    assert "/survey/" in (links.first.input_value() or "")
+    page.screenshot(path=str(out / "links.png"), full_page=True)
+    page.get_by_role("link", name="Done").click()
+    page.goto(server + page.url.split(server)[1].split("/participants")[0] + "/progress")
+    assert page.get_by_role("heading", name=re.compile("Not answered yet")).is_visible()
+    page.screenshot(path=str(out / "progress.png"), full_page=True)
+    # Phone-sized screen: nothing wider than the viewport except scrollable tables.
+    phone = browser.new_page(viewport={"width": 375, "height": 740})
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto(page.url)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, width
+    phone.screenshot(path=str(out / "progress-phone.png"), full_page=True)
+    page.goto(server + "/campaigns/new")
+    page.screenshot(path=str(out / "new-campaign.png"), full_page=True)
     assert (out / "campaign.png").stat().st_size > 5000
