@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from bifocals.store.app_tables import WEB_TABLES
-from bifocals.web.app import OPTIONAL_ROUTERS, OWN_ROUTERS, create_app
+from bifocals.web.app import ROUTERS, create_app
 from test_web_app_support import add_user, free_port, login, store_at, web_client
 
 
@@ -79,16 +79,16 @@ def _included(app: FastAPI) -> list[object]:
     return [getattr(r, "original_router", None) for r in app.routes]
 
 
-def test_optional_routers_are_included_when_present(sqlite_url: str) -> None:
+def test_every_router_is_included(sqlite_url: str) -> None:
     app = create_app(sqlite_url)
     try:
         included = _included(app)
-        for name in OWN_ROUTERS:
-            assert importlib.import_module(f"bifocals.web.routers.{name}").router in included
-        for name in OPTIONAL_ROUTERS:
-            if importlib.util.find_spec(f"bifocals.web.routers.{name}") is not None:
-                module = importlib.import_module(f"bifocals.web.routers.{name}")
-                assert module.router in included, name
+        # Every router module of the package is wired in, explicitly (app.ROUTERS).
+        folder = Path(importlib.import_module("bifocals.web.routers").__path__[0])
+        names = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+        assert {m.__name__.rsplit(".", 1)[1] for m in ROUTERS} == names
+        for module in ROUTERS:
+            assert module.router in included, module.__name__
     finally:
         app.state.store.close()
 
