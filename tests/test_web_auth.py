@@ -279,14 +279,19 @@ ANY_MANAGER = {"/campaigns", "/campaigns/new", "/account/tokens"}
 
 
 def _own_routes() -> list[tuple[str, str]]:
-    import importlib
-
-    from bifocals.web.app import OWN_ROUTERS
+    from bifocals.web.routers import (
+        admin,
+        auth,
+        campaigns,
+        nominate,
+        participants,
+        progress,
+        tokens,
+    )
 
     out = []
-    for name in OWN_ROUTERS:
-        router = importlib.import_module(f"bifocals.web.routers.{name}").router
-        for route in router.routes:
+    for module in (auth, admin, campaigns, participants, nominate, progress, tokens):
+        for route in module.router.routes:
             for method in sorted(getattr(route, "methods", ()) or ()):
                 if method != "HEAD":
                     out.append((method, route.path))  # type: ignore[attr-defined]

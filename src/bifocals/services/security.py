@@ -1,4 +1,4 @@
-"""Secrets and sessions: argon2 passwords, hashed tokens, database sessions, login rate limit.
+"""Secrets and sessions: argon2 passwords, hashed tokens, database sessions, login throttle.
 
 Functions take a SQLAlchemy connection so callers can group them in one transaction.
 """
@@ -172,26 +172,68 @@ def create_api_token(conn: sa.Connection, user_id: int, name: str) -> str:
     return raw
 
 
-def recent_failures(conn: sa.Connection, email: str, ip: str, minutes: int) -> int:
-    """Failed logins for this account from this address in the last `minutes`."""
-    since = now() - timedelta(minutes=minutes)
-    q = sa.select(sa.func.count()).where(
-        login_attempts.c.email == email,
-        login_attempts.c.ip == ip,
-        login_attempts.c.success.is_(False),
-        login_attempts.c.at >= since,
+@dataclass(frozen=True)
+class LoginLimits:
+    """The sign-in throttle (docs/security.md, "Password guessing").
+
+    Per account, from any address: after `max_failures` wrong passwords within `window`
+    minutes, each further check waits `backoff_seconds`, doubling with every further failure up
+    to `backoff_cap_seconds`. Per address, across accounts: `address_max_failures` within the
+    window, then no check until the window has passed.
+    """
+
+    max_failures: int = 5
+    window_minutes: int = 15
+    backoff_seconds: int = 30
+    backoff_cap_seconds: int = 300
+    address_max_failures: int = 20
+
+
+def _lock_login(conn: sa.Connection, email: str, ip: str) -> None:
+    """Serialise sign-in checks of one account and of one address, across worker processes.
+
+    PostgreSQL: two transaction-scoped advisory locks, always account first, then address (one
+    order for everyone, so no deadlock). SQLite: the first statement is a write (clearing rows
+    older than a day), which takes the database's write lock for the transaction.
+    """
+    if conn.dialect.name == "postgresql":
+        for key in (f"login-account:{email}", f"login-address:{ip}"):
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+    conn.execute(sa.delete(login_attempts).where(login_attempts.c.at < now() - timedelta(days=1)))
+
+
+def login_wait(conn: sa.Connection, email: str, ip: str, limits: LoginLimits) -> int:
+    """Take the sign-in locks of this account and address, then the seconds to wait before a
+    password may be checked (0: check now). Call in the transaction that checks the password
+    and records the attempt (`record_attempt`), so that concurrent tries are counted one by one.
+    """
+    _lock_login(conn, email, ip)
+    stamp = now()
+    since = stamp - timedelta(minutes=limits.window_minutes)
+    failed = sa.and_(login_attempts.c.success.is_(False), login_attempts.c.at >= since)
+    by_address = conn.execute(
+        sa.select(sa.func.count()).where(failed, login_attempts.c.ip == ip[:64])
+    ).scalar_one()
+    if int(by_address) >= limits.address_max_failures:
+        return limits.window_minutes * 60
+    n, last = conn.execute(
+        sa.select(sa.func.count(), sa.func.max(login_attempts.c.at)).where(
+            failed, login_attempts.c.email == email
+        )
+    ).one()
+    if int(n) < limits.max_failures or last is None:
+        return 0
+    delay = min(
+        limits.backoff_seconds * 2 ** (int(n) - limits.max_failures), limits.backoff_cap_seconds
     )
-    return int(conn.execute(q).scalar_one())
+    waited = (stamp - (utc(last) or stamp)).total_seconds()
+    return max(0, int(delay - waited + 0.999))
 
 
 def record_attempt(conn: sa.Connection, email: str, ip: str, success: bool) -> None:
-    """Remember a login attempt; a success clears the failures of that account and address."""
+    """Remember a checked sign-in; a success clears that account's failures (all addresses)."""
     if success:
-        conn.execute(
-            sa.delete(login_attempts).where(
-                login_attempts.c.email == email, login_attempts.c.ip == ip
-            )
-        )
+        conn.execute(sa.delete(login_attempts).where(login_attempts.c.email == email))
     conn.execute(
         sa.insert(login_attempts).values(email=email, ip=ip[:64], at=now(), success=success)
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from bifocals.services.security import LoginLimits
+
 
 @dataclass(frozen=True)
 class SmtpSettings:
@@ -33,12 +35,25 @@ class WebSettings:
     session_hours: float = 8.0
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    login_backoff_seconds: int = 30
+    login_backoff_cap_seconds: int = 300
+    login_address_max_failures: int = 20
     invitation_days: int = 30
     nomination_days: int = 14
     # Absolute base of links put in e-mails (https://360.example.org); None: the request's own.
     base_url: str | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     site_name: str = "bifocals"
+
+    def login_limits(self) -> LoginLimits:
+        """The sign-in throttle these settings ask for."""
+        return LoginLimits(
+            max_failures=self.login_max_failures,
+            window_minutes=self.login_window_minutes,
+            backoff_seconds=self.login_backoff_seconds,
+            backoff_cap_seconds=self.login_backoff_cap_seconds,
+            address_max_failures=self.login_address_max_failures,
+        )
 
     @classmethod
     def from_env(cls) -> WebSettings:

@@ -14,7 +14,7 @@ from bifocals.services.security import (
     User,
     authenticate,
     end_session,
-    recent_failures,
+    login_wait,
     record_attempt,
     start_session,
     verify_password,
@@ -57,6 +57,12 @@ def home(request: Request) -> Response:
     return RedirectResponse("/login" if user is None else home_for(user), status_code=303)
 
 
+def _too_many(wait: int) -> str:
+    minutes, seconds = divmod(wait, 60)
+    when = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    return f"Too many failed sign-ins for this account. Try again in {when}."
+
+
 @router.get("/login", include_in_schema=False)
 def login_page(request: Request, next: str = "/") -> Response:
     """The sign-in form."""
@@ -73,27 +79,21 @@ def login(
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    """Check the password (rate limited per account and address) and start a session."""
+    """Check the password (throttled per account and per address) and start a session."""
     settings = get_settings(request)
     store = get_store(request)
     addr = email.strip().lower()
     ip = request.client.host if request.client else "unknown"
     with store.engine.begin() as conn:
-        if recent_failures(conn, addr, ip, settings.login_window_minutes) >= (
-            settings.login_max_failures
-        ):
-            write_audit(conn, None, "login.blocked", f"user:{addr}", f"ip={ip}")
-            blocked = True
+        wait = login_wait(conn, addr, ip, settings.login_limits())
+        if wait:
+            write_audit(conn, None, "login.blocked", f"user:{addr}", f"ip={ip} wait={wait}s")
+            user = None
         else:
-            blocked = False
             user = authenticate(conn, addr, password)
             record_attempt(conn, addr, ip, success=user is not None)
-    if blocked:
-        msg = (
-            f"Too many failed sign-ins for this account. Wait {settings.login_window_minutes} "
-            "minutes and try again."
-        )
-        ctx = {"next": safe_next(next), "email": addr, "error": msg}
+    if wait:
+        ctx = {"next": safe_next(next), "email": addr, "error": _too_many(wait)}
         return render(request, "auth/login.html", ctx, status_code=429)
     if user is None:
         ctx = {"next": safe_next(next), "email": addr, "error": "E-mail or password is wrong."}
@@ -159,11 +159,22 @@ def change_password(
 ) -> Response:
     """Change the password after checking the current one; other sessions end."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        stored = conn.execute(
-            sa.select(users.c.password_hash).where(users.c.id == user.id)
-        ).scalar()
-    if not verify_password(stored, current):
+    ip = request.client.host if request.client else "unknown"
+    with store.engine.begin() as conn:
+        # Wrong current passwords count against the same throttle as wrong sign-ins.
+        wait = login_wait(conn, user.email, ip, get_settings(request).login_limits())
+        if wait:
+            write_audit(conn, user, "password.blocked", f"user:{user.email}", f"ip={ip}")
+        else:
+            stored = conn.execute(
+                sa.select(users.c.password_hash).where(users.c.id == user.id)
+            ).scalar()
+            right = verify_password(stored, current)
+            if not right:
+                record_attempt(conn, user.email, ip, success=False)
+    if wait:
+        return render(request, "auth/password.html", {"error": _too_many(wait)}, status_code=429)
+    if not right:
         ctx = {"error": "The current password is wrong."}
         return render(request, "auth/password.html", ctx, status_code=400)
     try:
