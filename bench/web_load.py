@@ -36,7 +36,7 @@ import httpx
 import sqlalchemy as sa
 
 from bifocals.instruments import get_instrument
-from bifocals.services.links import issue_invitation
+from bifocals.services.token_links import LinkKind, issue
 from bifocals.store import open_store
 from bifocals.store.app_tables import submissions
 from bifocals.store.tables import participants, raters, responses
@@ -112,7 +112,7 @@ def seed(url: str, n: int) -> dict[int, str]:
                         )
                         .returning(raters.c.id)
                     ).scalar_one()
-                    tokens[int(rid)] = issue_invitation(conn, int(rid), 30)
+                    tokens[int(rid)] = issue(conn, LinkKind.INVITATION, int(rid), 30)
     return tokens
 
 

@@ -101,7 +101,7 @@ def site(sqlite_url: str, tmp_path: Path) -> Site:
 
 
 @pytest.mark.parametrize("released", [False, True])
-def test_every_route_as_every_role(site: Site, released: bool) -> None:
+def test_every_route_as_every_role(site: Site, released: bool, pdf_engine: None) -> None:
     if released:
         release(site.url, site.campaign_id)
     with web_client(site.url) as client:

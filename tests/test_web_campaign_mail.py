@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from bifocals.services.links import resolve_invitation
 from bifocals.services.security import token_hash
+from bifocals.services.token_links import LinkKind, LinkStatus, lookup
 from bifocals.store.app_tables import invitations, nomination_links
 from bifocals.store.tables import raters
 from bifocals.web import SmtpSettings, WebSettings
@@ -120,9 +120,9 @@ def test_invitations_by_smtp_and_tokens_stored_hashed(
             sa.select(sa.func.count()).where(invitations.c.sent_at.isnot(None))
         ).scalar()
         assert sent == 3
-        lookup = resolve_invitation(conn, mailed[0])
-        assert lookup.status == "closed"  # a draft campaign does not take answers yet
-        assert resolve_invitation(conn, "x" * 43).status == "unknown"
+        found = lookup(conn, LinkKind.INVITATION, mailed[0])
+        assert found.status is LinkStatus.CLOSED  # a draft campaign does not take answers yet
+        assert lookup(conn, LinkKind.INVITATION, "x" * 43).status is LinkStatus.UNKNOWN
     if db_url.startswith("sqlite"):
         raw = Path(db_url.removeprefix("sqlite:///")).read_bytes()
         assert not any(t.encode() in raw for t in tokens)
@@ -154,7 +154,7 @@ def test_reissue_revokes_and_reminders(db_url: str, inbox: tuple[Inbox, int]) ->
         assert len(first) == 4 and not box.messages
         a.post(f"/campaigns/{cid}/open", data={"csrf_token": ta})
         with a.app.state.store.engine.begin() as conn:  # type: ignore[attr-defined]
-            assert all(resolve_invitation(conn, t).status == "ok" for t in first)
+            assert all(lookup(conn, LinkKind.INVITATION, t).valid for t in first)
             done = conn.execute(
                 sa.select(raters.c.id).where(raters.c.email == "p0@example.org")
             ).scalar_one()
@@ -178,11 +178,11 @@ def test_reissue_revokes_and_reminders(db_url: str, inbox: tuple[Inbox, int]) ->
         ]
         assert all(m["Subject"].startswith("Reminder:") for m in box.messages)
         with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
-            statuses = [resolve_invitation(conn, t).status for t in first]
-            assert sorted(statuses) == ["revoked", "revoked", "revoked", "submitted"]
+            statuses = [lookup(conn, LinkKind.INVITATION, t).status for t in first]
+            assert sorted(statuses) == ["replaced", "replaced", "replaced", "used"]
             pat = next(m for m in box.messages if m["To"] == "pat@example.org")
             fresh = SURVEY.findall(body(pat))[0]
-            assert resolve_invitation(conn, fresh).status == "ok"
+            assert lookup(conn, LinkKind.INVITATION, fresh).valid
         # Reminding one chosen rater only.
         with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
             p1 = conn.execute(
@@ -192,7 +192,7 @@ def test_reissue_revokes_and_reminders(db_url: str, inbox: tuple[Inbox, int]) ->
         assert box.messages[-1]["To"] == "p1@example.org" and len(box.messages) == 4
         a.post(f"/campaigns/{cid}/close", data={"csrf_token": ta})
         with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
-            assert resolve_invitation(conn, fresh).status == "closed"
+            assert lookup(conn, LinkKind.INVITATION, fresh).status is LinkStatus.CLOSED
         r = a.post(f"/campaigns/{cid}/remind", data={"csrf_token": ta, "everyone": "1"})
         assert "only while the campaign is open" in a.get(r.headers["location"]).text
 

@@ -27,6 +27,7 @@ from bifocals.change.report import build_report
 from bifocals.services.initiatives import assign_by_email
 from bifocals.services.readiness_links import READINESS_SEEN_ACTIONS, Checked, submit_answers
 from bifocals.services.surveys import SubmitRefused
+from bifocals.services.token_links import LinkKind, LinkStatus, Lookup
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import change_facilitators, readiness_links, readiness_responses
 from bifocals.web.routers.change import initiative_path
@@ -270,17 +271,18 @@ def test_an_answer_checked_before_closing_is_refused_after(
         token = login(coach, "coach@example.org")
         (path,) = issue(coach, token, "ops", 1)
         close(coach, token)
-    real = rl.resolve_link
+    real = rl.lookup
 
-    def seen_open(conn: sa.Connection, raw: str) -> rl.LinkLookup:
-        look = real(conn, raw)
-        return dataclasses.replace(look, status="ok") if look.status == "closed" else look
+    def seen_open(conn: sa.Connection, kind: LinkKind, raw: str) -> Lookup:
+        look = real(conn, kind, raw)
+        closed = look.status is LinkStatus.CLOSED
+        return dataclasses.replace(look, status=LinkStatus.VALID) if closed else look
 
-    monkeypatch.setattr(rl, "resolve_link", seen_open)
+    monkeypatch.setattr(rl, "lookup", seen_open)
     checked = Checked(scores={e: 3 for e in ALL4}, comment="")
     with store_at(seeded) as store, pytest.raises(SubmitRefused) as refused:
         submit_answers(store.engine, path.rsplit("/", 1)[1], checked, "late-key")
-    assert refused.value.status == "closed"
+    assert refused.value.status is LinkStatus.CLOSED
     assert count_responses(seeded) == 0
 
 

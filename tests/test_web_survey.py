@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from bifocals.instruments import get_instrument
-from bifocals.services.links import issue_invitation
 from bifocals.services.security import now, token_hash
+from bifocals.services.token_links import LinkKind, issue
 from bifocals.store.app_tables import drafts, invitations, submissions
 from bifocals.store.tables import raters, responses
 from test_web_app_support import store_at, web_client
@@ -69,7 +69,7 @@ def test_links_that_cannot_be_used(db_url: str) -> None:
         assert client.post("/survey/nope/draft", json={"answers": {}}).status_code == 404
 
         with store_at(db_url) as store, store.engine.begin() as conn:
-            issue_invitation(conn, s.rater_ids["R1"], 30)  # revokes the first link
+            issue(conn, LinkKind.INVITATION, s.rater_ids["R1"], 30)  # revokes the first link
             conn.execute(
                 sa.update(invitations)
                 .where(invitations.c.token_hash == token_hash(s.tokens["R2"]))

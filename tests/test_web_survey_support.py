@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bifocals.instruments import get_instrument
-from bifocals.services.links import issue_invitation
+from bifocals.services.token_links import LinkKind, issue
 from bifocals.store.tables import campaigns, participants, raters
 from test_web_app_support import store_at
 
@@ -60,7 +60,7 @@ def seed(
                     ).scalar_one()
                 )
                 rids[code] = rid
-                tokens[code] = issue_invitation(conn, rid, 30)
+                tokens[code] = issue(conn, LinkKind.INVITATION, rid, 30)
     return Seeded(cid, pid, rids, tokens)
 
 

@@ -144,24 +144,40 @@ def check_duties(
     return found
 
 
+# The roles only one person may hold, by the code of the finding when that is not so: the role
+# as the message counts its holders, and what to do.
+_SOLE_ROLES: dict[str, tuple[str, str]] = {
+    "raci_accountable": (
+        "Accountable",
+        "Pick the one person who answers for the result; others become Responsible or Consulted.",
+    ),
+    "rapid_decide": (
+        "people with the D",
+        "Give the D to one person; the others Recommend, give Input or Agree.",
+    ),
+}
+
+
+def _exactly_one(
+    ini: Initiative, code: str, kind: str, name: str, holders: tuple[str, ...]
+) -> list[Finding]:
+    """A problem unless exactly one person holds the _SOLE_ROLES[code] role in the workstream
+    or decision (`kind`) called `name`."""
+    if len(holders) == 1:
+        return []
+    role, action = _SOLE_ROLES[code]
+    who = ", ".join(ini.person_name(p) for p in holders) or "nobody"
+    message = f"{kind} '{name}' has {len(holders)} {role} ({who}); it needs exactly one."
+    return [Finding(code, "error", name, message, action)]
+
+
 def check_raci(ini: Initiative) -> list[Finding]:
     """Each workstream: exactly one Accountable, at least one Responsible."""
     found: list[Finding] = []
     for w in ini.workstreams:
-        acc = w.raci.get("accountable", ())
-        if len(acc) != 1:
-            who = ", ".join(ini.person_name(p) for p in acc) or "nobody"
-            found.append(
-                Finding(
-                    "raci_accountable",
-                    "error",
-                    w.name,
-                    f"Workstream '{w.name}' has {len(acc)} Accountable ({who}); it needs exactly "
-                    "one.",
-                    "Pick the one person who answers for the result; others become Responsible "
-                    "or Consulted.",
-                )
-            )
+        found += _exactly_one(
+            ini, "raci_accountable", "Workstream", w.name, w.raci.get("accountable", ())
+        )
         if not w.raci.get("responsible"):
             found.append(
                 Finding(
@@ -179,19 +195,7 @@ def check_rapid(ini: Initiative) -> list[Finding]:
     """Each key decision: exactly one Decide; more than one Agree is flagged."""
     found: list[Finding] = []
     for d in ini.decisions:
-        dec = d.rapid.get("decide", ())
-        if len(dec) != 1:
-            who = ", ".join(ini.person_name(p) for p in dec) or "nobody"
-            found.append(
-                Finding(
-                    "rapid_decide",
-                    "error",
-                    d.name,
-                    f"Decision '{d.name}' has {len(dec)} people with the D ({who}); it needs "
-                    "exactly one.",
-                    "Give the D to one person; the others Recommend, give Input or Agree.",
-                )
-            )
+        found += _exactly_one(ini, "rapid_decide", "Decision", d.name, d.rapid.get("decide", ()))
         agree = d.rapid.get("agree", ())
         if len(agree) > 1:
             who = ", ".join(ini.person_name(p) for p in agree)

@@ -7,7 +7,7 @@ value, and a ValidationError carries them all. The schema is documented in docs/
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path as FsPath
 from typing import Any
@@ -156,35 +156,42 @@ def _roles(
     return out
 
 
-def _workstreams(r: Reader, data: dict[str, Any], people: set[str]) -> tuple[Workstream, ...]:
+# One entry of a list whose entries have an id, a name and people in roles: where it is, the
+# entry as read, its id, its name and its roles.
+RoleEntry = tuple[Path, dict[str, Any], str, str, dict[str, tuple[str, ...]]]
+
+
+def _role_entries(
+    r: Reader,
+    data: dict[str, Any],
+    people: set[str],
+    key: str,
+    allowed: tuple[str, ...],
+    roles_key: str,
+    roles: tuple[str, ...],
+) -> Iterator[RoleEntry]:
+    """The entries of data[key] (workstreams, decisions), with their id, name and the people
+    in their `roles_key` roles checked; `allowed` are the keys an entry may have."""
     seen: set[str] = set()
-    out = []
-    for p, w in r.items(data, "workstreams", ()):
-        r.keys(w, p, WORKSTREAM_KEYS)
-        out.append(
-            Workstream(
-                r.ident(w, "id", p, seen),
-                r.text(w, "name", p),
-                _roles(r, w.get("raci", {}), (*p, "raci"), RACI_ROLES, people),
-            )
-        )
-    return tuple(out)
+    for p, entry in r.items(data, key, ()):
+        r.keys(entry, p, allowed)
+        ident = r.ident(entry, "id", p, seen)
+        name = r.text(entry, "name", p)
+        held = _roles(r, entry.get(roles_key, {}), (*p, roles_key), roles, people)
+        yield p, entry, ident, name, held
+
+
+def _workstreams(r: Reader, data: dict[str, Any], people: set[str]) -> tuple[Workstream, ...]:
+    entries = _role_entries(r, data, people, "workstreams", WORKSTREAM_KEYS, "raci", RACI_ROLES)
+    return tuple(Workstream(ident, name, raci) for _, _, ident, name, raci in entries)
 
 
 def _decisions(r: Reader, data: dict[str, Any], people: set[str]) -> tuple[Decision, ...]:
-    seen: set[str] = set()
-    out = []
-    for p, d in r.items(data, "decisions", ()):
-        r.keys(d, p, DECISION_KEYS)
-        out.append(
-            Decision(
-                r.ident(d, "id", p, seen),
-                r.text(d, "name", p),
-                _roles(r, d.get("rapid", {}), (*p, "rapid"), RAPID_ROLES, people),
-                r.text(d, "status", p, required=False) or "open",
-            )
-        )
-    return tuple(out)
+    entries = _role_entries(r, data, people, "decisions", DECISION_KEYS, "rapid", RAPID_ROLES)
+    return tuple(
+        Decision(ident, name, rapid, r.text(d, "status", p, required=False) or "open")
+        for p, d, ident, name, rapid in entries
+    )
 
 
 def initiative_from_located(

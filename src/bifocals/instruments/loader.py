@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,19 @@ class _Check:
         for key in obj:
             if key not in known:
                 self.add((*path, key), obj[key], f"unknown field; known fields: {', '.join(known)}")
+
+    def entries(
+        self, raw: list[Any], key: str, known: tuple[str, ...], not_mapping: str
+    ) -> Iterator[tuple[Path_, dict[str, Any]]]:
+        """The entries of the list under `key` that are mappings, each with its path, after
+        their unknown fields are reported; any other entry is the problem `not_mapping`."""
+        for i, entry in enumerate(raw):
+            path: Path_ = (key, i)
+            if isinstance(entry, dict):
+                self.keys(entry, path, known)
+                yield path, entry
+            else:
+                self.add(path, entry, not_mapping)
 
     def text(self, obj: dict[str, Any], path: Path_, key: str, required: bool = True) -> str:
         value = obj.get(key)
@@ -125,12 +139,8 @@ def _items(c: _Check, raw: Any, fw: Framework, seen: dict[str, Path_]) -> list[I
         c.add(("items",), raw, "required: a list of rating items")
         return []
     out: list[Item] = []
-    for i, it in enumerate(raw):
-        path: Path_ = ("items", i)
-        if not isinstance(it, dict):
-            c.add(path, it, "each item must be a mapping with id, dimension, side, text")
-            continue
-        c.keys(it, path, ITEM_KEYS)
+    mapping = "each item must be a mapping with id, dimension, side, text"
+    for path, it in c.entries(raw, "items", ITEM_KEYS, mapping):
         iid = _item_id(c, it.get("id"), (*path, "id"), seen)
         dim = it.get("dimension")
         if dim not in fw.dimension_ids:
@@ -166,16 +176,11 @@ def _questions(c: _Check, raw: Any, seen: dict[str, Path_]) -> list[OpenQuestion
     if not isinstance(raw, list):
         c.add(("open_questions",), raw, "must be a list of open questions (id, text)")
         return []
-    out: list[OpenQuestion] = []
-    for i, q in enumerate(raw):
-        path: Path_ = ("open_questions", i)
-        if not isinstance(q, dict):
-            c.add(path, q, "each open question must be a mapping with id and text")
-            continue
-        c.keys(q, path, QUESTION_KEYS)
-        qid = _item_id(c, q.get("id"), (*path, "id"), seen)
-        out.append(OpenQuestion(qid, c.text(q, path, "text")))
-    return out
+    mapping = "each open question must be a mapping with id and text"
+    return [
+        OpenQuestion(_item_id(c, q.get("id"), (*path, "id"), seen), c.text(q, path, "text"))
+        for path, q in c.entries(raw, "open_questions", QUESTION_KEYS, mapping)
+    ]
 
 
 def _coverage(c: _Check, items: list[Item], fw: Framework) -> None:

@@ -7,7 +7,7 @@ answers, so no suppressed rater can be recovered by comparing cohort and individ
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from markupsafe import Markup
 
@@ -147,13 +147,18 @@ def cohort_view(
     }
 
 
+class CohortOptions(TypedDict, total=False):
+    """The keyword options of cohort_view, passed on unchanged by cohort_report_html."""
+
+    names: Mapping[str, str] | None
+    generated: str | None
+
+
 def cohort_report_html(
     scores: CampaignScores,
     framework: Framework,
     instrument: Instrument,
-    *,
-    names: Mapping[str, str] | None = None,
-    generated: str | None = None,
+    **options: Unpack[CohortOptions],
 ) -> str:
     """The campaign's cohort report as one HTML page (inline SVG, no JavaScript).
 
@@ -161,5 +166,5 @@ def cohort_report_html(
     """
     return render(
         "cohort.html",
-        cohort_view(scores, framework, instrument, names=names, generated=generated),
+        cohort_view(scores, framework, instrument, **options),
     )

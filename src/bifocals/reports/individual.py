@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from markupsafe import Markup
 
@@ -251,15 +251,20 @@ def individual_view(
     }
 
 
+class ReportOptions(TypedDict, total=False):
+    """The keyword options of individual_view, passed on unchanged by individual_report_html."""
+
+    comment_codes: Mapping[str, CommentCode] | None
+    generated: str | None
+    display_name: str | None
+
+
 def individual_report_html(
     scores: CampaignScores,
     participant: str | ParticipantScores,
     framework: Framework,
     instrument: Instrument,
-    *,
-    comment_codes: Mapping[str, CommentCode] | None = None,
-    generated: str | None = None,
-    display_name: str | None = None,
+    **options: Unpack[ReportOptions],
 ) -> str:
     """One participant's report as a self-contained HTML page (inline SVG, no JavaScript).
 
@@ -269,13 +274,6 @@ def individual_report_html(
     without it by question.
     generated is the date printed on the cover (default: today).
     """
-    view = individual_view(
-        scores,
-        participant,
-        framework,
-        instrument,
-        comment_codes=comment_codes,
-        generated=generated,
-        display_name=display_name,
+    return render(
+        "individual.html", individual_view(scores, participant, framework, instrument, **options)
     )
-    return render("individual.html", view)

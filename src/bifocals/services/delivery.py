@@ -9,17 +9,11 @@ import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
 from bifocals.services.accounts import write_audit
-from bifocals.services.links import (
-    issue_invitation,
-    issue_nomination_link,
-    mark_sent,
-    nominate_url,
-    survey_url,
-)
 from bifocals.services.mail import invitation_text, nomination_text, send_mail
 from bifocals.services.people import GROUP_LABELS
 from bifocals.services.security import User
 from bifocals.services.settings import WebSettings
+from bifocals.services.token_links import LinkKind, issue, link_url, mark_sent
 from bifocals.store import Store
 from bifocals.store.tables import campaigns, participants, raters
 
@@ -73,27 +67,27 @@ def deliver_invitations(
         for r in rows:
             if r.submitted_at is not None:
                 continue
-            token = issue_invitation(conn, int(r.id), settings.invitation_days)
+            token = issue(conn, LinkKind.INVITATION, int(r.id), settings.invitation_days)
             issued.append((r, token))
         action = "reminder.issue" if reminder else "invitation.issue"
         write_audit(
             conn, user, action, f"campaign:{camp.name}", f"{len(issued)} link(s)", campaign_id
         )
     for r, token in issued:
-        url = survey_url(base, token)
+        link = link_url(LinkKind.INVITATION, base, token)
         if by_email and settings.smtp.enabled and r.email:
-            subject, body = invitation_text(r.pname or r.pcode, camp.name, url, r.group, reminder)
+            subject, body = invitation_text(r.pname or r.pcode, camp.name, link, r.group, reminder)
             try:
                 send_mail(settings.smtp, r.email, subject, body)
             except BifocalsError:
                 out.failed.append(_label(r))
-                out.shown.append((_label(r), url))
+                out.shown.append((_label(r), link))
                 continue
             with store.engine.begin() as conn:
-                mark_sent(conn, token)
+                mark_sent(conn, LinkKind.INVITATION, token)
             out.sent.append(_label(r))
         else:
-            out.shown.append((_label(r), url))
+            out.shown.append((_label(r), link))
     return out
 
 
@@ -115,17 +109,17 @@ def deliver_nomination_link(
             .join(campaigns, campaigns.c.id == participants.c.campaign_id)
             .where(participants.c.id == participant_id)
         ).one()
-        token = issue_nomination_link(conn, participant_id, settings.nomination_days)
+        token = issue(conn, LinkKind.NOMINATION, participant_id, settings.nomination_days)
         write_audit(conn, user, "nomination_link.issue", f"participant:{row.code}", "", campaign_id)
-    url = nominate_url(base, token)
+    link = link_url(LinkKind.NOMINATION, base, token)
     label = f"{row.name or row.code} (nomination page)"
     if by_email and settings.smtp.enabled and row.email:
-        subject, body = nomination_text(row.name or row.code, row.campaign, url)
+        subject, body = nomination_text(row.name or row.code, row.campaign, link)
         try:
             send_mail(settings.smtp, row.email, subject, body)
             out.sent.append(label)
             return out
         except BifocalsError:
             out.failed.append(label)
-    out.shown.append((label, url))
+    out.shown.append((label, link))
     return out

@@ -1,7 +1,7 @@
 """The web ADKAR readiness survey: private links per stakeholder group, answers sent once.
 
-A facilitator issues links for one stakeholder group of an initiative; each carries
-secrets.token_urlsafe(32) and only its sha256 is stored. A link takes exactly one answer: the
+A facilitator issues links for one stakeholder group of an initiative (services/token_links.py,
+kind READINESS: a 256-bit token, only its sha256 stored). A link takes exactly one answer: the
 submission marks the link used (guarded by `used_at IS NULL` in the same transaction as the
 insert) and keeps the sha256 of the page's idempotency key, so a double click or a retry with
 the same key is answered as the first one and never makes a second row. The answer row does
@@ -36,12 +36,12 @@ from bifocals.change.importer import (
 from bifocals.change.model import ADKAR
 from bifocals.errors import BifocalsError
 from bifocals.services.accounts import write_audit
-from bifocals.services.security import User, new_token, now, token_hash
+from bifocals.services.security import User, now, token_hash
 from bifocals.services.surveys import SubmitRefused, write
+from bifocals.services.token_links import LinkKind, LinkStatus, issue, lookup
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import change_initiatives, readiness_links, readiness_responses
 
-READINESS_PATH = "/readiness/{token}"
 FIELD_PREFIX = "adkar_"
 NOT_SURE = "not_sure"
 MAX_COMMENT = 2000
@@ -86,61 +86,6 @@ SCALE: tuple[tuple[int, str], ...] = (
 )
 
 
-def readiness_url(base: str, token: str) -> str:
-    """The absolute readiness survey link of a token."""
-    return base.rstrip("/") + READINESS_PATH.format(token=token)
-
-
-@dataclass(frozen=True)
-class LinkLookup:
-    """What a readiness token leads to. status: ok, unknown, used, closed.
-
-    `used`: the link has already brought its one answer; `closed`: the initiative's readiness
-    survey is not taking answers. Only `ok` may show the form or accept answers.
-    """
-
-    status: str
-    link_id: int | None = None
-    initiative_id: int | None = None
-    initiative: str = ""
-    group_key: str = ""
-    used_key_hash: str | None = None
-
-
-def resolve_link(conn: sa.Connection, token: str) -> LinkLookup:
-    """Look a readiness token up by its hash and say whether it may be used now."""
-    links, ini = readiness_links, change_initiatives
-    row = conn.execute(
-        sa.select(
-            links.c.id,
-            links.c.initiative_id,
-            links.c.group_key,
-            links.c.used_at,
-            links.c.used_key_hash,
-            ini.c.name,
-            ini.c.readiness_closed_at,
-        )
-        .join(ini, ini.c.id == links.c.initiative_id)
-        .where(links.c.token_hash == token_hash(token))
-    ).first()
-    if row is None:
-        return LinkLookup("unknown")
-    if row.used_at is not None:
-        status = "used"
-    elif row.readiness_closed_at is not None:
-        status = "closed"
-    else:
-        status = "ok"
-    return LinkLookup(
-        status,
-        int(row.id),
-        int(row.initiative_id),
-        str(row.name),
-        str(row.group_key),
-        row.used_key_hash,
-    )
-
-
 def group_names(conn: sa.Connection, initiative_id: int) -> dict[str, str]:
     """Stakeholder group id -> name, from the stored document (in the file's order)."""
     doc = conn.execute(
@@ -157,31 +102,12 @@ def issue_links(
     conn: sa.Connection, initiative_id: int, group_key: str, count: int, label: str = ""
 ) -> list[str]:
     """`count` new tokens for one stakeholder group; the raw tokens are returned only here."""
-    stamp = now()
-    tokens = [new_token() for _ in range(count)]
-    conn.execute(
-        sa.insert(readiness_links),
-        [
-            {
-                "initiative_id": initiative_id,
-                "group_key": group_key,
-                "token_hash": token_hash(t),
-                "label": label or None,
-                "created_at": stamp,
-            }
-            for t in tokens
-        ],
-    )
-    return tokens
-
-
-def mark_sent(conn: sa.Connection, token: str) -> None:
-    """Record that a readiness link was e-mailed."""
-    conn.execute(
-        sa.update(readiness_links)
-        .where(readiness_links.c.token_hash == token_hash(token))
-        .values(sent_at=now())
-    )
+    return [
+        issue(
+            conn, LinkKind.READINESS, initiative_id, None, group_key=group_key, label=label or None
+        )
+        for _ in range(count)
+    ]
 
 
 # Audit actions meaning "someone has seen the readiness results of this initiative with the web
@@ -371,27 +297,28 @@ def submit_answers(engine: sa.Engine, token: str, checked: Checked, key: str) ->
     """Store one answer for the link, exactly once (checked must be ok).
 
     The same idempotency key again answers Sent(repeat=True) and writes nothing; any other
-    refusal raises SubmitRefused with the link's status (unknown, used, closed).
+    refusal raises SubmitRefused with the link's status (UNKNOWN, USED, CLOSED).
     """
     key_hash = token_hash(key)
 
     def work(conn: sa.Connection) -> Sent:
-        look = resolve_link(conn, token)
-        if look.status == "used" and look.used_key_hash == key_hash:
+        look = lookup(conn, LinkKind.READINESS, token)
+        if look.status is LinkStatus.USED and look.row.used_key_hash == key_hash:
             return Sent(True)
-        if look.status != "ok" or look.link_id is None or look.initiative_id is None:
+        if not look.valid:
             raise SubmitRefused(look.status)
+        link = look.row
         # Take turns with closing (PostgreSQL: the initiative's row, for share), and mark the
         # link only while the survey is still open: no answer lands after it was closed, where
         # it would change results that someone may already have seen.
-        row = lock_initiative(conn, look.initiative)
+        row = lock_initiative(conn, link.initiative)
         if row is None or row.readiness_closed_at is not None:
-            raise SubmitRefused("closed")
+            raise SubmitRefused(LinkStatus.CLOSED)
         stamp = now()
         still_open = (
             sa.select(change_initiatives.c.id)
             .where(
-                change_initiatives.c.id == look.initiative_id,
+                change_initiatives.c.id == link.initiative_id,
                 change_initiatives.c.readiness_closed_at.is_(None),
             )
             .exists()
@@ -399,19 +326,19 @@ def submit_answers(engine: sa.Engine, token: str, checked: Checked, key: str) ->
         marked = conn.execute(
             sa.update(readiness_links)
             .where(
-                readiness_links.c.id == look.link_id,
+                readiness_links.c.id == link.id,
                 readiness_links.c.used_at.is_(None),
                 still_open,
             )
             .values(used_at=stamp, used_key_hash=key_hash)
         )
         if marked.rowcount != 1:
-            closed = resolve_link(conn, token).status == "closed"
-            raise SubmitRefused("closed" if closed else "used")
+            closed = lookup(conn, LinkKind.READINESS, token).status is LinkStatus.CLOSED
+            raise SubmitRefused(LinkStatus.CLOSED if closed else LinkStatus.USED)
         conn.execute(
             sa.insert(readiness_responses).values(
-                initiative_id=look.initiative_id,
-                group_key=look.group_key,
+                initiative_id=link.initiative_id,
+                group_key=link.group_key,
                 comment=checked.comment or None,
                 submitted_at=_day(stamp),
                 **{e: checked.scores.get(e) for e in ADKAR},
@@ -422,11 +349,11 @@ def submit_answers(engine: sa.Engine, token: str, checked: Checked, key: str) ->
     try:
         return write(engine, work)
     except SubmitRefused as refused:
-        if refused.status != "used":
+        if refused.status is not LinkStatus.USED:
             raise
         # A concurrent request with the same key (double click, retry) committed first.
         with engine.connect() as conn:
-            look = resolve_link(conn, token)
-        if look.used_key_hash == key_hash:
+            row = lookup(conn, LinkKind.READINESS, token).row
+        if row is not None and row.used_key_hash == key_hash:
             return Sent(True)
         raise

@@ -17,9 +17,9 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from bifocals.instruments.model import Instrument
-from bifocals.services.links import resolve_invitation
 from bifocals.services.security import now
 from bifocals.services.survey_answers import from_json, response_rows, to_json
+from bifocals.services.token_links import LinkKind, LinkStatus, lookup
 from bifocals.store.app_tables import drafts, submissions
 from bifocals.store.tables import raters, responses
 
@@ -38,9 +38,9 @@ class DraftConflict(Exception):
 
 
 class SubmitRefused(Exception):
-    """The invitation cannot take a submission now; `status` is resolve_invitation's status."""
+    """The link cannot take a submission now; `status` says why (token_links.lookup's)."""
 
-    def __init__(self, status: str) -> None:
+    def __init__(self, status: LinkStatus) -> None:
         super().__init__(status)
         self.status = status
 
@@ -149,18 +149,18 @@ def submit(
     """Submit the rater's answers exactly once (answers already checked with final=True).
 
     The same key again returns the first submission (repeat=True); any other refusal raises
-    SubmitRefused with the invitation's status ("submitted" for a second key).
+    SubmitRefused with the invitation's status (USED for a second key).
     """
 
     def work(conn: sa.Connection) -> Submitted:
-        look = resolve_invitation(conn, token)
-        if look.rater_id is not None:
-            earlier = find_submission(conn, look.rater_id, key)
+        look = lookup(conn, LinkKind.INVITATION, token)
+        if look.row is not None:
+            earlier = find_submission(conn, look.row.rater_id, key)
             if earlier is not None:
                 return Submitted(earlier, True)
-        if look.status != "ok" or look.rater_id is None:
+        if not look.valid:
             raise SubmitRefused(look.status)
-        rid = look.rater_id
+        rid = int(look.row.rater_id)
         stamp = now()
         sid = conn.execute(
             sa.insert(submissions)
@@ -173,7 +173,7 @@ def submit(
             .values(submitted_at=stamp)
         )
         if marked.rowcount != 1:
-            raise SubmitRefused("submitted")
+            raise SubmitRefused(LinkStatus.USED)
         conn.execute(sa.delete(responses).where(responses.c.rater_id == rid))
         conn.execute(sa.insert(responses), response_rows(instrument, rid, answers))
         conn.execute(sa.delete(drafts).where(drafts.c.rater_id == rid))
@@ -184,10 +184,8 @@ def submit(
     except sa.exc.IntegrityError:
         # A concurrent request (double click, retry) committed first: answer as it did.
         with engine.connect() as conn:
-            look = resolve_invitation(conn, token)
-            earlier = (
-                find_submission(conn, look.rater_id, key) if look.rater_id is not None else None
-            )
+            row = lookup(conn, LinkKind.INVITATION, token).row
+            earlier = None if row is None else find_submission(conn, row.rater_id, key)
         if earlier is not None:
             return Submitted(earlier, True)
-        raise SubmitRefused("submitted") from None
+        raise SubmitRefused(LinkStatus.USED) from None

@@ -8,87 +8,58 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bifocals.store.meta import metadata
+from bifocals.store.columns import reference, table_with_id, timestamp
 
 STATUSES: tuple[str, ...] = ("draft", "open", "closed", "released")
 
-campaigns = sa.Table(
+campaigns = table_with_id(
     "campaigns",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(200), nullable=False, unique=True),
     sa.Column("instrument_id", sa.String(100), nullable=False),
     sa.Column("instrument_version", sa.String(50), nullable=False),
     # YAML of an instrument that is not built in (NULL for built-in ones): migration 0005.
     sa.Column("instrument_yaml", sa.Text, nullable=True),
     sa.Column("status", sa.String(20), nullable=False, server_default="draft"),
-    sa.Column("deadline", sa.DateTime(timezone=True), nullable=True),
+    timestamp("deadline"),
     sa.Column("threshold_manager", sa.Integer, nullable=False, server_default="1"),
     sa.Column("threshold_peer", sa.Integer, nullable=False, server_default="3"),
     sa.Column("threshold_direct_report", sa.Integer, nullable=False, server_default="3"),
     sa.Column("threshold_other", sa.Integer, nullable=False, server_default="3"),
     sa.Column("threshold_pooled", sa.Integer, nullable=False, server_default="3"),
     sa.Column("comment_salt", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+    timestamp("created_at", nullable=False),
+    timestamp("closed_at"),
+    timestamp("released_at"),
     sa.CheckConstraint("status in ('draft', 'open', 'closed', 'released')", name="status"),
 )
 
-participants = sa.Table(
+participants = table_with_id(
     "participants",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "campaign_id",
-        sa.Integer,
-        sa.ForeignKey("campaigns.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    reference("campaign_id", "campaigns.id"),
     sa.Column("code", sa.String(200), nullable=False),
     sa.Column("name", sa.String(200), nullable=True),
     sa.Column("email", sa.String(320), nullable=True),
     sa.UniqueConstraint("campaign_id", "code"),
 )
 
-raters = sa.Table(
+raters = table_with_id(
     "raters",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "campaign_id",
-        sa.Integer,
-        sa.ForeignKey("campaigns.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column(
-        "participant_id",
-        sa.Integer,
-        sa.ForeignKey("participants.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    reference("campaign_id", "campaigns.id", index=True),
+    reference("participant_id", "participants.id"),
     sa.Column("code", sa.String(200), nullable=False),
     sa.Column("group", sa.String(20), nullable=False),
     sa.Column("name", sa.String(200), nullable=True),
     sa.Column("email", sa.String(320), nullable=True),
-    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+    timestamp("submitted_at"),
     sa.UniqueConstraint("participant_id", "code"),
     sa.CheckConstraint(
         "\"group\" in ('self', 'manager', 'peer', 'direct_report', 'other')", name="group"
     ),
 )
 
-responses = sa.Table(
+responses = table_with_id(
     "responses",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "rater_id",
-        sa.Integer,
-        sa.ForeignKey("raters.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    reference("rater_id", "raters.id"),
     sa.Column("item_id", sa.String(100), nullable=False),
     sa.Column("value", sa.Float, nullable=True),
     sa.Column("text", sa.Text, nullable=True),

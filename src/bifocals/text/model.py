@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -55,17 +55,16 @@ def default_head_path() -> Path:
     return data_dir() / "head" / "head.npz"
 
 
-def _linear(prefix: str, h: LinearHead) -> dict[str, Any]:
-    return {
-        f"{prefix}_coef": h.coef,
-        f"{prefix}_intercept": h.intercept,
-        f"{prefix}_temperature": np.float64(h.temperature),
-    }
+# Where each kind of head keeps its weight matrix: the attribute, and the key in the file after
+# the head's prefix (the intercept and temperature keys are the same for both).
+_WEIGHTS: dict[type[LinearHead | TableHead], str] = {LinearHead: "coef", TableHead: "table"}
+Head = TypeVar("Head", LinearHead, TableHead)
 
 
-def _table(prefix: str, h: TableHead) -> dict[str, Any]:
+def _arrays(prefix: str, h: LinearHead | TableHead) -> dict[str, Any]:
+    weights = _WEIGHTS[type(h)]
     return {
-        f"{prefix}_table": h.table,
+        f"{prefix}_{weights}": getattr(h, weights),
         f"{prefix}_intercept": h.intercept,
         f"{prefix}_temperature": np.float64(h.temperature),
     }
@@ -82,10 +81,10 @@ def save_model(model: TextModel, path: Path) -> None:
         "sides": list(model.references.sides),
     }
     arrays: dict[str, Any] = {
-        **_linear("function", model.function),
-        **_linear("dimension", model.dimension),
-        **_table("fast_function", model.fast_function),
-        **_table("fast_dimension", model.fast_dimension),
+        **_arrays("function", model.function),
+        **_arrays("dimension", model.dimension),
+        **_arrays("fast_function", model.fast_function),
+        **_arrays("fast_dimension", model.fast_dimension),
         "function_blend": np.array(
             [model.function_blend.weight, model.function_blend.temperature], dtype=np.float64
         ),
@@ -123,18 +122,10 @@ def load_model(path: Path | None = None) -> TextModel:
     fc = tuple(meta["function_classes"])
     dc = tuple(meta["dimension_classes"])
 
-    def lin(prefix: str, classes: tuple[str, ...]) -> LinearHead:
-        return LinearHead(
+    def head(kind: type[Head], prefix: str, classes: tuple[str, ...]) -> Head:
+        return kind(
             classes,
-            a[f"{prefix}_coef"].astype(np.float32),
-            a[f"{prefix}_intercept"].astype(np.float32),
-            float(a[f"{prefix}_temperature"]),
-        )
-
-    def tab(prefix: str, classes: tuple[str, ...]) -> TableHead:
-        return TableHead(
-            classes,
-            a[f"{prefix}_table"].astype(np.float32),
+            a[f"{prefix}_{_WEIGHTS[kind]}"].astype(np.float32),
             a[f"{prefix}_intercept"].astype(np.float32),
             float(a[f"{prefix}_temperature"]),
         )
@@ -145,13 +136,13 @@ def load_model(path: Path | None = None) -> TextModel:
         w, t = (float(v) for v in a[key])
         return Blend(w, t)
 
-    function, dimension = lin("function", fc), lin("dimension", dc)
+    function, dimension = head(LinearHead, "function", fc), head(LinearHead, "dimension", dc)
     refs = meta["references"]
     return TextModel(
         function=function,
         dimension=dimension,
-        fast_function=tab("fast_function", fc),
-        fast_dimension=tab("fast_dimension", dc),
+        fast_function=head(TableHead, "fast_function", fc),
+        fast_dimension=head(TableHead, "fast_dimension", dc),
         references=References(
             tuple(refs["texts"]),
             tuple(refs["dimensions"]),

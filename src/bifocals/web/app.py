@@ -20,7 +20,8 @@ How a feature router plugs in (one module per feature under bifocals/web/routers
   the audit log; viewing or exporting a report must be audited with an action in
   `REPORT_SEEN_ACTIONS` (bifocals.services.campaigns) so re-opening is refused afterwards;
 - `bifocals.services.access`: `managed_campaign`, `can_manage`, `can_view_report`;
-- `bifocals.services.links`: `resolve_invitation(conn, token)` for the survey at /survey/{token}.
+- `bifocals.services.token_links`: `lookup(conn, kind, token)` for any private link (survey,
+  nomination, readiness); `web/link_problems.py` renders the page of one that cannot be used.
 """
 
 from __future__ import annotations

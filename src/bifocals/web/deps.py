@@ -169,8 +169,8 @@ async def csrf_protect(request: Request) -> None:
         )
 
 
-# The kind of the session's flash items that hold issued links (see web/one_time_links.py).
-ONE_TIME_LINKS = "links"
+# The kind of the session's flash items that hold issued links (see web/issued_links.py).
+ISSUED_LINKS = "links"
 
 
 def flash(request: Request, message: str, kind: str = "info") -> None:
@@ -202,9 +202,9 @@ def _take_flashes(request: Request) -> list[dict[str, str]]:
         if not old:
             return []
         items: list[dict[str, str]] = json.loads(old)
-        # Issued links waiting for their one read (web/one_time_links.py) stay where they are:
+        # Issued links waiting for their one read (web/issued_links.py) stay where they are:
         # a page opened in another tab must not use them up.
-        kept = [i for i in items if i.get("kind") == ONE_TIME_LINKS]
+        kept = [i for i in items if i.get("kind") == ISSUED_LINKS]
         if len(kept) == len(items):
             return []
         conn.execute(
@@ -212,7 +212,7 @@ def _take_flashes(request: Request) -> list[dict[str, str]]:
             .where(sessions.c.id_hash == session.id_hash)
             .values(flash=json.dumps(kept) if kept else None)
         )
-    return [i for i in items if i.get("kind") != ONE_TIME_LINKS]
+    return [i for i in items if i.get("kind") != ISSUED_LINKS]
 
 
 def set_anon_csrf_cookie(request: Request, response: Response) -> None:

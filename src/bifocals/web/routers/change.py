@@ -41,13 +41,12 @@ from bifocals.services.readiness_links import (
     collection_counts,
     group_names,
     issue_links,
-    mark_sent,
-    readiness_url,
     set_collecting,
     show_results,
     web_reader,
 )
 from bifocals.services.security import User
+from bifocals.services.token_links import LinkKind, link_url, mark_sent
 from bifocals.store.change_tables import change_initiatives
 from bifocals.web.deps import (
     Admin,
@@ -60,7 +59,7 @@ from bifocals.web.deps import (
     public_base,
     render,
 )
-from bifocals.web.one_time_links import stash_links, take_links
+from bifocals.web.issued_links import stash_issued, take_issued
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
@@ -269,7 +268,7 @@ def readiness_links_page(request: Request, name: str, user: Manager) -> Response
     whose path parameter would otherwise take this address)."""
     with get_store(request).engine.connect() as conn:
         row = managed_initiative(conn, user, name)
-    batches = take_links(request, f"initiative:{row.id}")
+    batches = take_issued(request, f"initiative:{row.id}")
     ctx = {"name": row.name, "back": initiative_path(name) + "#collect", "batches": batches}
     return render(request, "change/readiness_links.html", ctx)
 
@@ -353,7 +352,7 @@ def readiness_links_issue(
         write_audit(
             conn, user, "readiness_link.issue", f"initiative:{name}", f"{n} link(s) for {group}"
         )
-    urls = [readiness_url(public_base(request), t) for t in tokens]
+    urls = [link_url(LinkKind.READINESS, public_base(request), t) for t in tokens]
     sent: list[str] = []
     failed: list[str] = []
     shown: list[str] = []
@@ -367,7 +366,7 @@ def readiness_links_issue(
                 shown.append(url)
                 continue
             with store.engine.begin() as conn:
-                mark_sent(conn, token)
+                mark_sent(conn, LinkKind.READINESS, token)
             sent.append(addr)
     else:
         shown = urls
@@ -378,7 +377,7 @@ def readiness_links_issue(
         "sent": len(sent),
         "failed": len(failed),
     }
-    if not stash_links(request, f"initiative:{row.id}", batch):
+    if not stash_issued(request, f"initiative:{row.id}", batch):
         ctx = {"name": row.name, "back": back, "batches": [batch]}
         return render(request, "change/readiness_links.html", ctx)
     # Post/Redirect/Get: a reload of the links page shows them no more and issues nothing.

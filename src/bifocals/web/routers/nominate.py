@@ -9,21 +9,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError
-from bifocals.services.links import resolve_nomination_link
 from bifocals.services.people import GROUP_LABELS, RATER_GROUPS, nominate
+from bifocals.services.token_links import LinkKind, lookup
 from bifocals.store.app_tables import nominations
 from bifocals.web.deps import csrf_protect, get_store, render
+from bifocals.web.link_problems import problem_page
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 Text = Annotated[str, Form(max_length=320)]
-
-MESSAGES = {
-    "unknown": "This link is not known. Check that it was copied completely, or ask your "
-    "facilitator for a new one.",
-    "revoked": "This link has been replaced by a newer one. Use the latest link you received.",
-    "expired": "This link has expired. Ask your facilitator for a new one.",
-    "closed": "Suggestions are closed: the campaign is no longer taking raters.",
-}
 
 
 def _page(
@@ -37,7 +30,7 @@ def _page(
     with get_store(request).engine.connect() as conn:
         mine = conn.execute(
             sa.select(nominations.c.name, nominations.c.group, nominations.c.status)
-            .where(nominations.c.participant_id == row.id)
+            .where(nominations.c.participant_id == row.participant_id)
             .order_by(nominations.c.created_at)
         ).all()
     ctx = {
@@ -52,21 +45,14 @@ def _page(
     return render(request, "campaigns/nominate.html", ctx, status_code=status)
 
 
-def _closed(request: Request, status: str) -> Response:
-    code = 404 if status == "unknown" else 410
-    return render(
-        request, "campaigns/link_problem.html", {"message": MESSAGES[status]}, status_code=code
-    )
-
-
 @router.get("/nominate/{token}", include_in_schema=False)
 def nomination_page(request: Request, token: str) -> Response:
     """The participant's suggestions so far and a form for one more."""
     with get_store(request).engine.connect() as conn:
-        status, row = resolve_nomination_link(conn, token)
-    if status != "ok":
-        return _closed(request, status)
-    return _page(request, token, row)
+        look = lookup(conn, LinkKind.NOMINATION, token)
+    if not look.valid:
+        return problem_page(request, LinkKind.NOMINATION, look.status)
+    return _page(request, token, look.row)
 
 
 @router.post("/nominate/{token}", include_in_schema=False)
@@ -80,12 +66,13 @@ def suggest(
     """Add one suggested rater, to be approved by the facilitator."""
     store = get_store(request)
     with store.engine.connect() as conn:
-        status, row = resolve_nomination_link(conn, token)
-    if status != "ok":
-        return _closed(request, status)
+        look = lookup(conn, LinkKind.NOMINATION, token)
+    if not look.valid:
+        return problem_page(request, LinkKind.NOMINATION, look.status)
+    row = look.row
     try:
         with store.engine.begin() as conn:
-            nominate(conn, row.id, row.campaign_id, name, email, group)
+            nominate(conn, row.participant_id, row.campaign_id, name, email, group)
     except BifocalsError as exc:
         return _page(request, token, row, error=str(exc), status=400)
     return _page(request, token, row, done=f"{name.strip()} is suggested.")

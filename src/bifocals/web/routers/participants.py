@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from bifocals.errors import BifocalsError, ValidationError
+from bifocals.errors import BifocalsError, NotFound, ValidationError
 from bifocals.services.access import managed_campaign, managed_participant
 from bifocals.services.delivery import Delivery, deliver_invitations, deliver_nomination_link
 from bifocals.services.people import (
@@ -24,7 +24,7 @@ from bifocals.services.people import (
 )
 from bifocals.services.security import User, utc
 from bifocals.store.app_tables import invitations, nominations
-from bifocals.store.tables import campaigns, raters
+from bifocals.store.tables import campaigns, participants, raters
 from bifocals.web.deps import (
     Manager,
     csrf_protect,
@@ -34,7 +34,7 @@ from bifocals.web.deps import (
     public_base,
     render,
 )
-from bifocals.web.one_time_links import stash_links, take_links
+from bifocals.web.issued_links import stash_issued, take_issued
 from bifocals.web.routers.campaigns import campaign_view
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
@@ -185,7 +185,7 @@ def show_delivery(request: Request, campaign_id: int, back: str, out: Delivery) 
             flash(request, "Nothing to send: everyone chosen has already answered.", "info")
         return RedirectResponse(back, status_code=303)
     payload = {"back": back, "sent": out.sent, "failed": out.failed, "shown": out.shown}
-    if not stash_links(request, f"campaign:{campaign_id}", payload):
+    if not stash_issued(request, f"campaign:{campaign_id}", payload):
         with get_store(request).engine.connect() as conn:
             row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
         ctx = {"c": campaign_view(row), "batches": [payload], "back": back}
@@ -208,7 +208,7 @@ def issued_links(request: Request, campaign_id: int, user: Manager, back: str = 
     """The links issued just before, shown once; afterwards a note that they were shown."""
     with get_store(request).engine.connect() as conn:
         row = managed_campaign(conn, user, campaign_id)
-    batches = take_links(request, f"campaign:{campaign_id}")
+    batches = take_issued(request, f"campaign:{campaign_id}")
     back = _safe_back(campaign_id, back or (batches[-1]["back"] if batches else ""))
     ctx = {"c": campaign_view(row), "batches": batches, "back": back}
     return render(request, "campaigns/links.html", ctx)
@@ -231,15 +231,8 @@ def invite_participant_raters(
         if rater_id is not None:
             q = q.where(raters.c.id == rater_id)
         ids = [int(i) for i in conn.execute(q).scalars()]
-    out = deliver_invitations(
-        store,
-        get_settings(request),
-        user,
-        campaign_id,
-        ids,
-        public_base(request),
-        by_email=mode == "email",
-    )
+    settings, base, by_email = get_settings(request), public_base(request), mode == "email"
+    out = deliver_invitations(store, settings, user, campaign_id, ids, base, by_email=by_email)
     return show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
 
 
@@ -255,30 +248,30 @@ def nomination_link(
     store = get_store(request)
     with store.engine.connect() as conn:
         managed_participant(conn, user, campaign_id, pid)
-    out = deliver_nomination_link(
-        store,
-        get_settings(request),
-        user,
-        campaign_id,
-        pid,
-        public_base(request),
-        by_email=mode == "email",
-    )
+    settings, base, by_email = get_settings(request), public_base(request), mode == "email"
+    out = deliver_nomination_link(store, settings, user, campaign_id, pid, base, by_email=by_email)
     return show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
 
 
 @router.post("/nominations/{nid}/{decision}", include_in_schema=False)
 def decide(request: Request, campaign_id: int, nid: int, decision: str, user: Manager) -> Response:
-    """Approve or reject a participant's suggested rater."""
-    if decision not in ("approve", "reject"):
-        flash(request, "Choose approve or reject.", "error")
-        return _back(campaign_id)
+    """Approve or reject a participant's suggested rater.
+
+    A nomination of another campaign answers 404 like an unknown one, before anything else:
+    its participant's page must not be the way back (that would tell its id)."""
     store = get_store(request)
     with store.engine.connect() as conn:
         managed_campaign(conn, user, campaign_id)
         pid = conn.execute(
-            sa.select(nominations.c.participant_id).where(nominations.c.id == nid)
+            sa.select(nominations.c.participant_id)
+            .join(participants, participants.c.id == nominations.c.participant_id)
+            .where(nominations.c.id == nid, participants.c.campaign_id == campaign_id)
         ).scalar()
+    if pid is None:
+        raise NotFound("no such nomination in this campaign", "nomination_id")
+    if decision not in ("approve", "reject"):
+        flash(request, "Choose approve or reject.", "error")
+        return _back(campaign_id, pid)
     try:
         with store.engine.begin() as conn:
             decide_nomination(conn, user, campaign_id, nid, decision == "approve")

@@ -22,66 +22,45 @@ from bifocals.services.readiness_links import (
     QUESTIONS,
     SCALE,
     Checked,
-    LinkLookup,
     check_answers,
     group_names,
-    resolve_link,
     submit_answers,
 )
 from bifocals.services.surveys import SubmitRefused
+from bifocals.services.token_links import LinkKind, LinkStatus, Lookup, lookup
+from bifocals.web import link_problems
 from bifocals.web.deps import csrf_protect, get_store, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
-PROBLEMS: dict[str, tuple[int, str, str]] = {
-    "unknown": (
-        404,
-        "Link not recognised",
-        "This link is not known. Check that it was copied completely, or ask the person who "
-        "sent it for a new one.",
-    ),
-    "used": (
-        409,
-        "Already answered",
-        "This link has already been used to send answers, and each link takes one set. "
-        "Thank you; there is nothing more to do.",
-    ),
-    "closed": (
-        410,
-        "Survey closed",
-        "This readiness survey is not taking answers at the moment. Thank you for your time.",
-    ),
-}
 MAX_KEY = 200
 
 
-def problem_page(request: Request, status: str) -> Response:
-    """A plain page for a link that cannot be used; an unknown link reveals nothing."""
-    code, title, message = PROBLEMS.get(status, PROBLEMS["unknown"])
-    return render(
-        request, "survey/problem.html", {"title": title, "message": message}, status_code=code
-    )
+def problem_page(request: Request, status: LinkStatus) -> Response:
+    """The shared page for a readiness link that cannot be used."""
+    return link_problems.problem_page(request, LinkKind.READINESS, status)
 
 
-def _lookup(request: Request, token: str) -> LinkLookup:
+def _lookup(request: Request, token: str) -> Lookup:
     with get_store(request).engine.connect() as conn:
-        return resolve_link(conn, token)
+        return lookup(conn, LinkKind.READINESS, token)
 
 
 def _form(
     request: Request,
     token: str,
-    look: LinkLookup,
+    look: Lookup,
     checked: Checked | None = None,
     status_code: int = 200,
 ) -> Response:
-    assert look.initiative_id is not None
+    link = look.row
+    assert link is not None, "only a known link has a form"
     with get_store(request).engine.connect() as conn:
-        names = group_names(conn, look.initiative_id)
+        names = group_names(conn, link.initiative_id)
     ctx = {
         "token": token,
-        "initiative": look.initiative,
-        "group": names.get(look.group_key, look.group_key),
+        "initiative": link.initiative,
+        "group": names.get(link.group_key, link.group_key),
         "questions": QUESTIONS,
         "scale": SCALE,
         "not_sure": NOT_SURE,
@@ -98,7 +77,7 @@ def _form(
 def readiness_page(request: Request, token: str) -> Response:
     """The five readiness statements for the link's stakeholder group."""
     look = _lookup(request, token)
-    if look.status != "ok":
+    if not look.valid:
         return problem_page(request, look.status)
     return _form(request, token, look)
 
@@ -115,15 +94,15 @@ async def readiness_post(request: Request, token: str) -> Response:
 def _readiness_post(request: Request, token: str, data: dict[str, str]) -> Response:
     key = data.get("idempotency_key", "")
     if not key or len(key) > MAX_KEY:
-        return problem_page(request, "unknown")
+        return problem_page(request, LinkStatus.UNKNOWN)
     look = _lookup(request, token)
     checked = check_answers(data)
-    if look.status == "ok" and not checked.ok:
+    if look.valid and not checked.ok:
         return _form(request, token, look, checked, status_code=422)
-    if look.status not in ("ok", "used"):
+    if look.status not in (LinkStatus.VALID, LinkStatus.USED):
         return problem_page(request, look.status)
     try:
         sent = submit_answers(get_store(request).engine, token, checked, key)
     except SubmitRefused as refused:
         return problem_page(request, refused.status)
-    return render(request, "readiness/done.html", {"repeat": sent.repeat})
+    return render(request, "link_done.html", {"repeat": sent.repeat})

@@ -21,7 +21,6 @@ from starlette.concurrency import run_in_threadpool
 
 from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.instruments.model import Instrument
-from bifocals.services.links import InvitationLookup, mark_opened, resolve_invitation
 from bifocals.services.survey_answers import FIELD_PREFIX, check, from_form, progress
 from bifocals.services.surveys import (
     DraftConflict,
@@ -31,54 +30,23 @@ from bifocals.services.surveys import (
     submit,
     write,
 )
+from bifocals.services.token_links import LinkKind, LinkStatus, Lookup, lookup, mark_opened
 from bifocals.store.tables import campaigns, participants, raters
+from bifocals.web import link_problems
 from bifocals.web.deps import get_store, render
 from bifocals.web.survey_page import questionnaire
 
 router = APIRouter()
 
-PROBLEMS: dict[str, tuple[int, str, str]] = {
-    "unknown": (
-        404,
-        "Link not recognised",
-        "This link is not known. Check that it was copied completely, or ask the person who "
-        "invited you for a new one.",
-    ),
-    "revoked": (
-        410,
-        "Link replaced",
-        "This link has been replaced by a newer one. Use the most recent link you received; "
-        "anything you saved is still there.",
-    ),
-    "expired": (
-        410,
-        "Link expired",
-        "This link has expired. Ask the person who invited you for a new one; anything you "
-        "saved is still there.",
-    ),
-    "closed": (
-        410,
-        "Questionnaire closed",
-        "This questionnaire is not taking answers at the moment. Thank you for your time.",
-    ),
-    "submitted": (
-        409,
-        "Already answered",
-        "Your answers have already been sent. Thank you; there is nothing more to do.",
-    ),
-}
 MAX_BODY = 200_000
 
 
-def problem_page(request: Request, status: str) -> Response:
-    """A friendly page for a link that cannot be used; unknown links reveal nothing."""
-    code, title, message = PROBLEMS.get(status, PROBLEMS["unknown"])
-    return render(
-        request, "survey/problem.html", {"title": title, "message": message}, status_code=code
-    )
+def problem_page(request: Request, status: LinkStatus) -> Response:
+    """The shared page for an invitation link that cannot be used."""
+    return link_problems.problem_page(request, LinkKind.INVITATION, status)
 
 
-def _context_rows(conn: sa.Connection, look: InvitationLookup) -> Any:
+def _context_rows(conn: sa.Connection, look: Lookup) -> Any:
     return conn.execute(
         sa.select(
             raters.c.group,
@@ -91,7 +59,7 @@ def _context_rows(conn: sa.Connection, look: InvitationLookup) -> Any:
         )
         .join(participants, participants.c.id == raters.c.participant_id)
         .join(campaigns, campaigns.c.id == raters.c.campaign_id)
-        .where(raters.c.id == look.rater_id)
+        .where(raters.c.id == look.row.rater_id)
     ).one()
 
 
@@ -105,16 +73,16 @@ def _instrument(instrument_id: str, snapshot: str | None) -> Instrument:
         return campaign_instrument(instrument_id, snapshot)
 
 
-def _look_instrument(look: InvitationLookup) -> Instrument:
-    """The instrument of the invitation's campaign (resolve_invitation read its id)."""
-    assert look.instrument_id is not None, "only a known invitation has an instrument"
-    return _instrument(look.instrument_id, look.instrument_yaml)
+def _look_instrument(look: Lookup) -> Instrument:
+    """The instrument of the invitation's campaign (the lookup read its id)."""
+    assert look.row is not None, "only a known invitation has an instrument"
+    return _instrument(look.row.instrument_id, look.row.instrument_yaml)
 
 
 def _form_page(
     request: Request,
     token: str,
-    look: InvitationLookup,
+    look: Lookup,
     answers: dict[str, str],
     version: int,
     errors: dict[str, str] | None = None,
@@ -146,23 +114,23 @@ def _form_page(
     return render(request, "survey/form.html", ctx, status_code=status_code)
 
 
-def _lookup(request: Request, token: str) -> InvitationLookup:
+def _lookup(request: Request, token: str) -> Lookup:
     with get_store(request).engine.connect() as conn:
-        return resolve_invitation(conn, token)
+        return lookup(conn, LinkKind.INVITATION, token)
 
 
 @router.get("/survey/{token}", include_in_schema=False)
 def survey_page(request: Request, token: str, saved: int = 0) -> Response:
     """The questionnaire with the rater's saved draft (from any device)."""
     look = _lookup(request, token)
-    if look.status != "ok" or look.rater_id is None or look.invitation_id is None:
+    if not look.valid:
         return problem_page(request, look.status)
-    invitation_id = look.invitation_id
+    invitation_id, rater_id = int(look.row.id), int(look.row.rater_id)
     engine = get_store(request).engine
-    if not look.opened:  # only the first visit writes
-        write(engine, lambda conn: mark_opened(conn, invitation_id))
+    if look.row.opened_at is None:  # only the first visit writes
+        write(engine, lambda conn: mark_opened(conn, LinkKind.INVITATION, invitation_id))
     with engine.connect() as conn:
-        answers, version = load_draft(conn, look.rater_id)
+        answers, version = load_draft(conn, rater_id)
     notice = "Your answers are saved. You can close this page and come back with the same link."
     return _form_page(request, token, look, answers, version, notice=notice if saved else None)
 
@@ -183,15 +151,15 @@ def _survey_post(request: Request, token: str, fields: list[tuple[str, str]]) ->
     key = data.get("idempotency_key", "")
     look = _lookup(request, token)
     engine = get_store(request).engine
-    if look.status != "ok" or look.rater_id is None:
-        if action == "submit" and key and look.status == "submitted":
+    if not look.valid:
+        if action == "submit" and key and look.status is LinkStatus.USED:
             return _submit(request, token, look, {}, key)
         return problem_page(request, look.status)
     instrument = _look_instrument(look)
     checked = check(instrument, from_form(fields), final=action == "submit")
     if action != "submit" or not checked.ok:
         valid = check(instrument, from_form(fields), final=False).answers
-        version = save_draft(engine, look.rater_id, valid)
+        version = save_draft(engine, look.row.rater_id, valid)
         if checked.ok:
             return RedirectResponse(f"/survey/{token}?saved=1", status_code=303)
         return _form_page(
@@ -201,15 +169,15 @@ def _survey_post(request: Request, token: str, fields: list[tuple[str, str]]) ->
 
 
 def _submit(
-    request: Request, token: str, look: InvitationLookup, answers: dict[str, str], key: str
+    request: Request, token: str, look: Lookup, answers: dict[str, str], key: str
 ) -> Response:
-    if not key or len(key) > 200 or look.instrument_id is None:
-        return problem_page(request, "unknown")
+    if not key or len(key) > 200 or look.row is None:
+        return problem_page(request, LinkStatus.UNKNOWN)
     try:
         done = submit(get_store(request).engine, token, _look_instrument(look), answers, key)
     except SubmitRefused as refused:
         return problem_page(request, refused.status)
-    return render(request, "survey/done.html", {"repeat": done.repeat})
+    return render(request, "link_done.html", {"repeat": done.repeat})
 
 
 @router.post("/survey/{token}/draft", include_in_schema=False)
@@ -232,9 +200,9 @@ _NOT_JSON = object()
 
 def _autosave(request: Request, token: str, payload: Any) -> Response:
     look = _lookup(request, token)
-    if look.status != "ok" or look.rater_id is None:
-        code = PROBLEMS.get(look.status, PROBLEMS["unknown"])[0]
-        return JSONResponse({"error": look.status}, status_code=code)
+    if not look.valid:
+        code = link_problems.code(look.status)
+        return JSONResponse({"error": str(look.status)}, status_code=code)
     if payload is _NOT_JSON:
         return JSONResponse({"error": "send JSON"}, status_code=400)
     raw = payload.get("answers") if isinstance(payload, dict) else None
@@ -247,7 +215,7 @@ def _autosave(request: Request, token: str, payload: Any) -> Response:
     if not checked.ok:
         return JSONResponse({"error": "invalid answers", "fields": checked.errors}, 422)
     try:
-        version = save_draft(engine, look.rater_id, checked.answers, base)
+        version = save_draft(engine, look.row.rater_id, checked.answers, base)
     except DraftConflict as conflict:
         return JSONResponse(
             {"error": "conflict", "version": conflict.version, "answers": conflict.answers}, 409

@@ -1,4 +1,5 @@
-"""Freshly issued links, kept for one read by the session that issued them.
+"""Links just issued (survey, nomination, readiness), kept for one read by the session that
+issued them. (Not to be confused with the links themselves: those are services/token_links.py.)
 
 Links are shown once, on a GET page after a redirect (Post/Redirect/Get), so that reloading or
 going back never issues new links. Between the POST and that GET they wait in the session's
@@ -21,9 +22,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Request
 
 from bifocals.store.app_tables import sessions
-from bifocals.web.deps import ONE_TIME_LINKS, SESSION_COOKIE, current_session, get_store
+from bifocals.web.deps import ISSUED_LINKS, SESSION_COOKIE, current_session, get_store
 
-LINKS_KIND = ONE_TIME_LINKS
+LINKS_KIND = ISSUED_LINKS
+# The key derivation's label, as first written: a new one would make links kept across an
+# upgrade unreadable.
 _CONTEXT = b"bifocals one-time links\0"
 _NONCE = 12
 
@@ -50,7 +53,7 @@ def unseal(key: bytes, text: str) -> bytes | None:
         return None
 
 
-def stash_links(request: Request, scope: str, payload: dict[str, Any]) -> bool:
+def stash_issued(request: Request, scope: str, payload: dict[str, Any]) -> bool:
     """Keep issued links for one later read by this session; False without a session."""
     key = _key(request)
     session = current_session(request)
@@ -76,7 +79,7 @@ def stash_links(request: Request, scope: str, payload: dict[str, Any]) -> bool:
     return True
 
 
-def take_links(request: Request, scope: str) -> list[dict[str, Any]]:
+def take_issued(request: Request, scope: str) -> list[dict[str, Any]]:
     """The links stashed for `scope`, removed as they are read (a second read gets none)."""
     key = _key(request)
     session = current_session(request)

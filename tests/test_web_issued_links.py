@@ -1,11 +1,11 @@
-"""Sealing of one-time links: AES-GCM under a key derived from the session cookie."""
+"""Sealing of just-issued links kept in the session: AES-GCM, key derived from the cookie."""
 
 from __future__ import annotations
 
 import base64
 import secrets
 
-from bifocals.web.one_time_links import seal, unseal
+from bifocals.web.issued_links import seal, unseal
 
 
 def test_sealed_links_open_only_with_their_key_and_unaltered() -> None:
