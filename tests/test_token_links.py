@@ -24,7 +24,7 @@ from bifocals.services.token_links import (
 from bifocals.store.app_tables import invitations, nomination_links
 from bifocals.store.change_tables import change_initiatives, readiness_links
 from bifocals.store.tables import campaigns, raters
-from bifocals.web.link_problems import code, wording
+from bifocals.web.link_pages import code, wording
 from test_web_app_support import store_at, web_client
 from test_web_survey_support import seed, set_status
 

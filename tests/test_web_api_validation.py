@@ -14,7 +14,7 @@ from schemathesis import GenerationMode
 
 from bifocals.services.api_tokens import issue_token
 from bifocals.web import create_app
-from bifocals.web.validation import VALUE_MAX, problems, summary
+from bifocals.web.api_models import VALUE_MAX, problems, summary
 from test_web_app_support import add_user, login, store_at, web_client
 
 

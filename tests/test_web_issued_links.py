@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import secrets
 
-from bifocals.web.issued_links import seal, unseal
+from bifocals.web.link_pages import seal, unseal
 
 
 def test_sealed_links_open_only_with_their_key_and_unaltered() -> None:

@@ -1,10 +1,24 @@
-"""Pydantic models of the JSON API (/api/v1): every request and response body."""
+"""Pydantic models of the JSON API (/api/v1): every request and response body; and request
+validation problems in words (which field, what was received, what to do), for the API and
+the HTML pages alike.
+
+FastAPI raises RequestValidationError when a path, query or body does not match its model.
+`problems(exc)` turns each pydantic error into a FieldProblem: the location (`body.deadline`,
+`body[0].code`, `query.limit`, `path.campaign_id`), the value received as JSON text cut to
+VALUE_MAX characters (never the value of a password, token or other secret), and a message
+that says what to send instead. The API answers them inside its usual error shape
+(`{"detail": {"field", "message", "problems": [...]}}`); HTML pages list them.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from bifocals.scoring.model import THRESHOLD_MAX, THRESHOLD_MIN
@@ -160,3 +174,139 @@ class ReportOut(BaseModel):
     campaign: str
     participant: str
     data: dict[str, Any]
+
+
+VALUE_MAX = 80
+HIDDEN = "(hidden)"
+# Field names whose values are never echoed back: a name ending in one of these words...
+SECRET_NAME = re.compile(
+    r"(^|_)(pass|password|passwd|passphrase|token|secret|authorization|cookie|key)$", re.I
+)
+# ...and the password fields of /account/password.
+SECRET_FIELDS = frozenset({"current", "new"})
+DATETIME_HINT = "send an ISO 8601 date and time with a time zone, e.g. 2027-03-31T17:00:00Z"
+
+_MESSAGES: dict[str, str] = {
+    "missing": "this field is required; send it",
+    "int_parsing": "send a whole number",
+    "int_type": "send a whole number",
+    "int_from_float": "send a whole number (no decimals)",
+    "float_parsing": "send a number",
+    "float_type": "send a number",
+    "bool_parsing": "send true or false",
+    "bool_type": "send true or false",
+    "string_type": "send text (a JSON string)",
+    "string_too_short": "send at least {min_length} characters",
+    "string_too_long": "send at most {max_length} characters",
+    "too_short": "send at least {min_length} items",
+    "too_long": "send at most {max_length} items",
+    "greater_than_equal": "send a number of at least {ge}",
+    "greater_than": "send a number greater than {gt}",
+    "less_than_equal": "send a number of at most {le}",
+    "less_than": "send a number less than {lt}",
+    "literal_error": "send one of {expected}",
+    "enum": "send one of {expected}",
+    "list_type": "send a JSON list (an array)",
+    "dict_type": "send a JSON object",
+    "model_type": "send a JSON object",
+    "model_attributes_type": "send a JSON object",
+    "json_invalid": "the body is not valid JSON ({error}); send valid JSON",
+    "json_type": "send valid JSON",
+    "datetime_parsing": DATETIME_HINT,
+    "datetime_type": DATETIME_HINT,
+    "datetime_from_date_parsing": DATETIME_HINT,
+    "timezone_aware": "add a time zone to the date and time, e.g. 2027-03-31T17:00:00Z or +02:00",
+    "extra_forbidden": "this field is not accepted here; leave it out",
+}
+
+
+def field_name(loc: Sequence[int | str]) -> str:
+    """A location as people write it: ("body", 0, "code") -> "body[0].code"."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "request"
+
+
+def _is_secret(name: object) -> bool:
+    return isinstance(name, str) and (name in SECRET_FIELDS or SECRET_NAME.search(name) is not None)
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: HIDDEN if _is_secret(k) else _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def shown_value(loc: Sequence[int | str], value: Any, kind: str) -> str | None:
+    """The value received as JSON text, cut to VALUE_MAX characters; None when absent.
+
+    Secrets (a field named like a password or token anywhere in loc, or such keys inside an
+    object) are replaced by "(hidden)".
+    """
+    if kind == "missing":
+        return None
+    if any(_is_secret(p) for p in loc):
+        return HIDDEN
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = json.dumps(_redacted(value), ensure_ascii=False, default=str)
+    return text if len(text) <= VALUE_MAX else text[: VALUE_MAX - 3] + "..."
+
+
+def message_for(error: dict[str, Any]) -> str:
+    """What to do about one pydantic error, in words."""
+    kind = str(error.get("type", ""))
+    ctx = dict(error.get("ctx") or {})
+    template = _MESSAGES.get(kind)
+    if template is not None:
+        try:
+            text = template.format(**ctx)
+            # "at least 1 characters" -> "at least 1 character"
+            return re.sub(r"\b1 (character|item)s\b", r"1 \1", text)
+        except (KeyError, IndexError):
+            pass
+    msg = str(error.get("msg", "")).removeprefix("Value error, ").rstrip(".")
+    return f"{msg[:1].lower()}{msg[1:]}; correct this value" if msg else "correct this value"
+
+
+def problems(exc: RequestValidationError) -> list[FieldProblem]:
+    """Every problem of the request, in the order pydantic found them."""
+    out = []
+    for error in exc.errors():
+        loc = tuple(error.get("loc", ()))
+        kind = str(error.get("type", ""))
+        out.append(
+            FieldProblem(
+                field=field_name(loc),
+                value=shown_value(loc, error.get("input"), kind),
+                message=message_for(error),
+            )
+        )
+    return out
+
+
+def summary(found: list[FieldProblem]) -> ValidationProblem:
+    """The API error body's detail: the first problem's field, a sentence, and all problems."""
+    if not found:
+        return ValidationProblem(field=None, message="the request is not valid", problems=[])
+    first = found[0]
+    count = "1 problem" if len(found) == 1 else f"{len(found)} problems"
+    return ValidationProblem(
+        field=first.field,
+        message=f"{count} in the request; first: {first.field}: {first.message}",
+        problems=found,
+    )
+
+
+def as_text(found: list[FieldProblem]) -> str:
+    """Problems for an HTML page: "field=value: message; ..."."""
+    return "; ".join(
+        f"{p.field}: {p.message}" if p.value is None else f"{p.field}={p.value}: {p.message}"
+        for p in found
+    )

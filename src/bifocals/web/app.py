@@ -21,7 +21,7 @@ How a feature router plugs in (one module per feature under bifocals/web/routers
   `REPORT_SEEN_ACTIONS` (bifocals.services.campaigns) so re-opening is refused afterwards;
 - `bifocals.services.access`: `managed_campaign`, `can_manage`, `can_view_report`;
 - `bifocals.services.token_links`: `lookup(conn, kind, token)` for any private link (survey,
-  nomination, readiness); `web/link_problems.py` renders the page of one that cannot be used.
+  nomination, readiness); `web/link_pages.py` renders the page of one that cannot be used.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from bifocals import __version__
 from bifocals.errors import AccessError, BifocalsError, error_field, http_status
 from bifocals.services.settings import WebSettings
 from bifocals.store import open_store
-from bifocals.web.api_models import ValidationProblemBody
+from bifocals.web.api_models import ValidationProblemBody, as_text, problems, summary
 from bifocals.web.deps import STATIC_DIR, CrossSiteRead, LoginRequired, render
 from bifocals.web.routers import (
     admin,
@@ -59,7 +59,6 @@ from bifocals.web.routers import (
     survey,
     tokens,
 )
-from bifocals.web.validation import as_text, problems, summary
 
 ROUTERS = (
     auth,

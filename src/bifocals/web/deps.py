@@ -1,4 +1,5 @@
-"""Request helpers every router uses: the Store, the signed-in user, roles, CSRF, flash, render.
+"""Request helpers every router uses: the Store, the signed-in user, roles, CSRF, flash, render,
+and a campaign row as template data.
 
 Routers of other features plug in with these (see the top of app.py and docs/web.md).
 """
@@ -18,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from bifocals.services.security import Session, User, load_session, same, user_for_api_token
+from bifocals.services.security import Session, User, load_session, same, user_for_api_token, utc
 from bifocals.services.settings import WebSettings
 from bifocals.store import Store
 from bifocals.store.app_tables import sessions
@@ -169,7 +170,7 @@ async def csrf_protect(request: Request) -> None:
         )
 
 
-# The kind of the session's flash items that hold issued links (see web/issued_links.py).
+# The kind of the session's flash items that hold issued links (see web/link_pages.py).
 ISSUED_LINKS = "links"
 
 
@@ -202,7 +203,7 @@ def _take_flashes(request: Request) -> list[dict[str, str]]:
         if not old:
             return []
         items: list[dict[str, str]] = json.loads(old)
-        # Issued links waiting for their one read (web/issued_links.py) stay where they are:
+        # Issued links waiting for their one read (web/link_pages.py) stay where they are:
         # a page opened in another tab must not use them up.
         kept = [i for i in items if i.get("kind") == ISSUED_LINKS]
         if len(kept) == len(items):
@@ -275,6 +276,27 @@ templates.env.globals["csrf_token"] = csrf_token
 
 
 # The role dependencies, declared once for every router.
+
+
+def campaign_view(row: Any) -> dict[str, Any]:
+    """A campaigns row as template data."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "instrument": f"{row.instrument_id} {row.instrument_version}",
+        "status": row.status,
+        "deadline": utc(row.deadline),
+        "created_at": utc(row.created_at),
+        "thresholds": {
+            "manager": row.threshold_manager,
+            "peer": row.threshold_peer,
+            "direct_report": row.threshold_direct_report,
+            "other": row.threshold_other,
+            "pooled": row.threshold_pooled,
+        },
+    }
+
+
 Anyone = Annotated[User, Depends(require_user)]
 Manager = Annotated[User, Depends(require_role("admin", "facilitator"))]
 Admin = Annotated[User, Depends(require_role("admin"))]

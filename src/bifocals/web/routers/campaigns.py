@@ -22,32 +22,13 @@ from bifocals.services.campaigns import (
     results_seen,
     update_settings,
 )
-from bifocals.services.security import User, utc
+from bifocals.services.security import User
 from bifocals.store.app_tables import nominations
 from bifocals.store.tables import participants, raters
-from bifocals.web.deps import Admin, Manager, csrf_protect, flash, get_store, render
+from bifocals.web.deps import Admin, Manager, campaign_view, csrf_protect, flash, get_store, render
 
 router = APIRouter(prefix="/campaigns", dependencies=[Depends(csrf_protect)])
 Threshold = Annotated[int, Form(ge=THRESHOLD_MIN, le=THRESHOLD_MAX)]
-
-
-def campaign_view(row: Any) -> dict[str, Any]:
-    """A campaigns row as template data."""
-    return {
-        "id": row.id,
-        "name": row.name,
-        "instrument": f"{row.instrument_id} {row.instrument_version}",
-        "status": row.status,
-        "deadline": utc(row.deadline),
-        "created_at": utc(row.created_at),
-        "thresholds": {
-            "manager": row.threshold_manager,
-            "peer": row.threshold_peer,
-            "direct_report": row.threshold_direct_report,
-            "other": row.threshold_other,
-            "pooled": row.threshold_pooled,
-        },
-    }
 
 
 @router.get("", include_in_schema=False)

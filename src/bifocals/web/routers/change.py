@@ -59,7 +59,7 @@ from bifocals.web.deps import (
     public_base,
     render,
 )
-from bifocals.web.issued_links import stash_issued, take_issued
+from bifocals.web.link_pages import stash_issued, take_issued
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 

@@ -13,7 +13,7 @@ from bifocals.services.people import GROUP_LABELS, RATER_GROUPS, nominate
 from bifocals.services.token_links import LinkKind, lookup
 from bifocals.store.app_tables import nominations
 from bifocals.web.deps import csrf_protect, get_store, render
-from bifocals.web.link_problems import problem_page
+from bifocals.web.link_pages import problem_page
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 Text = Annotated[str, Form(max_length=320)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -12,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError, NotFound, ValidationError
 from bifocals.services.access import managed_campaign, managed_participant
-from bifocals.services.delivery import Delivery, deliver_invitations, deliver_nomination_link
+from bifocals.services.delivery import deliver_invitations, deliver_nomination_link
 from bifocals.services.people import (
     GROUP_LABELS,
     MAX_CSV_BYTES,
@@ -24,9 +23,10 @@ from bifocals.services.people import (
 )
 from bifocals.services.security import User, utc
 from bifocals.store.app_tables import invitations, nominations
-from bifocals.store.tables import campaigns, participants, raters
+from bifocals.store.tables import participants, raters
 from bifocals.web.deps import (
     Manager,
+    campaign_view,
     csrf_protect,
     flash,
     get_settings,
@@ -34,8 +34,7 @@ from bifocals.web.deps import (
     public_base,
     render,
 )
-from bifocals.web.issued_links import stash_issued, take_issued
-from bifocals.web.routers.campaigns import campaign_view
+from bifocals.web.link_pages import show_delivery, take_issued
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
 Text = Annotated[str, Form(max_length=320)]
@@ -174,25 +173,6 @@ def add_rater_form(
         return _back(campaign_id, pid)
     flash(request, f"Rater {name.strip()} added.", "success")
     return _back(campaign_id, pid)
-
-
-def show_delivery(request: Request, campaign_id: int, back: str, out: Delivery) -> Response:
-    """After issuing: a flash and the way back when all went by e-mail, else the links page."""
-    if not out.shown:
-        if out.sent:
-            flash(request, f"Sent {len(out.sent)} e-mail(s).", "success")
-        else:
-            flash(request, "Nothing to send: everyone chosen has already answered.", "info")
-        return RedirectResponse(back, status_code=303)
-    payload = {"back": back, "sent": out.sent, "failed": out.failed, "shown": out.shown}
-    if not stash_issued(request, f"campaign:{campaign_id}", payload):
-        with get_store(request).engine.connect() as conn:
-            row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
-        ctx = {"c": campaign_view(row), "batches": [payload], "back": back}
-        return render(request, "campaigns/links.html", ctx)
-    return RedirectResponse(
-        f"/campaigns/{campaign_id}/links?{urlencode({'back': back})}", status_code=303
-    )
 
 
 def _safe_back(campaign_id: int, back: str) -> str:

@@ -13,6 +13,7 @@ from bifocals.services.people import GROUP_LABELS
 from bifocals.services.progress import campaign_progress
 from bifocals.web.deps import (
     Manager,
+    campaign_view,
     csrf_protect,
     flash,
     get_settings,
@@ -20,8 +21,7 @@ from bifocals.web.deps import (
     public_base,
     render,
 )
-from bifocals.web.routers.campaigns import campaign_view
-from bifocals.web.routers.participants import show_delivery
+from bifocals.web.link_pages import show_delivery
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
 

@@ -28,7 +28,7 @@ from bifocals.services.readiness_links import (
 )
 from bifocals.services.surveys import SubmitRefused
 from bifocals.services.token_links import LinkKind, LinkStatus, Lookup, lookup
-from bifocals.web import link_problems
+from bifocals.web import link_pages
 from bifocals.web.deps import csrf_protect, get_store, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -38,7 +38,7 @@ MAX_KEY = 200
 
 def problem_page(request: Request, status: LinkStatus) -> Response:
     """The shared page for a readiness link that cannot be used."""
-    return link_problems.problem_page(request, LinkKind.READINESS, status)
+    return link_pages.problem_page(request, LinkKind.READINESS, status)
 
 
 def _lookup(request: Request, token: str) -> Lookup:

@@ -32,7 +32,7 @@ from bifocals.services.surveys import (
 )
 from bifocals.services.token_links import LinkKind, LinkStatus, Lookup, lookup, mark_opened
 from bifocals.store.tables import campaigns, participants, raters
-from bifocals.web import link_problems
+from bifocals.web import link_pages
 from bifocals.web.deps import get_store, render
 from bifocals.web.survey_page import questionnaire
 
@@ -43,7 +43,7 @@ MAX_BODY = 200_000
 
 def problem_page(request: Request, status: LinkStatus) -> Response:
     """The shared page for an invitation link that cannot be used."""
-    return link_problems.problem_page(request, LinkKind.INVITATION, status)
+    return link_pages.problem_page(request, LinkKind.INVITATION, status)
 
 
 def _context_rows(conn: sa.Connection, look: Lookup) -> Any:
@@ -201,7 +201,7 @@ _NOT_JSON = object()
 def _autosave(request: Request, token: str, payload: Any) -> Response:
     look = _lookup(request, token)
     if not look.valid:
-        code = link_problems.code(look.status)
+        code = link_pages.code(look.status)
         return JSONResponse({"error": str(look.status)}, status_code=code)
     if payload is _NOT_JSON:
         return JSONResponse({"error": "send JSON"}, status_code=400)

@@ -1,0 +1,219 @@
+"""The web's pages for private links (survey, nomination, readiness): the links just issued,
+kept for one read and shown once, and the one page for a link that cannot be used. (The links
+themselves are services/token_links.py.)
+
+Issued links are shown once, on a GET page after a redirect (Post/Redirect/Get), so that
+reloading or going back never issues new links. Between the POST and that GET they wait in the
+session's flash column, encrypted (AES-GCM, from the `cryptography` package) with a key derived
+from the raw session cookie. The database holds only the cookie's hash, so what it stores cannot
+be read back into working links, and another session of the same account cannot read them.
+
+A link that cannot be used gets an HTTP status from its status alone (unknown 404; replaced,
+expired, closed 410; used 409); only the wording names who to ask and what is closed. An unknown
+link reveals nothing: its page names no person, campaign or initiative.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from bifocals.services.delivery import Delivery
+from bifocals.services.token_links import LinkKind, LinkStatus
+from bifocals.store.app_tables import sessions
+from bifocals.store.tables import campaigns
+from bifocals.web.deps import (
+    ISSUED_LINKS,
+    SESSION_COOKIE,
+    campaign_view,
+    current_session,
+    flash,
+    get_store,
+    render,
+)
+
+LINKS_KIND = ISSUED_LINKS
+# The key derivation's label, as first written: a new one would make links kept across an
+# upgrade unreadable.
+_CONTEXT = b"bifocals one-time links\0"
+_NONCE = 12
+
+
+def _key(request: Request) -> bytes | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw or current_session(request) is None:
+        return None
+    return hashlib.sha256(_CONTEXT + raw.encode()).digest()
+
+
+def seal(key: bytes, data: bytes) -> str:
+    """Encrypt and authenticate `data` under a 32-byte key; URL-safe text."""
+    nonce = secrets.token_bytes(_NONCE)
+    return base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(nonce, data, _CONTEXT)).decode()
+
+
+def unseal(key: bytes, text: str) -> bytes | None:
+    """The data sealed under `key`, or None when the text was altered or sealed by another key."""
+    try:
+        blob = base64.urlsafe_b64decode(text.encode())
+        return AESGCM(key).decrypt(blob[:_NONCE], blob[_NONCE:], _CONTEXT)
+    except (ValueError, InvalidTag):
+        return None
+
+
+def stash_issued(request: Request, scope: str, payload: dict[str, Any]) -> bool:
+    """Keep issued links for one later read by this session; False without a session."""
+    key = _key(request)
+    session = current_session(request)
+    if key is None or session is None:
+        return False
+    item = {
+        "kind": LINKS_KIND,
+        "scope": scope,
+        "message": "",
+        "sealed": seal(key, json.dumps(payload).encode()),
+    }
+    with get_store(request).engine.begin() as conn:
+        old = conn.execute(
+            sa.select(sessions.c.flash).where(sessions.c.id_hash == session.id_hash)
+        ).scalar()
+        items = json.loads(old) if old else []
+        items.append(item)
+        conn.execute(
+            sa.update(sessions)
+            .where(sessions.c.id_hash == session.id_hash)
+            .values(flash=json.dumps(items))
+        )
+    return True
+
+
+def take_issued(request: Request, scope: str) -> list[dict[str, Any]]:
+    """The links stashed for `scope`, removed as they are read (a second read gets none)."""
+    key = _key(request)
+    session = current_session(request)
+    if key is None or session is None:
+        return []
+    with get_store(request).engine.begin() as conn:
+        old = conn.execute(
+            sa.select(sessions.c.flash).where(sessions.c.id_hash == session.id_hash)
+        ).scalar()
+        items = json.loads(old) if old else []
+        mine = [i for i in items if i.get("kind") == LINKS_KIND and i.get("scope") == scope]
+        if not mine:
+            return []
+        rest = [i for i in items if i not in mine]
+        conn.execute(
+            sa.update(sessions)
+            .where(sessions.c.id_hash == session.id_hash)
+            .values(flash=json.dumps(rest) if rest else None)
+        )
+    found = []
+    for item in mine:
+        data = unseal(key, str(item.get("sealed", "")))
+        if data is not None:
+            found.append(json.loads(data))
+    return found
+
+
+CODES: dict[LinkStatus, int] = {
+    LinkStatus.REPLACED: 410,
+    LinkStatus.EXPIRED: 410,
+    LinkStatus.CLOSED: 410,
+    LinkStatus.USED: 409,
+}
+
+
+@dataclass(frozen=True)
+class _Words:
+    sender: str  # whom to ask for a new link
+    closed_title: str
+    closed: str  # what is not taking answers, as a sentence
+    kept: str = ""  # what stays when a link cannot be used, as a sentence
+
+
+_WORDS: dict[LinkKind, _Words] = {
+    LinkKind.INVITATION: _Words(
+        "the person who invited you",
+        "Questionnaire closed",
+        "This questionnaire is not taking answers at the moment.",
+        " Anything you saved is still there.",
+    ),
+    LinkKind.NOMINATION: _Words(
+        "your facilitator",
+        "Suggestions closed",
+        "Suggestions are closed: the campaign is no longer taking raters.",
+    ),
+    LinkKind.READINESS: _Words(
+        "the person who sent it",
+        "Survey closed",
+        "This readiness survey is not taking answers at the moment.",
+    ),
+}
+
+
+def code(status: LinkStatus) -> int:
+    """The HTTP status of a link that cannot be used (anything unexpected reads as unknown)."""
+    return CODES.get(status, 404)
+
+
+def wording(kind: LinkKind, status: LinkStatus) -> tuple[str, str]:
+    """(title, message) of the page for a link of `kind` with `status`."""
+    w = _WORDS[kind]
+    if status is LinkStatus.REPLACED:
+        return (
+            "Link replaced",
+            "This link has been replaced by a newer one. Use the most recent link you received."
+            + w.kept,
+        )
+    if status is LinkStatus.EXPIRED:
+        return "Link expired", f"This link has expired. Ask {w.sender} for a new one." + w.kept
+    if status is LinkStatus.CLOSED:
+        return w.closed_title, w.closed + " Thank you for your time."
+    if status is LinkStatus.USED:
+        return (
+            "Already answered",
+            "The answers this link takes have already been sent, and each link takes one set. "
+            "Thank you; there is nothing more to do.",
+        )
+    return (
+        "Link not recognised",
+        "This link is not known. Check that it was copied completely, or ask "
+        f"{w.sender} for a new one.",
+    )
+
+
+def problem_page(request: Request, kind: LinkKind, status: LinkStatus) -> Response:
+    """The page for a link of `kind` that cannot be used, with its HTTP status."""
+    title, message = wording(kind, status)
+    ctx = {"title": title, "message": message}
+    return render(request, "link_problem.html", ctx, status_code=code(status))
+
+
+def show_delivery(request: Request, campaign_id: int, back: str, out: Delivery) -> Response:
+    """After issuing: a flash and the way back when all went by e-mail, else the links page."""
+    if not out.shown:
+        if out.sent:
+            flash(request, f"Sent {len(out.sent)} e-mail(s).", "success")
+        else:
+            flash(request, "Nothing to send: everyone chosen has already answered.", "info")
+        return RedirectResponse(back, status_code=303)
+    payload = {"back": back, "sent": out.sent, "failed": out.failed, "shown": out.shown}
+    if not stash_issued(request, f"campaign:{campaign_id}", payload):
+        with get_store(request).engine.connect() as conn:
+            row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
+        ctx = {"c": campaign_view(row), "batches": [payload], "back": back}
+        return render(request, "campaigns/links.html", ctx)
+    return RedirectResponse(
+        f"/campaigns/{campaign_id}/links?{urlencode({'back': back})}", status_code=303
+    )
