@@ -21,11 +21,11 @@ import numpy as np
 
 from bifocals.change.alignment import align_arrays, alignment, task_arrays
 from bifocals.change.catalogue import catalogue
-from bifocals.change.importer import get_initiative, save_initiative
 from bifocals.change.loader import initiative_from_data
 from bifocals.change.model import ADKAR, Initiative
-from bifocals.change.render import render_html
 from bifocals.change.report import build_report
+from bifocals.reports.change import render_html
+from bifocals.services.change_records import get_initiative, save_initiative
 from bifocals.store import open_store
 
 THEMES, TASKS, PERIODS = 50, 10_000, 24

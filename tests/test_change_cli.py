@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bifocals.change.importer import get_initiative, list_initiatives, load_demo_initiative
 from bifocals.change.loader import demo_initiative_text
 from bifocals.cli import app
+from bifocals.services.change_records import get_initiative, list_initiatives, load_demo_initiative
 from bifocals.store import open_store
 
 DEMO = "Move the order system to the cloud"

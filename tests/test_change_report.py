@@ -9,7 +9,7 @@ import pytest
 
 from bifocals.change import ChangeReport, build_report
 from bifocals.change.loader import demo_initiative_text, load_initiative_text
-from bifocals.change.render import render_html, render_pdf
+from bifocals.reports.change import render_html, render_pdf
 
 
 @pytest.fixture(scope="module")

@@ -134,7 +134,7 @@ def test_a_misspelt_section_does_not_cascade(
     assert "more references" in joined
     assert "known: ," not in joined and not joined.rstrip().endswith("known:")
     with open_store(db_url) as store:
-        from bifocals.change.importer import list_initiatives
+        from bifocals.services.change_records import list_initiatives
 
         assert list_initiatives(store) == []
 

@@ -68,7 +68,7 @@ def test_only_the_fetching_html_to_pdf_makes_pdfs() -> None:
     source = (SRC / "reports/pdf.py").read_text(encoding="utf-8")
     calls = re.findall(r"weasyprint\.HTML\(([^)]*)\)", source)
     assert calls and all("url_fetcher=" in c for c in calls)
-    change = (SRC / "change/render.py").read_text(encoding="utf-8")
+    change = (SRC / "reports/change.py").read_text(encoding="utf-8")
     assert "html_to_pdf(" in change  # the change report PDF goes through the same door
 
 

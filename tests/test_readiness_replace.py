@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from bifocals.change.importer import get_initiative, save_initiative
 from bifocals.change.loader import load_initiative_text
 from bifocals.change.model import ADKAR
 from bifocals.change.readiness import readiness
 from bifocals.cli import app
 from bifocals.errors import Conflict
+from bifocals.services.change_records import get_initiative, save_initiative
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import change_initiatives
 from bifocals.web.routers.change import initiative_path

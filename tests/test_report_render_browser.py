@@ -13,9 +13,9 @@ import pytest
 
 from bifocals.change import build_report
 from bifocals.change.loader import demo_initiative_text, load_initiative_text
-from bifocals.change.render import render_html
 from bifocals.demo import participant_names
 from bifocals.reports import cohort_report_html, individual_report_html
+from bifocals.reports.change import render_html
 from bifocals.reports.svg import text_width
 from test_report_support import scored_demo
 from test_web_app_support import PASSWORD, demo_initiative_site

@@ -14,8 +14,8 @@ import pytest
 
 from bifocals.change import ChangeReport, build_report
 from bifocals.change.loader import demo_initiative_text, load_initiative_text
-from bifocals.change.render import render_body, render_html, render_pdf, report_css
 from bifocals.change.svg import contrast, heat_map, score_colour, text_on
+from bifocals.reports.change import render_body, render_html, render_pdf, report_css
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_CSS = ROOT / "src" / "bifocals" / "web" / "static" / "app.css"

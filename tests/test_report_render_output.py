@@ -14,11 +14,11 @@ import pytest
 
 from bifocals.change import build_report
 from bifocals.change.loader import demo_initiative_text, load_initiative_text
-from bifocals.change.render import render_body, render_html
 from bifocals.demo import participant_names
 from bifocals.framework.model import Framework
 from bifocals.instruments.model import Instrument
 from bifocals.reports import cohort_report_html, write_reports
+from bifocals.reports.change import render_body, render_html
 from bifocals.scoring import CampaignScores
 from test_report_support import scored_demo
 

@@ -101,7 +101,7 @@ def live_server(app: FastAPI | str) -> Iterator[str]:
 def demo_initiative_site(db: Path) -> Iterator[str]:
     """A live server over a fresh SQLite file holding the demo initiative, managed by
     coach@example.org (password PASSWORD); yields its base URL."""
-    from bifocals.change.importer import load_demo_initiative
+    from bifocals.services.change_records import load_demo_initiative
     from bifocals.services.initiatives import assign_by_email
 
     url = f"sqlite:///{db}"

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bifocals.change.importer import load_demo_initiative, save_initiative
 from bifocals.change.loader import load_initiative_text
-from bifocals.change.render import report_css
 from bifocals.instruments import get_instrument
+from bifocals.reports.change import report_css
 from bifocals.scoring.model import Thresholds
 from bifocals.services.accounts import create_user
 from bifocals.services.campaigns import create_campaign
+from bifocals.services.change_records import load_demo_initiative, save_initiative
 from bifocals.services.initiatives import assign_by_email
 from bifocals.services.people import add_participant
 from bifocals.services.security import User

@@ -21,9 +21,9 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from bifocals.change.importer import get_initiative, save_initiative
 from bifocals.change.loader import load_initiative_text
 from bifocals.change.report import build_report
+from bifocals.services.change_records import get_initiative, save_initiative
 from bifocals.services.initiatives import assign_by_email
 from bifocals.services.readiness_links import READINESS_SEEN_ACTIONS, Checked, submit_answers
 from bifocals.services.surveys import SubmitRefused

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from bifocals.change.importer import save_initiative
 from bifocals.change.loader import load_initiative_text
+from bifocals.services.change_records import save_initiative
 from bifocals.services.initiatives import assign_by_email
 from test_web_app_support import PASSWORD, add_user, live_server, store_at
 from test_web_readiness import NAME, TEXT

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from bifocals.change.importer import list_initiatives
 from bifocals.change.loader import demo_initiative_text, load_initiative_text
 from bifocals.errors import ValidationError
 from bifocals.framework import load_framework_text
 from bifocals.instruments import load_instrument_text
+from bifocals.services.change_records import list_initiatives
 from bifocals.yamlsource import (
     MAX_BYTES,
     MAX_DEPTH,

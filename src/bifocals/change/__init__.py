@@ -1,7 +1,7 @@
 """The change workbench: duties, decision rights, alignment vectors, ADKAR readiness, findings.
 
-Pure core: plain dataclasses and numpy in, plain data out. The store adapter (`change.store`)
-and the renderers (`change.render`) sit on top.
+Pure core: plain dataclasses and numpy in, plain data out; no database, no templates. The store
+adapter (`services.change_records`) and the renderer (`reports.change`) sit on top.
 """
 
 from bifocals.change.alignment import Alignment, align_arrays, alignment

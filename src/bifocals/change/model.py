@@ -22,7 +22,8 @@ RAPID_ROLES: tuple[str, ...] = ("recommend", "agree", "perform", "input", "decid
 HEALTH_CORNERS: tuple[str, ...] = ("sponsorship", "project_management", "change_management")
 DEFAULT_AREAS: tuple[str, ...] = ("process", "technology", "roles", "skills")
 
-# Where the web readiness survey stands for this report (see change.importer.get_initiative):
+# Where the web readiness survey stands for this report (see
+# services.change_records.get_initiative):
 # none: no links issued and not closed (nothing to hold back); collecting: it takes answers, so
 # its answers are left out; held: closed, its answers not shown yet (the web dashboard only);
 # shown: closed, its answers are in. Only "shown" carries web answers.

@@ -42,7 +42,7 @@ def import_cmd(
 
     Example: bifocals change import cloud-move.yaml --replace
     """
-    from bifocals.change.importer import import_initiative
+    from bifocals.services.change_records import import_initiative
 
     try:
         with _store(db) as store:
@@ -70,7 +70,7 @@ def list_cmd(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 
     Example: bifocals change list --json
     """
-    from bifocals.change.importer import list_initiatives
+    from bifocals.services.change_records import list_initiatives
 
     try:
         with _store(db) as store:
@@ -192,8 +192,8 @@ def report_cmd(
 
     Example: bifocals change report "Move the order system to the cloud" --pdf cloud.pdf
     """
-    from bifocals.change.importer import get_initiative
     from bifocals.change.report import build_report
+    from bifocals.services.change_records import get_initiative
 
     if sum((as_json, html is not None, pdf is not None)) > 1:
         fail("choose one of --json, --html and --pdf")
@@ -206,7 +206,7 @@ def report_cmd(
     if as_json:
         print_json(report.to_dict())
     elif html is not None or pdf is not None:
-        from bifocals.change.render import render_html, render_pdf
+        from bifocals.reports.change import render_html, render_pdf
 
         target = html if html is not None else pdf
         assert target is not None

@@ -28,9 +28,9 @@ def load(
 
     Example: bifocals demo load --db bifocals-demo.db --replace
     """
-    from bifocals.change.importer import load_demo_initiative
     from bifocals.demo import DEMO_CAMPAIGN, demo_csv, participant_names
     from bifocals.instruments import get_instrument
+    from bifocals.services.change_records import load_demo_initiative
     from bifocals.services.demo_accounts import COACH, create_demo_accounts
     from bifocals.services.initiatives import assign_by_email
     from bifocals.store import open_store

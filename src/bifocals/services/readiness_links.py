@@ -12,7 +12,8 @@ results just before and just after one known person answers): while the survey t
 its answers are in no output (get_initiative leaves them out). Once it is closed they are, and
 every read that shows them writes an audit row with an action in READINESS_SEEN_ACTIONS; from
 then on the survey cannot take answers again (set_collecting refuses). Closing, answering,
-reading and re-opening take turns on the initiative's row (change.importer.survey_transaction),
+reading and re-opening take turns on the initiative's row
+(services.change_records.survey_transaction),
 so no answer slips in after a read of closed results, and no re-open misses a read.
 """
 
@@ -25,7 +26,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bifocals.change.importer import (
+from bifocals.change.model import ADKAR
+from bifocals.errors import BifocalsError
+from bifocals.services.accounts import write_audit
+from bifocals.services.change_records import (
     RESULTS_READ_ACTION,
     Reader,
     SurveyState,
@@ -33,9 +37,6 @@ from bifocals.change.importer import (
     lock_initiative,
     survey_transaction,
 )
-from bifocals.change.model import ADKAR
-from bifocals.errors import BifocalsError
-from bifocals.services.accounts import write_audit
 from bifocals.services.security import User, now, token_hash
 from bifocals.services.surveys import SubmitRefused, write
 from bifocals.services.token_links import LinkKind, LinkStatus, issue, lookup

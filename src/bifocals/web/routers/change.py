@@ -18,13 +18,18 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from bifocals.change.importer import embedder_for, get_initiative, list_initiatives, save_initiative
 from bifocals.change.loader import load_initiative_text
 from bifocals.change.model import Initiative
-from bifocals.change.render import render_body, render_pdf, report_css
 from bifocals.change.report import ChangeReport, build_report
 from bifocals.errors import BifocalsError, Problem, ValidationError
+from bifocals.reports.change import render_body, render_pdf, report_css
 from bifocals.services.accounts import audit, write_audit
+from bifocals.services.change_records import (
+    embedder_for,
+    get_initiative,
+    list_initiatives,
+    save_initiative,
+)
 from bifocals.services.initiatives import (
     NOT_FOUND,
     assign_initiative_facilitator,

@@ -18,7 +18,7 @@ from bifocals.change.svg import angle_chart, heat_map
 from bifocals.reports.pdf import html_to_pdf
 
 _ENV = Environment(
-    loader=PackageLoader("bifocals.change", "templates"),
+    loader=PackageLoader("bifocals.reports", "templates/change"),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,

@@ -1,4 +1,5 @@
-"""Store adapter of the change workbench: import, list and load initiatives (all-or-nothing).
+"""Stored initiatives, the change workbench's store adapter: import, list and load initiatives
+(all-or-nothing).
 
 The validated document is kept as JSON with its theme proposals and import time; reading it
 back runs the same validation, so what the report shows is always what the loader accepts.
