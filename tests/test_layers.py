@@ -3,7 +3,8 @@
 - services/ holds the rules and imports no FastAPI, Typer or Jinja;
 - nothing outside web/ imports bifocals.web, except cli/serve.py, which starts it;
 - no router imports another router (what two routers share lives in deps or a page helper);
-- web/ holds the app, deps, the routers and at most three plain helper modules.
+- web/ holds the app, deps, the routers and at most three plain helper modules;
+- change/ is a pure core: no database, templates, PDF or web framework.
 """
 
 from __future__ import annotations
@@ -68,3 +69,12 @@ def test_web_holds_at_most_three_plain_helpers() -> None:
         p.name for p in WEB.glob("*.py") if p.name not in ("__init__.py", "app.py", "deps.py")
     )
     assert len(helpers) <= PLAIN_HELPERS_MAX, helpers
+
+
+def test_the_change_core_is_pure() -> None:
+    impure = ("sqlalchemy", "jinja2", "weasyprint", "fastapi", "typer")
+    bad = {
+        _name(p): sorted(m for m in _imports(p) if m.split(".")[0] in impure)
+        for p in (PACKAGE / "change").glob("*.py")
+    }
+    assert {k: v for k, v in bad.items() if v} == {}
