@@ -43,7 +43,6 @@ from bifocals.web.deps import (
     render,
 )
 
-LINKS_KIND = ISSUED_LINKS
 # The key derivation's label, as first written: a new one would make links kept across an
 # upgrade unreadable.
 _CONTEXT = b"bifocals one-time links\0"
@@ -79,7 +78,7 @@ def stash_issued(request: Request, scope: str, payload: dict[str, Any]) -> bool:
     if key is None or session is None:
         return False
     item = {
-        "kind": LINKS_KIND,
+        "kind": ISSUED_LINKS,
         "scope": scope,
         "message": "",
         "sealed": seal(key, json.dumps(payload).encode()),
@@ -109,7 +108,7 @@ def take_issued(request: Request, scope: str) -> list[dict[str, Any]]:
             sa.select(sessions.c.flash).where(sessions.c.id_hash == session.id_hash)
         ).scalar()
         items = json.loads(old) if old else []
-        mine = [i for i in items if i.get("kind") == LINKS_KIND and i.get("scope") == scope]
+        mine = [i for i in items if i.get("kind") == ISSUED_LINKS and i.get("scope") == scope]
         if not mine:
             return []
         rest = [i for i in items if i not in mine]
