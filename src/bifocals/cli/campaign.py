@@ -1,4 +1,7 @@
-"""`bifocals campaign`: import, export, list and delete campaigns; set anonymity thresholds."""
+"""`bifocals campaign`: import, export, list and delete campaigns; set anonymity thresholds.
+
+The commands that run a programme (create, roster, open, close, links) are in cli/programme.py.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bifocals.cli import programme
 from bifocals.cli.common import (
     DEFAULT_DB,
     DbOption,
@@ -27,7 +31,7 @@ from bifocals.services.campaigns import (
 )
 
 app = typer.Typer(
-    help="Campaigns: import answers from CSV, export them, list, delete, set thresholds.",
+    help="Campaigns: create, roster, open, links, close; import and export answers; thresholds.",
     no_args_is_help=True,
 )
 
@@ -255,4 +259,5 @@ def thresholds_cmd(
 
 def register(root: typer.Typer) -> None:
     """Add `bifocals campaign` to the root command."""
+    programme.register(app)
     root.add_typer(app, name="campaign")

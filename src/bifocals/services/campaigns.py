@@ -21,12 +21,12 @@ ANONYMOUS_MIN for a group other than the manager's needs an admin and a stated r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from bifocals.errors import BifocalsError, Conflict, Forbidden, NotFound
+from bifocals.errors import BifocalsError, Conflict, Forbidden, Invalid, NotFound
 from bifocals.instruments import get_instrument
 from bifocals.scoring.model import ANONYMOUS_MIN, Thresholds
 from bifocals.services.access import assigned_facilitators, facilitator_account, is_assigned
@@ -56,17 +56,29 @@ TRANSITIONS: dict[str, tuple[str, str]] = {
 }
 
 
+def parse_deadline(value: str) -> datetime | None:
+    """A date (YYYY-MM-DD) as the end of that day in UTC, or None if blank."""
+    if not value.strip():
+        return None
+    try:
+        day = datetime.strptime(value.strip(), "%Y-%m-%d")
+    except ValueError as exc:
+        raise Invalid(f"deadline {value!r} is not a date; write YYYY-MM-DD", "deadline") from exc
+    return day.replace(hour=23, minute=59, second=59, tzinfo=UTC)
+
+
 def create_campaign(
     store: Store,
-    user: User,
+    user: User | None,
     name: str,
     instrument_id: str,
     thresholds: Thresholds,
     deadline: datetime | None,
     reason: str = "",
 ) -> int:
-    """Create a draft campaign; a facilitator who creates one is assigned to it."""
-    if user.role not in ("admin", "facilitator"):
+    """Create a draft campaign; a facilitator who creates one is assigned to it (user None:
+    the command line, which acts as an admin)."""
+    if user is not None and user.role not in ("admin", "facilitator"):
         raise Forbidden("only admins and facilitators create campaigns")
     check_anonymity_waiver(user, thresholds, reason)
     inst = get_instrument(instrument_id)
@@ -74,7 +86,7 @@ def create_campaign(
         name.strip(), thresholds=thresholds, deadline=deadline, instrument=inst
     )
     with store.engine.begin() as conn:
-        if user.role == "facilitator":
+        if user is not None and user.role == "facilitator":
             conn.execute(sa.insert(campaign_facilitators).values(campaign_id=cid, user_id=user.id))
         detail = f"instrument={inst.id} thresholds={thresholds.to_dict()}"
         if thresholds.not_anonymous():

@@ -42,7 +42,8 @@ def require_editable(conn: sa.Connection, campaign_id: int) -> Any:
     return row
 
 
-def _email(value: str, field: str, required: bool) -> str | None:
+def check_email(value: str, field: str, required: bool) -> str | None:
+    """A clean, lower-case address (None when empty and not required), or a Conflict."""
     e = value.strip().lower()
     if not e:
         if required:
@@ -53,7 +54,15 @@ def _email(value: str, field: str, required: bool) -> str | None:
     return e
 
 
-def _insert_participant(
+def check_name(name: str) -> str:
+    """A rater's name, stripped, or a Conflict when empty or over 200 characters."""
+    clean = name.strip()
+    if not clean or len(clean) > 200:
+        raise Conflict("give the rater's name (1 to 200 characters)", "name")
+    return clean
+
+
+def insert_participant(
     conn: sa.Connection, campaign_id: int, code: str, name: str | None, email: str | None
 ) -> int:
     pid = int(
@@ -95,8 +104,8 @@ def add_participant(
         raise Conflict("give a short code for the participant (1 to 200 characters)", "code")
     if _code_taken(conn, campaign_id, code):
         raise Conflict(f"{code!r} is already used in this campaign; choose another", "code")
-    addr = _email(email, "email", required=False)
-    pid = _insert_participant(conn, campaign_id, code, name.strip()[:200] or None, addr)
+    addr = check_email(email, "email", required=False)
+    pid = insert_participant(conn, campaign_id, code, name.strip()[:200] or None, addr)
     write_audit(conn, user, "participant.add", f"participant:{code}", "", campaign_id)
     return pid
 
@@ -201,7 +210,7 @@ def import_participants(
     )
     rows = parse_participants_csv(data, source, taken)
     for code, name, email in rows:
-        _insert_participant(conn, campaign_id, code, name, email)
+        insert_participant(conn, campaign_id, code, name, email)
     write_audit(
         conn, user, "participant.import", f"file:{source}", f"{len(rows)} added", campaign_id
     )
@@ -218,10 +227,8 @@ def _check_rater(
 ) -> tuple[str, str | None]:
     if group not in RATER_GROUPS:
         raise Conflict(f"{group!r} is not one of {', '.join(RATER_GROUPS)}", "group")
-    clean = name.strip()
-    if not clean or len(clean) > 200:
-        raise Conflict("give the rater's name (1 to 200 characters)", "name")
-    addr = _email(email, "email", required=require_email)
+    clean = check_name(name)
+    addr = check_email(email, "email", required=require_email)
     if addr is not None:
         dup = conn.execute(
             sa.select(raters.c.id).where(
@@ -234,7 +241,7 @@ def _check_rater(
     return clean, addr
 
 
-def _insert_rater(
+def insert_rater(
     conn: sa.Connection,
     campaign_id: int,
     participant_id: int,
@@ -272,7 +279,7 @@ def add_rater(
     """Add a rater chosen by the facilitator."""
     require_editable(conn, campaign_id)
     clean, addr = _check_rater(conn, participant_id, name, email, group, require_email=False)
-    rid = _insert_rater(conn, campaign_id, participant_id, clean, addr, group)
+    rid = insert_rater(conn, campaign_id, participant_id, clean, addr, group)
     write_audit(
         conn, user, "rater.add", f"participant_id:{participant_id}", f"group={group}", campaign_id
     )
@@ -336,7 +343,7 @@ def decide_nomination(
         clean, addr = _check_rater(
             conn, row.participant_id, row.name, row.email, row.group, require_email=True
         )
-        rater_id = _insert_rater(conn, campaign_id, row.participant_id, clean, addr, row.group)
+        rater_id = insert_rater(conn, campaign_id, row.participant_id, clean, addr, row.group)
     conn.execute(
         sa.update(nominations)
         .where(nominations.c.id == nomination_id)

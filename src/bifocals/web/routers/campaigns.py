@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from bifocals.services.campaigns import (
     change_status,
     create_campaign,
     facilitators_of,
+    parse_deadline,
     remove_facilitator,
     results_seen,
     update_settings,
@@ -75,17 +75,6 @@ def _new_page(
 def new_page(request: Request, _user: Manager) -> Response:
     """The form for a new campaign."""
     return _new_page(request)
-
-
-def parse_deadline(value: str) -> datetime | None:
-    """A date (YYYY-MM-DD) from a form as the end of that day in UTC, or None if blank."""
-    if not value.strip():
-        return None
-    try:
-        day = datetime.strptime(value.strip(), "%Y-%m-%d")
-    except ValueError as exc:
-        raise BifocalsError(f"deadline {value!r} is not a date; write YYYY-MM-DD") from exc
-    return day.replace(hour=23, minute=59, second=59, tzinfo=UTC)
 
 
 @router.post("/new", include_in_schema=False)

@@ -1,0 +1,237 @@
+"""`bifocals campaign create|roster|open|close|links`: run a 360 programme from scripts.
+
+Each command is a thin door to the services the web uses (services.campaigns, .roster,
+.link_sheet), so the rules and the audit log are the same whichever door is used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bifocals.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    console,
+    fail,
+    fail_listing,
+    open_db,
+    print_json,
+)
+from bifocals.errors import UserFacing
+from bifocals.scoring.model import Thresholds
+from bifocals.services.campaigns import (
+    campaign_id_by_name,
+    change_status,
+    create_campaign,
+    parse_deadline,
+)
+
+NameArg = Annotated[str, typer.Argument(help="Campaign name.")]
+
+
+def create_cmd(
+    name: NameArg,
+    deadline: Annotated[
+        str, typer.Option("--deadline", help="Last day for answers, YYYY-MM-DD (UTC).")
+    ] = "",
+    instrument: Annotated[
+        str, typer.Option("--instrument", "-i", help="Instrument id.")
+    ] = "bifocals_open_360",
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an empty draft campaign, ready for its roster.
+
+    Thresholds start at the defaults (manager 1, every other group 3); change them with
+    `bifocals campaign thresholds`.
+
+    Example: bifocals campaign create "Cohort 2027" --deadline 2027-03-31
+    """
+    store = open_db(db)
+    try:
+        cid = create_campaign(
+            store, None, name, instrument, Thresholds(), parse_deadline(deadline), ""
+        )
+        info = store.get_campaign(name.strip())
+    except UserFacing as exc:
+        fail_listing(exc)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"id": cid, **info.to_dict()})
+        return
+    when = f", deadline {deadline}" if deadline else ""
+    console.print(f"Created draft campaign [bold]{info.name}[/] ({info.instrument_id}{when}).")
+    console.print(f'Next: bifocals campaign roster "{info.name}" roster.csv', highlight=False)
+
+
+def roster_cmd(
+    name: NameArg,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or .xlsx with columns participant,participant_name,participant_email,"
+            "rater_name,rater_email,group."
+        ),
+    ],
+    sync: Annotated[
+        bool,
+        typer.Option("--sync", help="Also remove raters and participants absent from the file."),
+    ] = False,
+    remove_answered: Annotated[
+        bool,
+        typer.Option(
+            "--remove-answered",
+            help="With --sync: remove people who answered, and their answers (audited).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Add participants and raters from a spreadsheet; importing again edits them in place.
+
+    A participant is known by its code, a rater by e-mail (or else by name) within their
+    participant, so a corrected e-mail, name or group is updated where it is. A changed
+    e-mail ends the links sent to the old one. With --sync, people absent from the file are
+    removed; someone who has answered is never removed unless --remove-answered is given,
+    and never once results were seen. Nothing changes unless the whole file is clean.
+
+    Example: bifocals campaign roster "Cohort 2027" roster.xlsx --sync
+    """
+    from bifocals.services.roster import import_roster
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}; check the path")
+    store = open_db(db)
+    try:
+        cid = campaign_id_by_name(store, name)
+        res = import_roster(
+            store,
+            None,
+            cid,
+            data,
+            file.name,
+            sync=sync,
+            remove_answered=remove_answered,
+            dry_run=dry_run,
+        )
+    except UserFacing as exc:
+        fail_listing(exc)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"campaign": name, "dry_run": dry_run, **res.to_dict()})
+        return
+    for line in res.changes:
+        console.print(f"  {line}", highlight=False)
+    verb = "Would change" if dry_run else "Roster of"
+    console.print(f"{verb} [bold]{name}[/]: {res.summary()}.", highlight=False)
+
+
+def _status_cmd(action: str, name: str, db: str, as_json: bool) -> None:
+    store = open_db(db)
+    try:
+        status = change_status(store, None, campaign_id_by_name(store, name), action)
+    except UserFacing as exc:
+        fail_listing(exc)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"name": name, "status": status})
+    else:
+        console.print(f"Campaign [bold]{name}[/] is now {status}.")
+
+
+def open_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Open a draft campaign: its survey links start to work.
+
+    Example: bifocals campaign open "Cohort 2027"
+    """
+    _status_cmd("open", name, db, as_json)
+
+
+def close_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Close an open campaign: no more answers; groups below their threshold are pooled or
+    left out of the reports (`bifocals campaign check NAME` lists them first).
+
+    Example: bifocals campaign close "Cohort 2027"
+    """
+    _status_cmd("close", name, db, as_json)
+
+
+def links_cmd(
+    name: NameArg,
+    base_url: Annotated[
+        str,
+        typer.Option(
+            "--base-url", help="Where raters reach the web app, e.g. https://360.example.org."
+        ),
+    ],
+    csv_out: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Write the sheet here (.xlsx: a workbook); default stdout."),
+    ] = None,
+    reissue: Annotated[
+        bool,
+        typer.Option(
+            "--reissue", help="Replace the live links too (the old ones stop working; audited)."
+        ),
+    ] = False,
+    days: Annotated[int, typer.Option("--days", min=1, max=365, help="Link lifetime.")] = 30,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Issue survey links for a mail merge: every rater without an answer and without a
+    live link gets one, as participant,participant_name,rater_name,rater_email,group,url.
+
+    Links already handed out stay valid and are not listed again, so a second run right
+    after the first lists nobody; --reissue replaces them all. Only the links' hashes are
+    stored: keep the sheet safe and delete it after the mailing.
+
+    Example: bifocals campaign links C27 --base-url https://360.example.org --csv links.csv
+    """
+    from bifocals.services.link_sheet import issue_link_sheet
+
+    if not base_url.startswith(("http://", "https://")):
+        fail(f"--base-url {base_url!r} must start with https:// (or http:// for a local test)")
+    store = open_db(db)
+    try:
+        cid = campaign_id_by_name(store, name)
+        sheet = issue_link_sheet(store, None, cid, base_url, days=days, reissue=reissue)
+    except UserFacing as exc:
+        fail_listing(exc)
+    finally:
+        store.close()
+    data = sheet.xlsx() if csv_out is not None and csv_out.suffix == ".xlsx" else sheet.csv()
+    if csv_out is None:
+        typer.echo(data.decode("utf-8-sig"), nl=False)
+    else:
+        try:
+            csv_out.write_bytes(data)
+        except OSError as exc:
+            fail(f"cannot write {csv_out}: {exc.strerror}; check the folder exists")
+    note = console if csv_out is not None else None
+    message = f"Campaign {name}: {sheet.summary()}."
+    if sheet.status == "draft":
+        message += " The campaign is a draft: the links work once it is open."
+    if note is not None:
+        note.print(message + f" Wrote {csv_out}.", highlight=False)
+    else:
+        typer.echo(message, err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the programme commands to `bifocals campaign`."""
+    app.command("create")(create_cmd)
+    app.command("roster")(roster_cmd)
+    app.command("open")(open_cmd)
+    app.command("close")(close_cmd)
+    app.command("links")(links_cmd)

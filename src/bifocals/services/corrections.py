@@ -1,0 +1,288 @@
+"""Corrections to a campaign's people: edit or remove a rater or a participant.
+
+The rules, shared with the roster import (services.roster):
+
+- people change only while the campaign is a draft or open;
+- a self rater follows its participant (edit the participant; it cannot be removed alone);
+- a changed e-mail revokes the person's live links, since the old address may be a stranger's;
+  the next link issued goes to the new address;
+- someone who has answered is removed only when the admin confirms that the answers go too,
+  and never once the campaign's results were seen (that would change what was already read);
+  each such removal is audited;
+- moving an answered rater to another group is refused once results were seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from bifocals.errors import Conflict, NotFound
+from bifocals.services.accounts import write_audit
+from bifocals.services.campaigns import lock_campaign, results_seen
+from bifocals.services.people import RATER_GROUPS, check_email, check_name
+from bifocals.services.security import User, now
+from bifocals.store import Store
+from bifocals.store.app_tables import invitations
+from bifocals.store.tables import participants, raters
+
+T = TypeVar("T")
+
+
+class RefusedAfterSeen(Conflict):
+    """A removal of answers refused because the results were seen; the refusal is audited
+    (by `audited`, in a transaction of its own, since the refused one rolls back)."""
+
+    def __init__(self, message: str, target: str, detail: str) -> None:
+        super().__init__(message, "confirm")
+        self.target = target
+        self.detail = detail
+
+
+def audited(
+    store: Store, user: User | None, campaign_id: int, work: Callable[[sa.Connection], T]
+) -> T:
+    """Run `work` in one transaction; a RefusedAfterSeen is written to the audit log after
+    that transaction rolled back, then raised again."""
+    try:
+        with store.engine.begin() as conn:
+            return work(conn)
+    except RefusedAfterSeen as exc:
+        with store.engine.begin() as conn:
+            write_audit(conn, user, "people.remove.refused", exc.target, exc.detail, campaign_id)
+        raise
+
+
+def require_changeable(conn: sa.Connection, campaign_id: int) -> Any:
+    """Lock the campaign and return its row if its people may change (draft or open)."""
+    camp = lock_campaign(conn, campaign_id)
+    if camp.status not in ("draft", "open"):
+        raise Conflict(
+            f"the campaign is {camp.status}; participants and raters can change only while "
+            "it is a draft or open",
+            "status",
+        )
+    return camp
+
+
+def check_answered_removal(
+    conn: sa.Connection,
+    user: User | None,
+    campaign_id: int,
+    answered: list[str],
+    confirmed: bool,
+    target: str,
+) -> None:
+    """Refuse removing people who answered unless confirmed, and always once results were
+    seen (that refusal is audited). `answered` names them, for the message."""
+    if not answered:
+        return
+    listing = "; ".join(answered[:20]) + ("; ..." if len(answered) > 20 else "")
+    if results_seen(conn, campaign_id):
+        raise RefusedAfterSeen(
+            "the results of this campaign were seen, so answers can no longer be removed "
+            f"({listing}); keep these people",
+            target,
+            f"would remove {len(answered)} answered after results were seen",
+        )
+    if not confirmed:
+        raise Conflict(
+            f"{listing}: already answered. Removing deletes those answers too; confirm to go ahead",
+            "confirm",
+        )
+
+
+def revoke_links(conn: sa.Connection, rater_ids: list[int]) -> None:
+    """End the live invitation links of these raters (their address changed)."""
+    if rater_ids:
+        conn.execute(
+            sa.update(invitations)
+            .where(invitations.c.rater_id.in_(rater_ids), invitations.c.revoked_at.is_(None))
+            .values(revoked_at=now())
+        )
+
+
+def _rater(conn: sa.Connection, campaign_id: int, rater_id: int) -> Any:
+    row = conn.execute(
+        sa.select(raters, participants.c.code.label("pcode"))
+        .join(participants, participants.c.id == raters.c.participant_id)
+        .where(raters.c.id == rater_id, raters.c.campaign_id == campaign_id)
+    ).first()
+    if row is None:
+        raise NotFound("no such rater in this campaign")
+    return row
+
+
+def _label(row: Any) -> str:
+    return f"{row.name or row.email or row.code} ({row.group}) for {row.pcode}"
+
+
+def edit_rater(
+    conn: sa.Connection,
+    user: User | None,
+    campaign_id: int,
+    rater_id: int,
+    *,
+    name: str,
+    email: str,
+    group: str,
+) -> list[str]:
+    """Change a rater's name, e-mail and group; returns what changed (empty: nothing)."""
+    require_changeable(conn, campaign_id)
+    row = _rater(conn, campaign_id, rater_id)
+    if row.group == "self":
+        raise Conflict(
+            "a self rating follows its participant: edit the participant instead", "group"
+        )
+    if group not in RATER_GROUPS:
+        raise Conflict(f"{group!r} is not one of {', '.join(RATER_GROUPS)}", "group")
+    clean = check_name(name)
+    addr = check_email(email, "email", required=False)
+    if addr is not None and addr != (row.email or "").lower():
+        dup = conn.execute(
+            sa.select(raters.c.id).where(
+                raters.c.participant_id == row.participant_id,
+                raters.c.id != rater_id,
+                sa.func.lower(raters.c.email) == addr,
+            )
+        ).first()
+        if dup is not None:
+            raise Conflict(f"{addr} already rates this participant", "email")
+    change: dict[str, Any] = {}
+    if clean != row.name:
+        change["name"] = clean
+    if addr != ((row.email or "").lower() or None):
+        change["email"] = addr
+    if group != row.group:
+        if row.submitted_at is not None and results_seen(conn, campaign_id):
+            raise Conflict(
+                "this rater has answered and the results were seen; moving their answers to "
+                "another group would change what was read",
+                "group",
+            )
+        change["group"] = group
+    if not change:
+        return []
+    conn.execute(sa.update(raters).where(raters.c.id == rater_id).values(**change))
+    if "email" in change:
+        revoke_links(conn, [rater_id])
+    fields = sorted(change)
+    write_audit(
+        conn,
+        user,
+        "rater.edit",
+        f"rater_id:{rater_id}",
+        "changed " + ", ".join(fields),
+        campaign_id,
+    )
+    return fields
+
+
+def remove_rater(
+    conn: sa.Connection,
+    user: User | None,
+    campaign_id: int,
+    rater_id: int,
+    *,
+    confirmed: bool = False,
+) -> str:
+    """Remove a rater (and, when confirmed, the answers they gave); returns who it was."""
+    require_changeable(conn, campaign_id)
+    row = _rater(conn, campaign_id, rater_id)
+    if row.group == "self":
+        raise Conflict("a self rating cannot be removed alone: remove the participant", "group")
+    answered = [_label(row)] if row.submitted_at is not None else []
+    check_answered_removal(conn, user, campaign_id, answered, confirmed, f"rater_id:{rater_id}")
+    conn.execute(sa.delete(raters).where(raters.c.id == rater_id))
+    detail = f"group={row.group}" + (", with their answers" if answered else "")
+    write_audit(conn, user, "rater.remove", f"participant:{row.pcode}", detail, campaign_id)
+    return _label(row)
+
+
+def _participant(conn: sa.Connection, campaign_id: int, participant_id: int) -> Any:
+    row = conn.execute(
+        sa.select(participants).where(
+            participants.c.id == participant_id, participants.c.campaign_id == campaign_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such participant in this campaign")
+    return row
+
+
+def edit_participant(
+    conn: sa.Connection,
+    user: User | None,
+    campaign_id: int,
+    participant_id: int,
+    *,
+    name: str,
+    email: str,
+) -> list[str]:
+    """Change a participant's name and e-mail (their self rater's too); returns what changed."""
+    require_changeable(conn, campaign_id)
+    row = _participant(conn, campaign_id, participant_id)
+    clean = name.strip()
+    if len(clean) > 200:
+        raise Conflict("the name is over 200 characters", "name")
+    addr = check_email(email, "email", required=False)
+    change: dict[str, Any] = {}
+    if (clean or None) != row.name:
+        change["name"] = clean or None
+    if addr != row.email:
+        change["email"] = addr
+    if not change:
+        return []
+    conn.execute(
+        sa.update(participants).where(participants.c.id == participant_id).values(**change)
+    )
+    self_ids = list(
+        conn.execute(
+            sa.select(raters.c.id).where(
+                raters.c.participant_id == participant_id, raters.c.group == "self"
+            )
+        ).scalars()
+    )
+    if self_ids:
+        conn.execute(sa.update(raters).where(raters.c.id.in_(self_ids)).values(**change))
+        if "email" in change:
+            revoke_links(conn, self_ids)
+    fields = sorted(change)
+    write_audit(
+        conn,
+        user,
+        "participant.edit",
+        f"participant:{row.code}",
+        "changed " + ", ".join(fields),
+        campaign_id,
+    )
+    return fields
+
+
+def remove_participant(
+    conn: sa.Connection,
+    user: User | None,
+    campaign_id: int,
+    participant_id: int,
+    *,
+    confirmed: bool = False,
+) -> str:
+    """Remove a participant with all their raters (answers only when confirmed)."""
+    require_changeable(conn, campaign_id)
+    row = _participant(conn, campaign_id, participant_id)
+    answered = [
+        f"{r.name or r.code} ({r.group})"
+        for r in conn.execute(
+            sa.select(raters).where(
+                raters.c.participant_id == participant_id, raters.c.submitted_at.isnot(None)
+            )
+        )
+    ]
+    check_answered_removal(conn, user, campaign_id, answered, confirmed, f"participant:{row.code}")
+    conn.execute(sa.delete(raters).where(raters.c.participant_id == participant_id))
+    conn.execute(sa.delete(participants).where(participants.c.id == participant_id))
+    detail = f"with the answers of {len(answered)}" if answered else ""
+    write_audit(conn, user, "participant.remove", f"participant:{row.code}", detail, campaign_id)
+    return str(row.code)

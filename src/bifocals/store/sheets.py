@@ -1,0 +1,157 @@
+"""Tables people bring and take away: CSV (UTF-8) or Excel .xlsx, read and written alike.
+
+Reading gives the same Records as the strict CSV reader (`csvformat.read_records`): the line of
+each row (a spreadsheet row number for .xlsx), its cells stripped and unguarded. Writing guards
+every text cell against formula injection in both formats (`cells.guard`), so that what the
+product writes can be read back unchanged. An .xlsx is recognised by its content (a zip
+archive), not by its name, so a renamed file is still read for what it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+
+from bifocals.errors import Problem, ValidationError
+from bifocals.store.cells import guard, safe_row, unguard
+from bifocals.store.csvformat import Record, read_records
+
+MAX_TABLE_BYTES = 5_000_000
+MAX_XLSX_ROWS = 100_000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def is_xlsx(data: bytes) -> bool:
+    """True when the bytes are a zip archive (the container of an .xlsx workbook)."""
+    return data[:4] == b"PK\x03\x04"
+
+
+def _text_of(value: object) -> str:
+    """A spreadsheet cell as the text a CSV would hold (7.0 -> "7", None -> "")."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_records(data: bytes, source: str, problems: list[Problem]) -> Iterator[Record]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        problems.append(
+            Problem(
+                source,
+                None,
+                "file",
+                type(exc).__name__,
+                "is not a readable .xlsx workbook; save it again from the spreadsheet "
+                "(File > Save as > Excel workbook) or as CSV UTF-8",
+            )
+        )
+        return
+    try:
+        sheet = book.worksheets[0]
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_XLSX_ROWS:
+                problems.append(
+                    Problem(
+                        source,
+                        number,
+                        "file",
+                        MAX_XLSX_ROWS,
+                        f"has more than {MAX_XLSX_ROWS:,} rows; split it into several files",
+                    )
+                )
+                return
+            cells = [unguard(_text_of(v).strip()) for v in row]
+            while cells and not cells[-1]:
+                cells.pop()  # a styled but empty column at the right is not a cell
+            yield Record(number, number, cells)
+    finally:
+        book.close()
+
+
+def read_table(data: bytes, source: str, problems: list[Problem]) -> Iterator[Record]:
+    """The records of a CSV or .xlsx upload (header first); problems are added, as the strict
+    CSV reader does, for a file too big, not UTF-8, or broken."""
+    if len(data) > MAX_TABLE_BYTES:
+        problems.append(
+            Problem(source, None, "file", len(data), f"is larger than {MAX_TABLE_BYTES:,} bytes")
+        )
+        return iter(())
+    if is_xlsx(data):
+        return _xlsx_records(data, source, problems)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(source, None, "file", exc.reason, "is not UTF-8 text; save it as CSV UTF-8")
+        )
+        return iter(())
+    return read_records(text, source, problems)
+
+
+def header_index(
+    header: Sequence[str], source: str, required: Sequence[str], optional: Sequence[str] = ()
+) -> dict[str, int]:
+    """Where each known column is; a ValidationError when a required one is missing or a
+    column is unknown (a typo in a header would otherwise drop a whole column silently)."""
+    names = [h.strip().lower() for h in header]
+    problems: list[Problem] = []
+    missing = [c for c in required if c not in names]
+    if missing:
+        problems.append(
+            Problem(
+                source,
+                1,
+                "header",
+                ",".join(names),
+                f"the first line must name the columns {','.join(required)}; "
+                f"missing {', '.join(missing)}",
+            )
+        )
+    known = set(required) | set(optional)
+    for name in names:
+        if name and name not in known:
+            problems.append(
+                Problem(
+                    source,
+                    1,
+                    "header",
+                    name,
+                    f"is not a column of this file; use {', '.join([*required, *optional])}",
+                )
+            )
+    if problems:
+        raise ValidationError(problems, f"{source}: nothing was changed; fix the header")
+    return {name: n for n, name in enumerate(names) if name}
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A CSV (UTF-8 with a byte-order mark, so that Excel reads accents) with text guarded."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(safe_row(row))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], title: str) -> bytes:
+    """An .xlsx workbook of one sheet; every text cell is stored as text (never as a formula)
+    and guarded like a CSV cell, so the two formats read back the same."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31] or "Sheet1")
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([guard(v) if isinstance(v, str) else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
