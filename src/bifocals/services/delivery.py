@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
 from bifocals.services.accounts import write_audit
+from bifocals.services.link_sheet import live_links
 from bifocals.services.mail import invitation_text, nomination_text, send_mail
 from bifocals.services.people import GROUP_LABELS
 from bifocals.services.security import User
@@ -25,6 +26,7 @@ class Delivery:
     sent: list[str] = field(default_factory=list)
     shown: list[tuple[str, str]] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    kept: int = 0  # raters left out because their link is still live
 
 
 def _label(r: sa.Row[tuple[object, ...]] | object) -> str:
@@ -43,11 +45,15 @@ def deliver_invitations(
     *,
     by_email: bool,
     reminder: bool = False,
+    keep_live: bool = False,
 ) -> Delivery:
-    """Issue a fresh link for each rater (revoking older ones) and send or show it."""
+    """Issue a fresh link for each rater who has not answered (revoking older ones) and send
+    or show it. With `keep_live`, raters whose link is still live are left out (counted in
+    `kept`): their link keeps working."""
     out = Delivery()
     with store.engine.begin() as conn:
         camp = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
+        live = live_links(conn, campaign_id) if keep_live else set()
         rows = conn.execute(
             sa.select(
                 raters.c.id,
@@ -66,6 +72,9 @@ def deliver_invitations(
         issued = []
         for r in rows:
             if r.submitted_at is not None:
+                continue
+            if int(r.id) in live:
+                out.kept += 1
                 continue
             token = issue(conn, LinkKind.INVITATION, int(r.id), settings.invitation_days)
             issued.append((r, token))

@@ -67,6 +67,20 @@ class LinkSheet:
         return text
 
 
+def live_links(conn: sa.Connection, campaign_id: int) -> set[int]:
+    """Ids of the campaign's raters who hold a live link (not replaced, not expired)."""
+    stamp = now()
+    return {
+        int(link.rater_id)
+        for link in conn.execute(
+            sa.select(invitations.c.rater_id, invitations.c.expires_at)
+            .join(raters, raters.c.id == invitations.c.rater_id)
+            .where(raters.c.campaign_id == campaign_id, invitations.c.revoked_at.is_(None))
+        )
+        if (utc(link.expires_at) or stamp) > stamp
+    }
+
+
 def issue_link_sheet(
     store: Store,
     user: User | None,
@@ -86,16 +100,7 @@ def issue_link_sheet(
                 "campaign",
                 "status",
             )
-        stamp = now()
-        live = {
-            int(link.rater_id)
-            for link in conn.execute(
-                sa.select(invitations.c.rater_id, invitations.c.expires_at)
-                .join(raters, raters.c.id == invitations.c.rater_id)
-                .where(raters.c.campaign_id == campaign_id, invitations.c.revoked_at.is_(None))
-            )
-            if (utc(link.expires_at) or stamp) > stamp
-        }
+        live = live_links(conn, campaign_id)
         rows = conn.execute(
             sa.select(
                 raters.c.id,

@@ -570,3 +570,29 @@ def import_roster(
             dry_run=dry_run,
         ),
     )
+
+
+def roster_rows(conn: sa.Connection, campaign_id: int) -> list[tuple[str, ...]]:
+    """The campaign's people in the roster's own columns (one line per rater; a participant
+    with no rater but themselves gets one line with the rater columns empty), so that the
+    file can be edited and imported back."""
+    people = conn.execute(
+        sa.select(participants)
+        .where(participants.c.campaign_id == campaign_id)
+        .order_by(participants.c.code)
+    ).all()
+    by_person: dict[int, list[Any]] = {}
+    for r in conn.execute(
+        sa.select(raters)
+        .where(raters.c.campaign_id == campaign_id, raters.c.group != "self")
+        .order_by(raters.c.group, raters.c.name, raters.c.id)
+    ):
+        by_person.setdefault(r.participant_id, []).append(r)
+    out: list[tuple[str, ...]] = []
+    for p in people:
+        head = (str(p.code), p.name or "", p.email or "")
+        rows = by_person.get(p.id, [])
+        if not rows:
+            out.append((*head, "", "", ""))
+        out.extend((*head, r.name or "", r.email or "", str(r.group)) for r in rows)
+    return out

@@ -56,6 +56,7 @@ from bifocals.web.routers import (
     progress,
     readiness,
     reports,
+    roster,
     survey,
     tokens,
 )
@@ -65,6 +66,7 @@ ROUTERS = (
     admin,
     campaigns,
     participants,
+    roster,
     nominate,
     progress,
     tokens,

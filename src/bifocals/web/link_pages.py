@@ -201,12 +201,23 @@ def problem_page(request: Request, kind: LinkKind, status: LinkStatus) -> Respon
 
 def show_delivery(request: Request, campaign_id: int, back: str, out: Delivery) -> Response:
     """After issuing: a flash and the way back when all went by e-mail, else the links page."""
+    kept = (
+        f" {out.kept} rater{' has' if out.kept == 1 else 's have'} a live link already, "
+        "left as it is (use Replace links to issue new ones)."
+        if out.kept
+        else ""
+    )
     if not out.shown:
         if out.sent:
-            flash(request, f"Sent {len(out.sent)} e-mail(s).", "success")
+            n = len(out.sent)
+            flash(request, f"Sent {n} e-mail{'' if n == 1 else 's'}.{kept}", "success")
+        elif kept:
+            flash(request, "No new link needed." + kept, "info")
         else:
             flash(request, "Nothing to send: everyone chosen has already answered.", "info")
         return RedirectResponse(back, status_code=303)
+    if kept:
+        flash(request, kept.strip(), "info")
     payload = {"back": back, "sent": out.sent, "failed": out.failed, "shown": out.shown}
     if not stash_issued(request, f"campaign:{campaign_id}", payload):
         with get_store(request).engine.connect() as conn:

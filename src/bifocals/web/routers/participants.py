@@ -129,6 +129,7 @@ def participant_page(request: Request, campaign_id: int, pid: int, user: Manager
             "name": r.name,
             "email": r.email,
             "group": GROUP_LABELS.get(r.group, r.group),
+            "group_key": r.group,
             "submitted": r.submitted_at is not None,
             "link": "opened"
             if r.opened
@@ -149,6 +150,7 @@ def participant_page(request: Request, campaign_id: int, pid: int, user: Manager
         "groups": [(g, GROUP_LABELS[g]) for g in RATER_GROUPS],
         "labels": GROUP_LABELS,
         "mail": get_settings(request).smtp.enabled,
+        "answered": sum(r.submitted_at is not None for r in people),
     }
     return render(request, "campaigns/participant.html", ctx)
 
@@ -202,8 +204,10 @@ def invite_participant_raters(
     user: Manager,
     mode: Annotated[str, Form(pattern="^(email|show)$")] = "show",
     rater_id: Annotated[int | None, Form()] = None,
+    reissue: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Issue fresh links for one rater or every rater of a participant who has not answered."""
+    """Issue links for one rater (always a new link), or for every rater of a participant who
+    has not answered and has no live link (with `reissue`: a new link for all of them)."""
     store = get_store(request)
     with store.engine.connect() as conn:
         managed_participant(conn, user, campaign_id, pid)
@@ -212,7 +216,10 @@ def invite_participant_raters(
             q = q.where(raters.c.id == rater_id)
         ids = [int(i) for i in conn.execute(q).scalars()]
     settings, base, by_email = get_settings(request), public_base(request), mode == "email"
-    out = deliver_invitations(store, settings, user, campaign_id, ids, base, by_email=by_email)
+    keep = rater_id is None and not reissue
+    out = deliver_invitations(
+        store, settings, user, campaign_id, ids, base, by_email=by_email, keep_live=keep
+    )
     return show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
 
 

@@ -1,0 +1,255 @@
+"""A programme from the command line: create -> roster -> open -> links, corrections, --sync,
+--reissue, and the roster's all-or-nothing validation (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+from openpyxl import Workbook, load_workbook
+
+from bifocals.services.token_links import LinkKind, LinkStatus, lookup
+from bifocals.store.app_tables import audit_log
+from bifocals.store.tables import raters
+from test_programme_support import HEADER, ROSTER_LINES, answer, cli, people, roster_file
+from test_web_app_support import store_at, web_client
+
+NAME = "Cohort 2027"
+BASE = "http://testserver"
+
+
+def _sheet(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def _start(db_url: str, tmp_path: Path) -> Path:
+    assert cli(db_url, "create", NAME, "--deadline", "2027-03-31")[0] == 0
+    path = roster_file(tmp_path / "roster.csv")
+    code, out, err = cli(db_url, "roster", NAME, str(path))
+    assert code == 0, err
+    assert "2 participants added; 8 raters added" in out
+    return path
+
+
+def test_whole_programme_through_the_cli(db_url: str, tmp_path: Path) -> None:
+    path = _start(db_url, tmp_path)
+    code, out, _ = cli(db_url, "roster", NAME, str(path))
+    assert code == 0 and "nothing to change" in out
+    assert cli(db_url, "open", NAME)[0] == 0
+
+    sheet_path = tmp_path / "links.csv"
+    code, out, err = cli(db_url, "links", NAME, "--base-url", BASE, "--csv", str(sheet_path))
+    assert code == 0, err
+    rows = _sheet(sheet_path.read_text(encoding="utf-8-sig"))
+    assert [*rows[0]] == [
+        "participant",
+        "participant_name",
+        "rater_name",
+        "rater_email",
+        "group",
+        "url",
+    ]
+    assert len(rows) == 10  # 2 participants x (self + 4 raters)
+    assert {r["group"] for r in rows} == {"self", "manager", "peer"}
+    assert {(r["participant"], r["rater_name"]) for r in rows if r["group"] == "self"} == {
+        ("P1", "Ana Lima"),
+        ("P2", "Gil Hart"),
+    }
+    # Every exported URL opens the survey.
+    with web_client(db_url) as client:
+        for r in rows:
+            assert client.get(r["url"].removeprefix(BASE)).status_code == 200
+        assert answer(client, rows[0]["url"]) == 200
+
+    # A second export issues nothing; the first links still work.
+    code, out, err = cli(db_url, "links", NAME, "--base-url", BASE)
+    assert code == 0
+    assert _sheet(out) == []
+    assert "0 new links; 9 raters have a live link already" in err and "1 answered" in err
+
+    # A corrected roster: one e-mail changed, one rater left out, --sync.
+    lines = [x.replace("cy@ex.org", "cy.diaz@ex.org") for x in ROSTER_LINES if "Ed Fox" not in x]
+    roster_file(path, lines)
+    code, out, err = cli(db_url, "roster", NAME, str(path), "--sync", "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["raters_updated"] == 1 and res["raters_removed"] == 1 and res["raters_added"] == 0
+    p1 = people(db_url, NAME)["P1"]
+    assert ("Cy Diaz", "cy.diaz@ex.org", "Ana Lima", "peer") in p1
+    assert all(r[0] != "Ed Fox" for r in p1)
+    # The changed address gets a new link (its old one went to the old address).
+    code, out, _ = cli(db_url, "links", NAME, "--base-url", BASE)
+    new = _sheet(out)
+    assert [(r["rater_name"], r["rater_email"]) for r in new] == [("Cy Diaz", "cy.diaz@ex.org")]
+    old_cy = next(r["url"] for r in rows if r["rater_name"] == "Cy Diaz")
+    with store_at(db_url) as store, store.engine.connect() as conn:
+        token = old_cy.rsplit("/", 1)[1]
+        assert lookup(conn, LinkKind.INVITATION, token).status is LinkStatus.REPLACED
+
+    # --reissue replaces every live link of those who have not answered.
+    code, out, err = cli(db_url, "links", NAME, "--base-url", BASE, "--reissue")
+    again = _sheet(out)
+    assert code == 0 and len(again) == 8  # 9 raters left, one has answered
+    with store_at(db_url) as store, store.engine.connect() as conn:
+        for r in rows[1:]:
+            if r["rater_name"] == "Ed Fox":
+                continue  # removed with his rater row
+            token = r["url"].rsplit("/", 1)[1]
+            assert lookup(conn, LinkKind.INVITATION, token).status is LinkStatus.REPLACED
+        actions = set(conn.execute(sa.select(audit_log.c.action)).scalars())
+    assert {"roster.import", "links.issue", "links.reissue", "campaign.open"} <= actions
+
+
+def test_sync_never_removes_someone_who_answered_silently(db_url: str, tmp_path: Path) -> None:
+    path = _start(db_url, tmp_path)
+    cli(db_url, "open", NAME)
+    code, out, _ = cli(db_url, "links", NAME, "--base-url", BASE)
+    rows = _sheet(out)
+    di = next(r["url"] for r in rows if r["rater_name"] == "Di Evans")
+    with web_client(db_url) as client:
+        assert answer(client, di) == 200
+    roster_file(path, [x for x in ROSTER_LINES if "Di Evans" not in x and "Ed Fox" not in x])
+    code, out, err = cli(db_url, "roster", NAME, str(path), "--sync")
+    assert code == 1
+    assert "Di Evans (peer) for P1" in err and "nothing was changed" in err
+    assert "Ed Fox" not in err  # only people who answered are named
+    assert any(r[0] == "Ed Fox" for r in people(db_url, NAME)["P1"])  # all or nothing
+
+    code, out, err = cli(db_url, "roster", NAME, str(path), "--sync", "--remove-answered")
+    assert code == 0, err
+    names = {r[0] for r in people(db_url, NAME)["P1"]}
+    assert "Di Evans" not in names and "Ed Fox" not in names
+    with store_at(db_url) as store, store.engine.connect() as conn:
+        detail = conn.execute(
+            sa.select(audit_log.c.detail).where(audit_log.c.action == "roster.remove_answered")
+        ).scalar_one()
+    assert "Di Evans" in detail
+
+
+def test_answers_cannot_be_removed_once_results_were_seen(db_url: str, tmp_path: Path) -> None:
+    path = _start(db_url, tmp_path)
+    cli(db_url, "open", NAME)
+    _, out, _ = cli(db_url, "links", NAME, "--base-url", BASE)
+    rows = _sheet(out)
+    with web_client(db_url) as client:
+        for r in rows:
+            assert answer(client, r["url"]) == 200
+    # Results read (a score), then the campaign is re-opened... which is refused: so the
+    # read happens on a campaign that stays open only in this direct update, as an attack.
+    from bifocals.services.campaigns import mark_answers_exported
+
+    with store_at(db_url) as store:
+        cid = store.get_campaign(NAME).id
+        mark_answers_exported(store, None, cid, "test export")
+    roster_file(path, [x for x in ROSTER_LINES if "Bo Chen" not in x])
+    code, _, err = cli(db_url, "roster", NAME, str(path), "--sync", "--remove-answered")
+    assert code == 1 and "results of this campaign were seen" in err
+    with store_at(db_url) as store, store.engine.connect() as conn:
+        assert (
+            conn.execute(
+                sa.select(sa.func.count()).select_from(raters).where(raters.c.name == "Bo Chen")
+            ).scalar_one()
+            == 2
+        )
+        refused = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(audit_log)
+            .where(audit_log.c.action == "people.remove.refused")
+        ).scalar_one()
+    assert refused == 1
+    # Moving an answered rater to another group is refused too.
+    roster_file(
+        path, [x.replace("Cy Diaz,cy@ex.org,peer", "Cy Diaz,cy@ex.org,other") for x in ROSTER_LINES]
+    )
+    code, _, err = cli(db_url, "roster", NAME, str(path))
+    assert code == 1 and "group=other" in err and "results were seen" in err
+
+
+def test_every_problem_is_listed_and_nothing_changes(db_url: str, tmp_path: Path) -> None:
+    _start(db_url, tmp_path)
+    bad = roster_file(
+        tmp_path / "bad.csv",
+        [
+            "P1,Ana Lima,ana@ex.org,Bo Chen,bo@ex.org,boss",
+            "P1,Ana Lim,ana@ex.org,Zed,zed-at-ex.org,peer",
+            "P3,New Person,new@ex.org,New Person,new@ex.org,peer",
+            "P3,,,Pat,pat@ex.org,peer",
+            "P3,,,Pat Again,pat@ex.org,other",
+            ",,,Orphan,orphan@ex.org,peer",
+            "P4,,,Self,,self",
+        ],
+    )
+    code, _, err = cli(db_url, "roster", NAME, str(bad))
+    assert code == 1
+    lines = err.splitlines()
+    assert any(x.startswith("bad.csv:2: group=boss:") for x in lines)
+    assert any(
+        x.startswith("bad.csv:3: participant_name=Ana Lim:") and "line 2" in x for x in lines
+    )
+    assert any(x.startswith("bad.csv:3: rater_email=zed-at-ex.org:") for x in lines)
+    assert any(
+        x.startswith("bad.csv:4: rater_email=new@ex.org:") and "own address" in x for x in lines
+    )
+    assert any(x.startswith("bad.csv:6: rater_email=pat@ex.org:") and "line 5" in x for x in lines)
+    assert any(x.startswith("bad.csv:7: participant=:") for x in lines)
+    assert any(x.startswith("bad.csv:8: group=self:") for x in lines)
+    assert "P3" not in people(db_url, NAME)
+
+    unknown = tmp_path / "typo.csv"
+    unknown.write_text(HEADER.replace("rater_email", "rater_mail") + "\nP1,,,A,a@ex.org,peer\n")
+    code, _, err = cli(db_url, "roster", NAME, str(unknown))
+    assert code == 1 and "rater_mail" in err and "missing rater_email" in err
+
+
+def test_xlsx_roster_and_dry_run(db_url: str, tmp_path: Path) -> None:
+    assert cli(db_url, "create", NAME)[0] == 0
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.split(","))
+    for line in ROSTER_LINES:
+        sheet.append(line.split(","))
+    sheet.append(["P3", '=HYPERLINK("http://x","y")', None, None, None, None])
+    sheet.append([7, "Seven", None, None, None, None])  # a number as a code
+    sheet.cell(row=sheet.max_row - 1, column=2).data_type = "s"  # text that looks like a formula
+    path = tmp_path / "roster.xlsx"
+    book.save(path)
+    code, out, err = cli(db_url, "roster", NAME, str(path), "--dry-run", "--json")
+    assert code == 0, err
+    assert json.loads(out)["participants_added"] == 4
+    assert people(db_url, NAME) == {}
+    code, out, err = cli(db_url, "roster", NAME, str(path))
+    assert code == 0, err
+    found = people(db_url, NAME)
+    assert found["7"] == [("Seven", None, "Seven", "self")]
+    # The links sheet as .xlsx: formula-like text stays inert text.
+    cli(db_url, "open", NAME)
+    out_path = tmp_path / "links.xlsx"
+    code, _, err = cli(db_url, "links", NAME, "--base-url", BASE, "--csv", str(out_path))
+    assert code == 0, err
+    ws = load_workbook(out_path).worksheets[0]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[0] == [
+        "participant",
+        "participant_name",
+        "rater_name",
+        "rater_email",
+        "group",
+        "url",
+    ]
+    p3 = [v for v in values if v[0] == "P3"]
+    assert p3 and str(p3[0][1]).startswith("'=HYPERLINK")
+    assert all(ws.cell(row=n, column=2).data_type == "s" for n in range(1, ws.max_row + 1))
+
+
+def test_roster_of_a_closed_campaign_is_refused(db_url: str, tmp_path: Path) -> None:
+    path = _start(db_url, tmp_path)
+    cli(db_url, "open", NAME)
+    cli(db_url, "close", NAME)
+    code, _, err = cli(db_url, "roster", NAME, str(path))
+    assert code == 1 and "closed" in err
+    code, _, err = cli(db_url, "links", NAME, "--base-url", BASE)
+    assert code == 1 and "closed" in err
