@@ -256,8 +256,10 @@ def test_unconfirmed_and_pending_auto_tasks_are_reported() -> None:
     ini = _ini(tasks=tasks, proposals=(ThemeProposal("t2", "a", 0.7),))
     report = build_report(ini)
     found = {f.code: f for f in report.findings}
-    assert "1 tasks" in found["themes_unconfirmed"].subject
-    assert "1 tasks" in found["themes_auto_pending"].subject
+    assert found["themes_unconfirmed"].subject == "1 task"
+    assert found["themes_unconfirmed"].message.startswith("1 task is tagged")
+    assert found["themes_auto_pending"].subject == "1 task"
+    assert "1 task asks for" in found["themes_auto_pending"].message
     # The proposal counts towards the management vector; t3 stays untagged.
     assert report.alignment.untagged[0] == pytest.approx(10.0)
 

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from bifocals.change.checks import Finding
 from bifocals.change.model import Initiative
+from bifocals.plural import count, verb
 
 Array = npt.NDArray[np.float64]
 
@@ -277,9 +278,9 @@ def alignment_findings(al: Alignment, ini: Initiative) -> list[Finding]:
             Finding(
                 "themes_unconfirmed",
                 "info",
-                f"{len(pending)} tasks",
-                f"{len(pending)} tasks are tagged by the text analyzer's proposals, not yet "
-                "confirmed by a person.",
+                count(len(pending), "task"),
+                f"{count(len(pending), 'task')} {verb(len(pending))} tagged by the text "
+                "analyzer's proposals, not yet confirmed by a person.",
                 "Confirm or correct the proposed themes in the initiative file and import again.",
             )
         )
@@ -288,9 +289,10 @@ def alignment_findings(al: Alignment, ini: Initiative) -> list[Finding]:
             Finding(
                 "themes_auto_pending",
                 "info",
-                f"{len(waiting)} tasks",
-                f"{len(waiting)} tasks ask for `themes: auto` but no text analyzer was available "
-                "to propose themes; they count as untagged.",
+                count(len(waiting), "task"),
+                f"{count(len(waiting), 'task')} {verb(len(waiting), 'asks', 'ask')} for "
+                "`themes: auto` but no text analyzer was available to propose themes; "
+                f"{verb(len(waiting), 'it counts', 'they count')} as untagged.",
                 "Install the text analyzer, or tag these tasks by hand.",
             )
         )

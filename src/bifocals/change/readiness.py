@@ -25,6 +25,7 @@ import numpy.typing as npt
 from bifocals.anonymity import count_by_key, counted, decide_groups
 from bifocals.change.checks import Finding
 from bifocals.change.model import ADKAR, ADKAR_LABELS, AdkarResponse, Initiative, StakeholderGroup
+from bifocals.plural import count, verb
 
 POOLED = "pooled"
 OVERALL = "overall"
@@ -348,8 +349,9 @@ def readiness_findings(rd: Readiness, ini: Initiative) -> list[Finding]:
                 "readiness_suppressed",
                 "info",
                 ", ".join(rd.suppressed_groups),
-                f"{len(rd.suppressed_groups)} group(s) had fewer than {rd.min_respondents} "
-                "answers and are left out of every figure to protect anonymity.",
+                f"{count(len(rd.suppressed_groups), 'group')} had fewer than {rd.min_respondents} "
+                f"answers and {verb(len(rd.suppressed_groups))} left out of every figure to "
+                "protect anonymity.",
                 "Collect more answers from these groups.",
             )
         )

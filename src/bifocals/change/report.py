@@ -14,6 +14,7 @@ from bifocals.change.catalogue import Catalogue, catalogue
 from bifocals.change.checks import Finding, check_duties, check_raci, check_rapid, sort_findings
 from bifocals.change.model import HEALTH_CORNERS, Initiative
 from bifocals.change.readiness import Readiness, initiative_readiness, readiness_findings
+from bifocals.plural import verb
 
 # Health-check bands for a corner total (10..30); a project convention (docs/change.md).
 HEALTH_WEAK_MAX = 16
@@ -138,7 +139,8 @@ def checklist_findings(ini: Initiative, cat: Catalogue) -> list[Finding]:
                 "kotter_not_started",
                 "info",
                 ", ".join(idle),
-                f"{len(idle)} of Kotter's eight accelerators have not started: {', '.join(idle)}.",
+                f"{len(idle)} of Kotter's eight accelerators {verb(len(idle), 'has', 'have')} not "
+                f"started: {', '.join(idle)}.",
                 "The accelerators run at the same time, not one after another; give each an owner.",
             )
         )

@@ -46,6 +46,16 @@ def text_on(fill: str) -> str:
     return "#ffffff" if contrast("#ffffff", fill) > contrast(INK, fill) else INK
 
 
+def _open(cls: str, width: int, height: int) -> str:
+    """The start of a chart's <svg> tag (the caller adds aria-label and closes it): a viewBox
+    and no pixel size, so it fills its box up to the width it was drawn at."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {cls}" '
+        f'viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width: {width}px; height: auto" role="img" '
+    )
+
+
 def angle_chart(al: Alignment, width: int = 640, height: int = 260) -> str:
     """Line chart of the angle (degrees, 0-90) per period over shaded aligned/partly/mis bands."""
     left, right, top, bottom = 56, 16, 28, 40
@@ -59,9 +69,8 @@ def angle_chart(al: Alignment, width: int = 640, height: int = 260) -> str:
         return left + (pw * (i + 0.5) / n if n else 0)
 
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart angle-chart" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        'aria-label="Angle between leadership and management vectors per period">',
+        _open("angle-chart", width, height)
+        + 'aria-label="Angle between leadership and management vectors per period">',
         f'<text x="{left}" y="16" font-size="12" font-weight="bold">Angle between where leaders '
         "point and where effort goes (0 = same direction)</text>",
     ]
@@ -112,9 +121,8 @@ def heat_map(rd: Readiness, cell: int = 84, label_w: int = 190) -> str:
     width = label_w + cell * 5 + 10
     height = top + 30 * max(len(rows), 1) + 10
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart heat-map" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        'aria-label="ADKAR readiness heat map by stakeholder group">',
+        _open("heat-map", width, height)
+        + 'aria-label="ADKAR readiness heat map by stakeholder group">',
     ]
     for j, element in enumerate(ADKAR_LABELS.values()):
         out.append(

@@ -6,7 +6,7 @@ bytes; write_reports is the one function that touches files.
 
 from bifocals.reports.cohort import cohort_report_html, cohort_view
 from bifocals.reports.comments import CommentCode, comment_codes_from
-from bifocals.reports.files import safe_filename, write_reports
+from bifocals.reports.files import safe_filename, write_reports, zip_reports
 from bifocals.reports.individual import individual_report_html, individual_view
 from bifocals.reports.pdf import html_to_pdf, html_to_pdfs, pdf_maker
 
@@ -22,4 +22,5 @@ __all__ = [
     "pdf_maker",
     "safe_filename",
     "write_reports",
+    "zip_reports",
 ]

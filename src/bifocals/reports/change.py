@@ -15,6 +15,7 @@ from bifocals.change.alignment import band
 from bifocals.change.model import ADKAR_LABELS
 from bifocals.change.report import ChangeReport
 from bifocals.change.svg import angle_chart, heat_map
+from bifocals.plural import count, verb
 from bifocals.reports.pdf import html_to_pdf
 
 _ENV = Environment(
@@ -23,6 +24,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.globals.update(count=count, verb=verb)
 # The theme table shows at most this many themes (by weight), the rest summed in one row.
 MAX_THEME_ROWS = 15
 
@@ -43,7 +45,7 @@ def theme_rows(report: ChangeReport) -> list[dict[str, Any]]:
     if len(rows) > MAX_THEME_ROWS:
         rest = rows[MAX_THEME_ROWS - 1 :]
         other = {
-            "name": f"{len(rest)} other themes",
+            "name": count(len(rest), "other theme"),
             "weight": sum(r["weight"] for r in rest),
             "effort": [sum(r["effort"][p] for r in rest) for p in range(len(al.periods))],
         }

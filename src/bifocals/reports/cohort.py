@@ -130,6 +130,7 @@ def cohort_view(
         "n_placed": len(placed),
         "n_suppressed": sum(1 for p in people if p.suppressed),
         "hist_svg": Markup(histograms(lead, manage)) if placed else None,
+        "hist_svg_narrow": Markup(histograms(lead, manage, 360)) if placed else None,
         "map_svg": Markup(
             svg.lm_map(points, "Participants on the leadership x management map", size=460)
         )

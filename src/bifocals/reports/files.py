@@ -1,9 +1,12 @@
-"""Write a campaign's reports to a folder: index.html, cohort.html, one page per participant."""
+"""A campaign's reports as files: written to a folder (index.html, cohort.html, one page per
+participant) or packed into one zip archive."""
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from bifocals.instruments.model import Instrument
 from bifocals.reports.cohort import cohort_report_html
 from bifocals.reports.comments import CommentCode
 from bifocals.reports.individual import individual_report_html
-from bifocals.reports.pdf import PDF_BATCH, pdf_maker
+from bifocals.reports.pdf import PDF_BATCH, html_to_pdf, pdf_maker
 from bifocals.reports.render import render, today
 from bifocals.scoring.model import CampaignScores
 
@@ -146,3 +149,44 @@ def write_reports(
     emit(out / "index.html", index)
     tell("index")
     return written
+
+
+def zip_reports(
+    scores: CampaignScores,
+    framework: Framework,
+    instrument: Instrument,
+    *,
+    names: Mapping[str, str] | None = None,
+    generated: str | None = None,
+) -> tuple[bytes, str]:
+    """Every participant's report and the cohort report in one zip archive: (archive, "pdf"),
+    or (archive, "html") when no PDF can be made here (WeasyPrint without Pango).
+
+    A participant's file is named by code and name ("P01-Amara-Okafor.pdf"), made safe for
+    any file system by safe_filename and unique in the archive; the cohort report is
+    cohort.pdf (cohort.html).
+    """
+    names = names or {}
+    date = generated or today()
+    taken: set[str] = set(RESERVED)
+    pages: list[tuple[str, str]] = []
+    for ps in scores.participants:
+        name = names.get(ps.participant)
+        label = ps.participant if not name else f"{ps.participant} {name}"
+        html = individual_report_html(
+            scores, ps, framework, instrument, generated=date, display_name=name
+        )
+        pages.append((_unique(safe_filename(label), taken), html))
+    cohort = cohort_report_html(scores, framework, instrument, names=names, generated=date)
+    pages.append(("cohort", cohort))
+    kind = "pdf"
+    try:
+        files = [(f"{stem}.pdf", html_to_pdf(html)) for stem, html in pages]
+    except BifocalsError:  # no PDF engine here: the HTML pages instead
+        kind = "html"
+        files = [(f"{stem}.html", html.encode("utf-8")) for stem, html in pages]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for filename, data in files:
+            archive.writestr(filename, data)
+    return buffer.getvalue(), kind

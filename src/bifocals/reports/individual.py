@@ -26,6 +26,7 @@ from bifocals.reports.wording import (
     explain_gap,
     fmt,
     index_sentence,
+    others_are,
 )
 from bifocals.scoring.model import (
     ALL_OTHERS,
@@ -106,11 +107,14 @@ def _dimension_blocks(
             if st is not None and word in ("moderate", "low"):
                 label = d.side(side).label
                 notes.append(f"{label} ({side}): {agreement_sentence(word, st.n)}.")
-        chart = svg.dimension_chart(d.name, (d.leadership.label, d.management.label), rows, scale)
+        names = (d.leadership.label, d.management.label)
+        chart = svg.dimension_chart(d.name, names, rows, scale)
+        narrow = svg.dimension_chart(d.name, names, rows, scale, 360, stacked=True)
         blocks.append(
             {
                 "dimension": d,
                 "svg": Markup(chart),
+                "svg_narrow": Markup(narrow),
                 "notes": notes,
             }
         )
@@ -170,6 +174,11 @@ def _self_index(ps: ParticipantScores, instrument: Instrument, side: Side) -> fl
     return 100.0 * (sum(vals) / len(vals) - lo) / (hi - lo)
 
 
+def _others(ps: ParticipantScores) -> str | None:
+    """Who "others" are when just one group besides self is shown ("your manager only")."""
+    return others_are([(g.key, g.pooled_from) for g in ps.groups if g.key != "self"])
+
+
 def _map(ps: ParticipantScores, instrument: Instrument) -> Markup | None:
     if ps.leadership_index is None or ps.management_index is None:
         return None
@@ -177,7 +186,9 @@ def _map(ps: ParticipantScores, instrument: Instrument) -> Markup | None:
     sl, sm = _self_index(ps, instrument, "leadership"), _self_index(ps, instrument, "management")
     if sl is not None and sm is not None:
         points.append(svg.MapPoint("You (self)", sl, sm, hollow=True))
-    points.append(svg.MapPoint("Others", ps.leadership_index, ps.management_index))
+    others = _others(ps)
+    label = "Others" if others is None else f"Others ({others})"
+    points.append(svg.MapPoint(label, ps.leadership_index, ps.management_index))
     return Markup(
         svg.lm_map(points, "Where you sit on the leadership x management map", arrow=True)
     )
@@ -229,7 +240,8 @@ def individual_view(
         "self_lead": sl,
         "self_manage": sm,
         "quadrant": ps.quadrant,
-        "index_sentence": index_sentence(ps.leadership_index, ps.management_index),
+        "index_sentence": index_sentence(ps.leadership_index, ps.management_index, _others(ps)),
+        "others_are": _others(ps),
         "map_svg": _map(ps, instrument),
         "dimensions": _dimension_blocks(ps, framework, instrument),
         "gaps": _gaps(ps, framework),

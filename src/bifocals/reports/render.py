@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bifocals.plural import count, verb
 from bifocals.reports.wording import fmt
 
 
@@ -21,6 +22,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = fmt
+    env.globals.update(count=count, verb=verb)
     return env
 
 

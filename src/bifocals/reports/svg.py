@@ -9,8 +9,9 @@ colour-blind readers. All text is escaped here; callers may insert the result as
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 
 from bifocals.framework.model import Side
@@ -27,10 +28,15 @@ FONT = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
 
 
 def open_svg(width: float, height: float, title: str, desc: str, cls: str) -> str:
-    """The opening <svg> tag of a chart with its accessible name, <title> and <desc>."""
+    """The opening <svg> tag of a chart with its accessible name, <title> and <desc>.
+
+    No pixel size: the chart fills its container's width (its viewBox keeps the proportions,
+    so the height follows) and grows no wider than it was drawn, on screen and in the PDF.
+    """
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {cls}" role="img" '
-        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
+        f'style="max-width: {width:.0f}px; height: auto" preserveAspectRatio="xMinYMin meet" '
         f'aria-label="{escape(title)}" font-family="{FONT}" fill="{INK}">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
     )
@@ -76,6 +82,93 @@ def fit_text(s: str, size: float, room: float) -> str:
     while cut and text_width(cut.rstrip() + "…", size) > room:
         cut = cut[:-1]
     return cut.rstrip() + "…"
+
+
+def wrap_text(s: str, size: float, room: float, bold: bool = False) -> list[str]:
+    """s broken into lines that each fit `room` pixels at `size`: at spaces where it can,
+    inside a word only when the word alone is too long. Nothing is cut off."""
+    lines: list[str] = []
+    line = ""
+    for word in s.split():
+        candidate = f"{line} {word}" if line else word
+        if text_width(candidate, size, bold) <= room:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        while text_width(word, size, bold) > room and len(word) > 1:
+            k = len(word) - 1
+            while k > 1 and text_width(word[:k] + "-", size, bold) > room:
+                k -= 1
+            lines.append(word[:k] + "-")
+            word = word[k:]
+        line = word
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def text_lines(
+    x: float,
+    y: float,
+    lines: Sequence[str],
+    size: float,
+    line_h: float,
+    anchor: str = "start",
+    **kw: str,
+) -> str:
+    """One <text> of several lines (tspans), the first on baseline y, each line_h lower."""
+    extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in kw.items())
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{y + k * line_h:.1f}">{escape(line)}</tspan>'
+        for k, line in enumerate(lines)
+    )
+    return f'<text font-size="{size:g}" text-anchor="{anchor}"{extra}>{spans}</text>'
+
+
+def beyond_mark(x: float, y: float, direction: int, note: str) -> str:
+    """An arrowhead with its tip on the axis end at (x, y), pointing out of the plot
+    (direction -1 left, +1 right): the interval goes on past the axis. note is its <title>."""
+    base = x - direction * 7.0
+    return (
+        f'<g class="beyond-axis"><title>{escape(note)}</title>'
+        f'<path d="M{x:.1f},{y:.1f} L{base:.1f},{y - 4.5:.1f} L{base:.1f},{y + 4.5:.1f} Z" '
+        f'fill="{INK}"/></g>'
+    )
+
+
+def whisker(
+    x_of: Callable[[float], float],
+    y: float,
+    interval: tuple[float, float],
+    axis: tuple[float, float],
+    what: str,
+    style: str = 'stroke-width="1.2"',
+    caps: bool = True,
+) -> str:
+    """A 95% interval on an axis running axis[0]..axis[1]: a line (attributes `style`), with
+    caps at its ends when `caps`, and an arrowhead (beyond_mark) at an axis end it runs past.
+
+    x_of maps a value to x (the axis ends included); what names the row in the arrow's title.
+    """
+    (low, high), (lo, hi) = interval, axis
+    x1, x2 = x_of(max(low, lo)), x_of(min(high, hi))
+    out = [f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" y2="{y:.1f}" stroke="{INK}" {style}/>']
+    for end, value, edge, direction in ((x1, low, lo, -1), (x2, high, hi, 1)):
+        if (value < edge) if direction < 0 else (value > edge):
+            way = "down" if direction < 0 else "up"
+            note = (
+                f"{what}: the 95% interval runs beyond the axis, {way} to {fmt(value)} "
+                f"(the axis ends at {fmt(edge)})"
+            )
+            out.append(beyond_mark(end, y, direction, note))
+        elif caps:
+            out.append(
+                f'<line x1="{end:.1f}" y1="{y - 4:.1f}" x2="{end:.1f}" y2="{y + 4:.1f}" '
+                f'stroke="{INK}" stroke-width="1.2"/>'
+            )
+    return "".join(out)
 
 
 def text(x: float, y: float, s: str, size: float = 11, anchor: str = "start", **kw: str) -> str:
@@ -125,25 +218,51 @@ class Point:
     is_total: bool = False
 
 
+# Row labels take the room the longest needs, up to this share of the chart's width; longer
+# ones wrap onto more lines (never cut). Dimension charts: group labels; gap chart: scales.
+DIMENSION_LABEL_SHARE = 0.24
+STACKED_LABEL_SHARE = 0.3
+GAP_LABEL_SHARE = 0.42
+
+
 def dimension_chart(
     title: str,
     labels: tuple[str, str],
     rows: Sequence[tuple[Point, Point]],
     scale: tuple[int, int],
     width: int = 680,
+    stacked: bool = False,
 ) -> str:
-    """Leadership (left) and management (right) of one dimension: a dot per reported group.
+    """Leadership and management of one dimension: a dot per reported group.
 
     rows pairs the leadership and management point of each group (same label). A dot is the
-    group's mean, the whisker its 95% CI; self is hollow; the last row (all except self) bold.
+    group's mean, the whisker its 95% CI (an arrowhead where it runs past the scale); self is
+    hollow; the last row (all except self) bold. Side by side (leadership left), or with
+    stacked=True one above the other, for a phone screen (drawn 360 wide).
     """
     lo, hi = scale
-    label_w, gap, value_w = 108.0, 18.0, 92.0
-    panel = (width - label_w - gap) / 2
+    size, line_h, gap, value_w = 11.0, 13.0, 18.0, 92.0
+    share = STACKED_LABEL_SHARE if stacked else DIMENSION_LABEL_SHARE
+    longest = max((text_width(a.label, size, a.is_total) for a, _ in rows), default=0.0)
+    label_w = min(width * share, max(64.0, longest + 12))
+    names = [wrap_text(a.label, size, label_w - 10, a.is_total) for a, _ in rows]
+    heights = [max(21.0, line_h * len(n) + 8) for n in names]
+    panel = width - label_w if stacked else (width - label_w - gap) / 2
     plot = panel - value_w
-    top, row_h = 38.0, 21.0
-    height = top + row_h * len(rows) + 24
-    lefts = (label_w, label_w + panel + gap)
+    sides: tuple[Side, Side] = ("leadership", "management")
+    head_w = width if stacked else panel
+    heads = [
+        wrap_text(f"{side.capitalize()}: {labels[k]}", 11.5, head_w - 26, bold=True)
+        for k, side in enumerate(sides)
+    ]
+    head_h = 20.0 + 14.0 * (max(len(h) for h in heads) - 1)
+    top = head_h + 18
+    body = sum(heights)
+    block = top + body + 24
+    height = 2 * block + 10 if stacked else block
+    lefts = (label_w, label_w) if stacked else (label_w, label_w + panel + gap)
+    tops = (0.0, block + 10) if stacked else (0.0, 0.0)
+    centres = [top + sum(heights[:r]) + heights[r] / 2 - 2 for r in range(len(rows))]
 
     def px(left: float, v: float) -> float:
         return left + 8 + (plot - 16) * (v - lo) / (hi - lo)
@@ -162,41 +281,50 @@ def dimension_chart(
             height,
             f"{title}: {labels[0]} (leadership) and {labels[1]} (management)",
             f"Scale {lo} to {hi}. " + "; ".join(desc_parts) + ".",
-            "dimension-chart",
+            "dimension-chart" + (" stacked" if stacked else ""),
         )
     ]
-    sides: tuple[Side, Side] = ("leadership", "management")
+
+    def row_labels(y0: float) -> None:
+        for r, pair in enumerate(rows):
+            y = y0 + centres[r]
+            if pair[0].is_total:
+                rule = y0 + top + sum(heights[:r])
+                out.append(
+                    f'<line x1="0" y1="{rule:.1f}" x2="{width}" y2="{rule:.1f}" '
+                    f'stroke="{MUTED}" stroke-width="0.6"/>'
+                )
+            first = y + 4 - line_h * (len(names[r]) - 1) / 2
+            weight = "bold" if pair[0].is_total else "normal"
+            out.append(text_lines(0, first, names[r], size, line_h, font_weight=weight))
+
+    if not stacked:
+        row_labels(0.0)
     for k, side in enumerate(sides):
-        left = lefts[k]
+        left, y0 = lefts[k], tops[k]
+        if stacked:
+            row_labels(y0)
+        head_x = 0.0 if stacked else left
         out.append(
-            f'<rect x="{left:.1f}" y="2" width="{panel:.1f}" height="20" rx="3" '
-            f'fill="{COLOURS[side]}" fill-opacity="0.14"/>'
+            f'<rect x="{head_x:.1f}" y="{y0 + 2:.1f}" width="{head_w:.1f}" height="{head_h:.1f}" '
+            f'rx="3" fill="{COLOURS[side]}" fill-opacity="0.14"/>'
         )
-        out.append(f'<g transform="translate({left + 10:.1f},16)">{marker(side, 0, -4, 4.5)}</g>')
         out.append(
-            text(left + 20, 16, f"{side.capitalize()}: {labels[k]}", 11.5, font_weight="bold")
+            f'<g transform="translate({head_x + 10:.1f},{y0 + 16:.1f})">'
+            f"{marker(side, 0, -4, 4.5)}</g>"
         )
+        out.append(text_lines(head_x + 20, y0 + 16, heads[k], 11.5, 14.0, font_weight="bold"))
         for v in range(lo, hi + 1):
             x = px(left, v)
             out.append(
-                f'<line x1="{x:.1f}" y1="{top - 6:.1f}" x2="{x:.1f}" '
-                f'y2="{top + row_h * len(rows) - 4:.1f}" stroke="{GRID}" stroke-width="1"/>'
+                f'<line x1="{x:.1f}" y1="{y0 + top - 6:.1f}" x2="{x:.1f}" '
+                f'y2="{y0 + top + body - 4:.1f}" stroke="{GRID}" stroke-width="1"/>'
             )
-            out.append(text(x, height - 8, str(v), 10, "middle", fill=MUTED))
-        out.append(text(left + plot + 4, top - 9, "mean", 8.5, fill=MUTED))
-        out.append(text(left + panel - 2, top - 9, "n · agreement", 8.5, "end", fill=MUTED))
-    for r, pair in enumerate(rows):
-        y = top + row_h * r + row_h / 2 - 2
-        name = pair[0].label
-        if pair[0].is_total:
-            out.append(
-                f'<line x1="0" y1="{y - row_h / 2:.1f}" x2="{width}" y2="{y - row_h / 2:.1f}" '
-                f'stroke="{MUTED}" stroke-width="0.6"/>'
-            )
-        weight = "bold" if pair[0].is_total else "normal"
-        out.append(text(0, y + 4, name, 11, font_weight=weight))
-        for k, side in enumerate(sides):
-            left, p = lefts[k], pair[k]
+            out.append(text(x, y0 + block - 8, str(v), 10, "middle", fill=MUTED))
+        out.append(text(left + plot + 4, y0 + top - 9, "mean", 8.5, fill=MUTED))
+        out.append(text(left + panel - 2, y0 + top - 9, "n · agreement", 8.5, "end", fill=MUTED))
+        for r, pair in enumerate(rows):
+            p, y = pair[k], y0 + centres[r]
             if p.mean is None:
                 out.append(
                     text(
@@ -211,17 +339,17 @@ def dimension_chart(
                 )
                 continue
             if p.low is not None and p.high is not None:
-                x1, x2 = px(left, max(p.low, lo)), px(left, min(p.high, hi))
                 out.append(
-                    f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" y2="{y:.1f}" '
-                    f'stroke="{INK}" stroke-width="1.2"/>'
-                    f'<line x1="{x1:.1f}" y1="{y - 4:.1f}" x2="{x1:.1f}" y2="{y + 4:.1f}" '
-                    f'stroke="{INK}" stroke-width="1.2"/>'
-                    f'<line x1="{x2:.1f}" y1="{y - 4:.1f}" x2="{x2:.1f}" y2="{y + 4:.1f}" '
-                    f'stroke="{INK}" stroke-width="1.2"/>'
+                    whisker(
+                        partial(px, left),
+                        y,
+                        (p.low, p.high),
+                        (lo, hi),
+                        f"{p.label}, {side}",
+                    )
                 )
-            size = 6.0 if p.is_total else 5.0
-            out.append(marker(side, px(left, p.mean), y, size, hollow=p.is_self))
+            weight = "bold" if p.is_total else "normal"
+            out.append(marker(side, px(left, p.mean), y, 6.0 if p.is_total else 5.0, p.is_self))
             out.append(text(left + plot + 4, y + 4, fmt(p.mean), 11, font_weight=weight))
             extra = f"{p.n}" + (f" · {p.agreement}" if p.agreement else "")
             out.append(text(left + panel - 2, y + 4, extra, 9.5, "end", fill=MUTED))
@@ -246,13 +374,26 @@ def gap_chart(
 ) -> str:
     """Self minus others per scale on a -span..+span axis; flagged gaps drawn solid and bold.
 
-    stacked: each label on its own line above its interval, for a phone screen (drawn 360
-    wide, all of it plot); otherwise labels sit to the left of the plot.
+    Labels sit to the left of the plot in a column as wide as the longest needs (up to
+    GAP_LABEL_SHARE of the width), wrapping when longer. stacked: each label on one or more
+    lines of its own above its interval, for a phone screen (drawn 360 wide, all of it plot). An
+    interval running past the axis ends in an arrowhead with a title saying so.
     """
-    label_w, right = (14.0, 14.0) if stacked else (250.0, 16.0)
-    top, row_h = 30.0, 36.0 if stacked else 19.0
-    height = top + row_h * len(rows) + 30
-    plot = width - label_w - right
+    size, line_h = 10.5, 12.5
+    if stacked:
+        label_w, right = 14.0, 14.0
+        plot = width - label_w - right
+        names = [wrap_text(r.label, size, plot, r.flagged) for r in rows]
+        heights = [36.0 + line_h * (len(n) - 1) for n in names]
+    else:
+        longest = max((text_width(r.label, size, r.flagged) for r in rows), default=0.0)
+        label_w, right = min(width * GAP_LABEL_SHARE, max(80.0, longest + 16)), 16.0
+        plot = width - label_w - right
+        names = [wrap_text(r.label, size, label_w - 14, r.flagged) for r in rows]
+        heights = [max(19.0, line_h * len(n) + 6.5) for n in names]
+    top = 30.0
+    body = sum(heights)
+    height = top + body + 30
 
     def px(v: float) -> float:
         return label_w + plot * (max(min(v, span), -span) + span) / (2 * span)
@@ -269,7 +410,7 @@ def gap_chart(
             height,
             "Self minus others per scale, with 95% intervals",
             f"Points right of zero: you rate yourself higher than others do. {desc}.",
-            "gap-chart",
+            "gap-chart" + (" stacked" if stacked else ""),
         )
     ]
     out.append(text(px(-span), 14, "you rate yourself lower", 10, "start", fill=MUTED))
@@ -277,7 +418,7 @@ def gap_chart(
     for band in (-0.5, 0.5):
         out.append(
             f'<line x1="{px(band):.1f}" y1="{top - 6}" x2="{px(band):.1f}" '
-            f'y2="{top + row_h * len(rows):.1f}" stroke="{GRID}" stroke-dasharray="3 3"/>'
+            f'y2="{top + body:.1f}" stroke="{GRID}" stroke-dasharray="3 3"/>'
         )
     tick = -span
     while tick <= span + 1e-9:
@@ -285,26 +426,27 @@ def gap_chart(
         tick += 0.5
     out.append(
         f'<line x1="{px(0):.1f}" y1="{top - 8}" x2="{px(0):.1f}" '
-        f'y2="{top + row_h * len(rows):.1f}" stroke="{INK}" stroke-width="1"/>'
+        f'y2="{top + body:.1f}" stroke="{INK}" stroke-width="1"/>'
     )
+    row_top = top
     for i, r in enumerate(rows):
-        row_top = top + row_h * i
+        row_h = heights[i]
         y = row_top + (row_h - 10 if stacked else row_h / 2)
         if i % 2 == 0:
             out.append(
-                f'<rect x="0" y="{row_top:.1f}" width="{width}" height="{row_h}" fill="#f4f6f8"/>'
+                f'<rect x="0" y="{row_top:.1f}" width="{width}" height="{row_h:.1f}" '
+                'fill="#f4f6f8"/>'
             )
         weight = "bold" if r.flagged else "normal"
         if stacked:
-            label = fit_text(r.label, 10.5, plot)
             halo = "#f4f6f8" if i % 2 == 0 else "#ffffff"  # keeps the grid lines off the words
             out.append(
-                text(
+                text_lines(
                     label_w,
                     row_top + 13,
-                    label,
-                    10.5,
-                    "start",
+                    names[i],
+                    size,
+                    line_h,
                     font_weight=weight,
                     stroke=halo,
                     stroke_width="4",
@@ -312,14 +454,25 @@ def gap_chart(
                 )
             )
         else:
-            out.append(text(label_w - 10, y + 4, r.label, 10.5, "end", font_weight=weight))
+            first = y + 4 - line_h * (len(names[i]) - 1) / 2
+            out.append(
+                text_lines(label_w - 10, first, names[i], size, line_h, "end", font_weight=weight)
+            )
         if r.low is not None and r.high is not None:
             dash = "" if r.flagged else ' stroke-dasharray="2 2"'
             out.append(
-                f'<line x1="{px(r.low):.1f}" y1="{y:.1f}" x2="{px(r.high):.1f}" y2="{y:.1f}" '
-                f'stroke="{INK}" stroke-width="{1.6 if r.flagged else 1}"{dash}/>'
+                whisker(
+                    px,
+                    y,
+                    (r.low, r.high),
+                    (-span, span),
+                    f"{r.label} ({r.side})",
+                    f'stroke-width="{1.6 if r.flagged else 1}"{dash}',
+                    caps=False,
+                )
             )
         out.append(marker(r.side, px(r.gap), y, 5.0, hollow=not r.flagged))
+        row_top += row_h
     out.append("</svg>")
     return "".join(out)
 

@@ -6,6 +6,7 @@ say the same thing in the same words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -144,11 +145,46 @@ def reliability_sentence(alpha: float | None, omega: float | None, n_cases: int)
     )
 
 
-def index_sentence(lead: float | None, manage: float | None) -> str:
-    """The two indices in one sentence, never as two ends of one axis."""
+# Who a reported group is, as the object of a sentence ("rated by ...").
+GROUP_PHRASES: dict[str, str] = {
+    "manager": "your manager",
+    "peer": "your peers",
+    "direct_report": "your direct reports",
+    "other": "the raters in the group 'others'",
+}
+
+
+def group_phrase(key: str, pooled_from: Sequence[str] = ()) -> str:
+    """A reported group in running text: "your manager", "your peers and direct reports
+    (combined)"; an unknown key is printed as it is."""
+    if pooled_from:
+        names = [GROUP_PHRASES.get(k, k).removeprefix("your ") for k in pooled_from]
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"your {joined} (combined)"
+    return GROUP_PHRASES.get(key, key)
+
+
+def others_are(shown: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """Who "others" are when that is not obvious: the one group besides self that is shown
+    (as "your manager only"), or None when two or more are shown or none is.
+
+    shown holds (group key, collected groups it pools) of every group besides self.
+    """
+    if len(shown) != 1:
+        return None
+    key, pooled_from = shown[0]
+    return f"{group_phrase(key, pooled_from)} only"
+
+
+def index_sentence(lead: float | None, manage: float | None, others: str | None = None) -> str:
+    """The two indices in one sentence, never as two ends of one axis.
+
+    others (from others_are) names who "others" are when only one group besides self is shown.
+    """
     if lead is None or manage is None:
         return "Not enough ratings from others to compute both indices."
+    who = "Others" if others is None else f"Others (here: {others})"
     return (
-        f"Others rate your leadership at {lead:.0f} and your management at {manage:.0f} "
+        f"{who} rate your leadership at {lead:.0f} and your management at {manage:.0f} "
         "out of 100 (0 = never, 100 = almost always, on every dimension)."
     )

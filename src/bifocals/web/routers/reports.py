@@ -13,7 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
 from bifocals.errors import BifocalsError
-from bifocals.reports import cohort_report_html, html_to_pdf, individual_report_html, safe_filename
+from bifocals.reports import (
+    cohort_report_html,
+    html_to_pdf,
+    individual_report_html,
+    safe_filename,
+    zip_reports,
+)
 from bifocals.services.access import can_view_report, managed_campaign
 from bifocals.services.campaigns import ResultsRead
 from bifocals.services.results import (
@@ -137,6 +143,31 @@ def cohort_pdf(request: Request, campaign_id: int, user: Manager) -> Response:
     """The cohort report as PDF."""
     html, name = _cohort(request, campaign_id, user, "cohort.export", "pdf")
     return _pdf(html, f"{safe_filename(name)}-cohort.pdf")
+
+
+@router.get("/reports.zip", include_in_schema=False)
+def reports_zip(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Every participant's report and the cohort report in one zip: PDFs, or the HTML pages
+    when no PDF engine is installed. Who may: as for the cohort report (the campaign's
+    facilitators and admins, once it is closed); the read is audited like the other exports,
+    so the results count as seen."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        camp = managed_campaign(conn, user, campaign_id)
+    read = ResultsRead(user, "report.export", f"campaign:{camp.name}", "reports.zip")
+    results = load_results(store, campaign_id, read)
+    body, _kind = zip_reports(
+        results.scores, results.framework, results.instrument, names=results.names
+    )
+    return Response(
+        body,
+        media_type="application/zip",
+        headers={
+            "content-disposition": (
+                f'attachment; filename="{safe_filename(results.name)}-reports.zip"'
+            )
+        },
+    )
 
 
 def _download(body: str, media: str, filename: str) -> Response:
