@@ -210,7 +210,7 @@ def test_csv_upload_is_all_or_nothing_with_every_error_listed(people: str) -> No
         )
         assert r.status_code == 400
         text = r.text
-        assert "Nothing was added from team.csv" in text
+        assert "Nothing was changed from team.csv" in text
         for line, phrase in (
             (3, "is empty"),
             (4, "is not an e-mail address"),
@@ -433,7 +433,7 @@ def test_settings_change_until_closed(people: str) -> None:
         r = a.post(f"/campaigns/{cid}/settings", data=form)
         assert "Deadline and thresholds saved." in a.get(r.headers["location"]).text
         a.post(f"/campaigns/{cid}/open", data={"csrf_token": ta})
-        a.post(f"/campaigns/{cid}/close", data={"csrf_token": ta})
+        a.post(f"/campaigns/{cid}/close", data={"csrf_token": ta, "accept_losses": "1"})
         # Closed: the deadline no longer applies (thresholds freeze once results are seen:
         # tests/test_results_seen.py).
         r = a.post(f"/campaigns/{cid}/settings", data={**form, "deadline": "2032-01-31"})

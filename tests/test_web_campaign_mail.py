@@ -170,7 +170,7 @@ def test_reissue_revokes_and_reminders(db_url: str, inbox: tuple[Inbox, int]) ->
         assert "Choose at least one" in a.get(r.headers["location"]).text
         r = a.post(f"/campaigns/{cid}/remind", data={"csrf_token": ta, "everyone": "1"})
         assert r.status_code == 303
-        assert "Sent 3 reminder(s)." in a.get(r.headers["location"]).text
+        assert "Sent 3 reminders." in a.get(r.headers["location"]).text
         assert sorted(m["To"] for m in box.messages) == [
             "p1@example.org",
             "p2@example.org",
@@ -190,7 +190,11 @@ def test_reissue_revokes_and_reminders(db_url: str, inbox: tuple[Inbox, int]) ->
             ).scalar_one()
         r = a.post(f"/campaigns/{cid}/remind", data={"csrf_token": ta, "rater_id": str(p1)})
         assert box.messages[-1]["To"] == "p1@example.org" and len(box.messages) == 4
-        a.post(f"/campaigns/{cid}/close", data={"csrf_token": ta})
+        # The peers are under their threshold: closing asks first, naming the group.
+        warned = a.post(f"/campaigns/{cid}/close", data={"csrf_token": ta})
+        assert warned.status_code == 200 and "under its threshold" in warned.text
+        assert "would be left out of the report" in warned.text
+        a.post(f"/campaigns/{cid}/close", data={"csrf_token": ta, "accept_losses": "1"})
         with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
             assert lookup(conn, LinkKind.INVITATION, fresh).status is LinkStatus.CLOSED
         r = a.post(f"/campaigns/{cid}/remind", data={"csrf_token": ta, "everyone": "1"})

@@ -111,7 +111,7 @@ def test_confirmations_copy_and_reload(
         (dialog.accept if accept else dialog.dismiss)()  # type: ignore[attr-defined]
 
     page.goto(f"{base}/campaigns/{cid}/participants/{pid}")
-    page.get_by_role("button", name="Show links for everyone who has not answered").click()
+    page.get_by_role("button", name="Show links for everyone without one").click()
     page.wait_for_url(re.compile(r"/links\?"))
     expect(page.get_by_text("shown only this once")).to_be_visible()
     page.screenshot(path=str(out / "links.png"), full_page=True)

@@ -1,4 +1,5 @@
-"""`bifocals campaign create|roster|open|close|links`: run a 360 programme from scripts.
+"""`bifocals campaign create|roster|open|links|check|schedule|tick|close`: run a 360 programme
+from scripts.
 
 Each command is a thin door to the services the web uses (services.campaigns, .roster,
 .link_sheet), so the rules and the audit log are the same whichever door is used.
@@ -7,7 +8,7 @@ Each command is a thin door to the services the web uses (services.campaigns, .r
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -161,11 +162,153 @@ def open_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = Fal
 
 def close_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     """Close an open campaign: no more answers; groups below their threshold are pooled or
-    left out of the reports (`bifocals campaign check NAME` lists them first).
+    left out of the reports (`bifocals campaign check NAME` lists them first; close lists
+    them again).
 
     Example: bifocals campaign close "Cohort 2027"
     """
+    if not as_json:
+        _print_risks(db, name, "Closed with groups under their threshold")
     _status_cmd("close", name, db, as_json)
+
+
+def _risks(db: str, name: str) -> list[Any]:
+    from bifocals.services.at_risk import groups_at_risk
+
+    store = open_db(db)
+    try:
+        cid = campaign_id_by_name(store, name)
+        with store.engine.connect() as conn:
+            return list(groups_at_risk(conn, cid))
+    except UserFacing as exc:
+        fail_listing(exc)
+    finally:
+        store.close()
+
+
+def _print_risks(db: str, name: str, title: str) -> None:
+    risks = _risks(db, name)
+    if risks:
+        console.print(f"[bold yellow]{title}:[/]")
+        for r in risks:
+            console.print(f"  {r.sentence()}", highlight=False)
+
+
+def check_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """List the rater groups that would not be shown on their own if the campaign closed
+    now (pooled with other small groups, or left out), with the answers that would save them.
+
+    Example: bifocals campaign check "Cohort 2027"
+    """
+    risks = _risks(db, name)
+    if as_json:
+        print_json(
+            [
+                {
+                    "participant": r.participant,
+                    "group": r.group,
+                    "counted": r.counted,
+                    "invited": r.invited,
+                    "threshold": r.threshold,
+                    "fate": r.fate,
+                    "more_needed": r.more_needed,
+                    "reachable": r.reachable,
+                }
+                for r in risks
+            ]
+        )
+        return
+    if not risks:
+        console.print(f"Every invited group of [bold]{name}[/] would be shown on its own.")
+        return
+    _print_risks(db, name, f"{len(risks)} group{'s' if len(risks) != 1 else ''} at risk")
+
+
+def schedule_cmd(
+    name: NameArg,
+    remind: Annotated[
+        str, typer.Option("--remind", help='Days before the deadline, e.g. "7,2" ("" for none).')
+    ] = "7,2",
+    close: Annotated[
+        str,
+        typer.Option("--close", help="auto: close at the deadline; manual: an admin closes it."),
+    ] = "auto",
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Set when reminders go to raters who have not answered, and whether the deadline closes
+    the campaign. The schedule runs in `bifocals serve`, or with `bifocals campaign tick`.
+
+    Example: bifocals campaign schedule "Cohort 2027" --remind 7,2 --close auto
+    """
+    from bifocals.services.schedule import update_schedule
+
+    store = open_db(db)
+    try:
+        cid = campaign_id_by_name(store, name)
+        days, mode = update_schedule(store, None, cid, reminder_days=remind, close_mode=close)
+    except UserFacing as exc:
+        fail_listing(exc)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"name": name, "reminder_days": list(days), "close_mode": mode})
+        return
+    when = ", ".join(f"{d} day{'s' if d != 1 else ''}" for d in days) or "no reminders"
+    console.print(
+        f"[bold]{name}[/]: reminders {when} before the deadline; close: {mode}.", highlight=False
+    )
+
+
+def tick_cmd(
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Where raters reach the web app, for links in mail (or BIFOCALS_BASE_URL).",
+        ),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Do the schedule's due work once: reminder rounds, closes at the deadline, queued mail.
+
+    `bifocals serve` does this by itself; run this from cron (every few minutes) when the
+    server runs with --no-scheduler. Mail settings come from BIFOCALS_SMTP_*. Safe to run
+    while a server ticks too: each event happens once.
+
+    Example: bifocals campaign tick --base-url https://360.example.org
+    """
+    from bifocals.services.schedule import tick
+    from bifocals.services.settings import WebSettings
+
+    settings = WebSettings.from_env()
+    store = open_db(db)
+    try:
+        report = tick(store, settings, base_url)
+    except UserFacing as exc:
+        fail_listing(exc)
+    finally:
+        store.close()
+    if as_json:
+        print_json(
+            {
+                "reminders": [{"campaign": c, "queued": n} for c, n in report.reminders],
+                "closed": report.closed,
+                "mail": {
+                    "sent": report.mail.sent,
+                    "retried": report.mail.retried,
+                    "failed": report.mail.failed,
+                    "dropped": report.mail.dropped,
+                },
+            }
+        )
+        return
+    console.print(report.summary().capitalize() + ".", highlight=False)
+    if not (base_url or settings.mail_base()) and settings.smtp.enabled:
+        console.print(
+            "Queued mail was not sent: give --base-url (or BIFOCALS_BASE_URL) for its links."
+        )
 
 
 def links_cmd(
@@ -235,3 +378,6 @@ def register(app: typer.Typer) -> None:
     app.command("open")(open_cmd)
     app.command("close")(close_cmd)
     app.command("links")(links_cmd)
+    app.command("check")(check_cmd)
+    app.command("schedule")(schedule_cmd)
+    app.command("tick")(tick_cmd)

@@ -25,30 +25,69 @@ def serve(
             "shares the database, so sessions, rate limits and submissions hold across them.",
         ),
     ] = 1,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The address raters reach, put in e-mailed links (https://360.example.org)."
+        ),
+    ] = None,
+    smtp_host: Annotated[
+        str | None, typer.Option(help="Mail server for invitations and reminders.")
+    ] = None,
+    smtp_port: Annotated[int | None, typer.Option(help="Mail server port (25).")] = None,
+    smtp_from: Annotated[str | None, typer.Option(help="Sender address of the mail.")] = None,
+    smtp_starttls: Annotated[
+        bool, typer.Option("--smtp-starttls", help="Use STARTTLS with the mail server.")
+    ] = False,
+    smtp_user: Annotated[
+        str | None,
+        typer.Option(help="Mail server login (the password: BIFOCALS_SMTP_PASSWORD)."),
+    ] = None,
+    scheduler: Annotated[
+        bool,
+        typer.Option(
+            help="Send scheduled reminders and queued mail and close campaigns at their "
+            "deadline from this server (--no-scheduler: leave it to `campaign tick`)."
+        ),
+    ] = True,
 ) -> None:
     """Serve the web app (campaigns, surveys, reports) on http://HOST:PORT.
 
-    Mail settings come from BIFOCALS_SMTP_HOST, _PORT, _FROM, _STARTTLS, _USER, _PASSWORD;
-    BIFOCALS_BASE_URL sets the address put in e-mailed links.
+    Mail: the --smtp-* options, or BIFOCALS_SMTP_HOST, _PORT, _FROM, _STARTTLS, _USER,
+    _PASSWORD. --base-url (or BIFOCALS_BASE_URL) sets the address put in e-mailed links; without
+    it, scheduled mail links to http://HOST:PORT. The scheduler does what fell due while the
+    server was not running as soon as it starts.
 
     Example: bifocals serve --db bifocals.db --host 127.0.0.1 --port 8000 --workers 2
     """
-    import dataclasses
-
     import uvicorn
 
     from bifocals.web import WebSettings, create_app
 
     if not 1 <= workers <= 64:
         fail(BifocalsError(f"--workers: {workers} is not a usable count; give 1 to 64"))
-    settings = WebSettings.from_env()
-    if secure_cookies:
-        settings = dataclasses.replace(settings, secure_cookies=True)
+    given = {
+        "BIFOCALS_BASE_URL": base_url,
+        "BIFOCALS_SMTP_HOST": smtp_host,
+        "BIFOCALS_SMTP_PORT": None if smtp_port is None else str(smtp_port),
+        "BIFOCALS_SMTP_FROM": smtp_from,
+        "BIFOCALS_SMTP_STARTTLS": "1" if smtp_starttls else None,
+        "BIFOCALS_SMTP_USER": smtp_user,
+        "BIFOCALS_SCHEDULER": None if scheduler else "0",
+        "BIFOCALS_SECURE_COOKIES": "1" if secure_cookies else None,
+    }
+    # Options win over the environment, and workers read the environment: put them there.
+    os.environ.update({k: v for k, v in given.items() if v is not None})
+    shown = f"[{host}]" if ":" in host else host
+    os.environ.setdefault("BIFOCALS_LISTEN_URL", f"http://{shown}:{port}")
+    try:
+        settings = WebSettings.from_env()
+    except ValueError as exc:
+        fail(BifocalsError(f"a BIFOCALS_* setting is not usable: {exc}"))
     try:
         app = create_app(db_url(db), settings=settings)
     except BifocalsError as exc:
         fail(exc)
-    shown = f"[{host}]" if ":" in host else host
     typer.echo(f"bifocals is serving http://{shown}:{port}/  (database {db}; Ctrl+C stops it)")
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
@@ -58,8 +97,6 @@ def serve(
     from bifocals.web.app import SERVE_DB_ENV
 
     os.environ[SERVE_DB_ENV] = db_url(db)
-    if secure_cookies:
-        os.environ["BIFOCALS_SECURE_COOKIES"] = "1"
     uvicorn.run(
         "bifocals.web.app:app_from_env",
         factory=True,

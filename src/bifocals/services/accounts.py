@@ -165,13 +165,16 @@ def write_audit(
     target: str,
     detail: str = "",
     campaign_id: int | None = None,
+    *,
+    actor: str | None = None,
 ) -> None:
-    """Add one audit row in the caller's transaction (user None: the command line)."""
+    """Add one audit row in the caller's transaction (user None: the command line, unless
+    `actor` names who else acted: "scheduler", or the address of a person without a session)."""
     conn.execute(
         sa.insert(audit_log).values(
             at=now(),
             user_id=None if user is None else user.id,
-            actor="cli" if user is None else user.email,
+            actor=actor or ("cli" if user is None else user.email),
             action=action,
             target=target[:300],
             campaign_id=campaign_id,

@@ -44,6 +44,18 @@ class WebSettings:
     base_url: str | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     site_name: str = "bifocals"
+    # The schedule (reminders, close at the deadline, queued mail) runs in the app when True:
+    # `bifocals serve` turns it on (BIFOCALS_SCHEDULER=0 turns it off, for cron and `campaign
+    # tick`); an app made for a test leaves it off unless asked.
+    scheduler: bool = False
+    tick_seconds: float = 30.0
+    # Where `serve` listens (http://host:port): the base of links in scheduled mail when
+    # base_url is not set (a request's own address is used for everything else).
+    listen_url: str | None = None
+
+    def mail_base(self) -> str | None:
+        """The base of links in mail sent without a request (reminders, the outbox)."""
+        return self.base_url or self.listen_url
 
     def login_limits(self) -> LoginLimits:
         """The sign-in throttle these settings ask for."""
@@ -72,4 +84,7 @@ class WebSettings:
             session_hours=float(env.get("BIFOCALS_SESSION_HOURS", "8")),
             base_url=env.get("BIFOCALS_BASE_URL") or None,
             smtp=smtp,
+            scheduler=env.get("BIFOCALS_SCHEDULER", "1") not in ("", "0", "false"),
+            tick_seconds=float(env.get("BIFOCALS_TICK_SECONDS", "30")),
+            listen_url=env.get("BIFOCALS_LISTEN_URL") or None,
         )

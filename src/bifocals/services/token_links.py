@@ -3,7 +3,8 @@
 Every kind works the same way. `issue` makes secrets.token_urlsafe(32) (256 bits) and stores only
 its sha256; the raw token is returned once, to be mailed or shown. `lookup` finds a token by its
 hash and says, as a LinkStatus, whether the link may be used now. Each kind keeps its own table
-(app_tables.invitations, app_tables.nomination_links, change_tables.readiness_links); what
+(app_tables.invitations, app_tables.nomination_links, change_tables.readiness_links,
+programme_tables.account_links); what
 a table has decides what its links can do:
 
 - `revoked_at`: one live link per owner; issuing a new one revokes the older ones (REPLACED),
@@ -27,8 +28,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from bifocals.services.security import new_token, now, token_hash, utc
-from bifocals.store.app_tables import invitations, nomination_links
+from bifocals.store.app_tables import invitations, nomination_links, users
 from bifocals.store.change_tables import change_initiatives, readiness_links
+from bifocals.store.programme_tables import account_links
 from bifocals.store.tables import campaigns, participants, raters
 
 
@@ -38,6 +40,7 @@ class LinkKind(StrEnum):
     INVITATION = "invitation"  # a rater's 360 questionnaire, /survey/{token}
     NOMINATION = "nomination"  # a participant's page to suggest raters, /nominate/{token}
     READINESS = "readiness"  # one answer to an initiative's readiness survey, /readiness/{token}
+    ACCOUNT = "account"  # a participant sets their own password, /account/setup/{token}
 
 
 class LinkStatus(StrEnum):
@@ -58,7 +61,8 @@ class Lookup:
     The row has the link table's columns (id, token_hash, created_at, ...) and what its kind
     joins: invitation and nomination: campaign_id, campaign (its name), campaign_status;
     invitation also participant_id, submitted_at, instrument_id, instrument_yaml; nomination
-    also code and name (the participant's); readiness: initiative, readiness_closed_at.
+    also code and name (the participant's); readiness: initiative, readiness_closed_at;
+    account: email and disabled_at (the user's).
     """
 
     status: LinkStatus
@@ -101,6 +105,12 @@ def _readiness_state(row: Any) -> LinkStatus:
     return LinkStatus.CLOSED if row.readiness_closed_at is not None else LinkStatus.VALID
 
 
+def _account_state(row: Any) -> LinkStatus:
+    if row.used_at is not None:
+        return LinkStatus.USED
+    return LinkStatus.CLOSED if row.disabled_at is not None else LinkStatus.VALID
+
+
 def _campaign_link(link: sa.Table, person: sa.Table, *more: Any) -> sa.Select[Any]:
     """The row of a link in a campaign: the link (joined through `person`, the rater or the
     participant it is for), `more` columns, and the campaign's id, name and status."""
@@ -135,6 +145,14 @@ _SPECS: dict[LinkKind, _Spec] = {
         .add_columns(change_initiatives.c.readiness_closed_at)
         .select_from(readiness_links.join(change_initiatives)),
         _readiness_state,
+    ),
+    LinkKind.ACCOUNT: _Spec(
+        account_links,
+        "/account/setup/{token}",
+        sa.select(account_links, users.c.email, users.c.disabled_at).select_from(
+            account_links.join(users)
+        ),
+        _account_state,
     ),
 }
 

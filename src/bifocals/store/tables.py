@@ -30,6 +30,15 @@ campaigns = table_with_id(
     timestamp("created_at", nullable=False),
     timestamp("closed_at"),
     timestamp("released_at"),
+    # The programme's schedule and messages (migration 0006): reminders N days before the
+    # deadline ("7,2"; NULL: none), whether the deadline closes the campaign ('auto') or the
+    # admin does ('manual'), and the e-mail texts (NULL: the built-in ones).
+    sa.Column("reminder_days", sa.String(100), nullable=True),
+    sa.Column("close_mode", sa.String(10), nullable=False, server_default="auto"),
+    sa.Column("invite_subject", sa.String(300), nullable=True),
+    sa.Column("invite_body", sa.Text, nullable=True),
+    sa.Column("remind_subject", sa.String(300), nullable=True),
+    sa.Column("remind_body", sa.Text, nullable=True),
     sa.CheckConstraint("status in ('draft', 'open', 'closed', 'released')", name="status"),
 )
 

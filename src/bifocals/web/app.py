@@ -42,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bifocals import __version__
 from bifocals.errors import AccessError, BifocalsError, error_field, http_status
 from bifocals.services.settings import WebSettings
+from bifocals.services.ticker import Ticker
 from bifocals.store import open_store
 from bifocals.web.api_models import ValidationProblemBody, as_text, problems, summary
 from bifocals.web.deps import STATIC_DIR, CrossSiteRead, LoginRequired, render
@@ -53,6 +54,7 @@ from bifocals.web.routers import (
     change,
     nominate,
     participants,
+    programme,
     progress,
     readiness,
     reports,
@@ -67,6 +69,7 @@ ROUTERS = (
     campaigns,
     participants,
     roster,
+    programme,
     nominate,
     progress,
     tokens,
@@ -202,7 +205,13 @@ def create_app(db_url: str, *, settings: WebSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ticker = None
+        if app.state.settings.scheduler:
+            ticker = Ticker(store, app.state.settings, app.state.settings.mail_base())
+            ticker.start()
         yield
+        if ticker is not None:
+            ticker.stop()
         store.close()
 
     app = FastAPI(

@@ -7,7 +7,9 @@ Routers of other features plug in with these (see the top of app.py and docs/web
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -23,6 +25,8 @@ from bifocals.services.security import Session, User, load_session, same, user_f
 from bifocals.services.settings import WebSettings
 from bifocals.store import Store
 from bifocals.store.app_tables import sessions
+
+log = logging.getLogger("bifocals.web")
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -233,6 +237,22 @@ def set_anon_csrf_cookie(request: Request, response: Response) -> None:
 def public_base(request: Request) -> str:
     """The site's address for links in e-mails: the setting, or the request's own."""
     return get_settings(request).base_url or str(request.base_url)
+
+
+def send_soon(request: Request) -> None:
+    """Send the queued mail now, in a thread, without making the request wait (the ticker of
+    `serve` would send it within tick_seconds anyway; each message goes out once either way)."""
+    from bifocals.services.outbox import send_due
+
+    store, settings, base = get_store(request), get_settings(request), public_base(request)
+
+    def run() -> None:
+        try:
+            send_due(store, settings, base)
+        except Exception:  # the outbox keeps the message; the next tick tries again
+            log.exception("sending queued mail failed; it stays queued")
+
+    threading.Thread(target=run, name="bifocals-send", daemon=True).start()
 
 
 def cookie_secure(request: Request) -> bool:

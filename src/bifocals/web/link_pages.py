@@ -139,6 +139,11 @@ class _Words:
     closed_title: str
     closed: str  # what is not taking answers, as a sentence
     kept: str = ""  # what stays when a link cannot be used, as a sentence
+    used: tuple[str, str] = (
+        "Already answered",
+        "The answers this link takes have already been sent, and each link takes one set. "
+        "Thank you; there is nothing more to do.",
+    )
 
 
 _WORDS: dict[LinkKind, _Words] = {
@@ -157,6 +162,16 @@ _WORDS: dict[LinkKind, _Words] = {
         "the person who sent it",
         "Survey closed",
         "This readiness survey is not taking answers at the moment.",
+    ),
+    LinkKind.ACCOUNT: _Words(
+        "the person who invited you",
+        "Account disabled",
+        "This account has been disabled.",
+        used=(
+            "Password already set",
+            "This link has already been used to set a password; each link works once. "
+            "Sign in with your e-mail address and password, or use a newer link.",
+        ),
     ),
 }
 
@@ -180,11 +195,7 @@ def wording(kind: LinkKind, status: LinkStatus) -> tuple[str, str]:
     if status is LinkStatus.CLOSED:
         return w.closed_title, w.closed + " Thank you for your time."
     if status is LinkStatus.USED:
-        return (
-            "Already answered",
-            "The answers this link takes have already been sent, and each link takes one set. "
-            "Thank you; there is nothing more to do.",
-        )
+        return w.used
     return (
         "Link not recognised",
         "This link is not known. Check that it was copied completely, or ask "

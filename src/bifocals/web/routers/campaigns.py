@@ -12,6 +12,7 @@ from bifocals.errors import BifocalsError
 from bifocals.instruments import list_instruments
 from bifocals.scoring.model import THRESHOLD_MAX, THRESHOLD_MIN, Thresholds
 from bifocals.services.access import managed_campaign, visible_campaigns_query
+from bifocals.services.at_risk import groups_at_risk
 from bifocals.services.campaigns import (
     assign_facilitator,
     change_status,
@@ -22,10 +23,23 @@ from bifocals.services.campaigns import (
     results_seen,
     update_settings,
 )
+from bifocals.services.outbox import mail_status
+from bifocals.services.participant_accounts import notify_release
+from bifocals.services.schedule import planned_events
 from bifocals.services.security import User
 from bifocals.store.app_tables import nominations
 from bifocals.store.tables import participants, raters
-from bifocals.web.deps import Admin, Manager, campaign_view, csrf_protect, flash, get_store, render
+from bifocals.web.deps import (
+    Admin,
+    Manager,
+    campaign_view,
+    csrf_protect,
+    flash,
+    get_settings,
+    get_store,
+    render,
+    send_soon,
+)
 
 router = APIRouter(prefix="/campaigns", dependencies=[Depends(csrf_protect)])
 Threshold = Annotated[int, Form(ge=THRESHOLD_MIN, le=THRESHOLD_MAX)]
@@ -145,7 +159,14 @@ def detail(request: Request, campaign_id: int, user: Manager) -> Response:
         ).all()
         facs = facilitators_of(conn, campaign_id)
         seen = results_seen(conn, campaign_id)
+        risks = groups_at_risk(conn, campaign_id) if camp.status in ("draft", "open") else []
+        planned = planned_events(conn, camp)
+        mail = mail_status(conn, campaign_id)
     ctx = {
+        "risks": risks,
+        "planned": planned,
+        "mail_status": mail,
+        "mail": get_settings(request).smtp.enabled,
         "c": campaign_view(camp),
         "people": people,
         "pending": {p.participant_id: p.n for p in pending},
@@ -231,7 +252,14 @@ def _status_action(request: Request, campaign_id: int, action: str, user: User) 
         managed_campaign(conn, user, campaign_id)
     try:
         change_status(store, user, campaign_id, action)
-        flash(request, MESSAGES[action], "success")
+        message = MESSAGES[action]
+        if action == "release" and get_settings(request).smtp.enabled:
+            with store.engine.begin() as conn:
+                n = notify_release(conn, campaign_id)
+            if n:
+                message += f" {n} participant{'s are' if n != 1 else ' is'} told by e-mail."
+                send_soon(request)
+        flash(request, message, "success")
     except BifocalsError as exc:
         flash(request, str(exc), "error")
     return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
@@ -244,8 +272,21 @@ def open_campaign(request: Request, campaign_id: int, user: Manager) -> Response
 
 
 @router.post("/{campaign_id}/close", include_in_schema=False)
-def close_campaign(request: Request, campaign_id: int, user: Manager) -> Response:
-    """Close the campaign: no more answers."""
+def close_campaign(
+    request: Request,
+    campaign_id: int,
+    user: Manager,
+    accept_losses: Annotated[bool, Form()] = False,
+) -> Response:
+    """Close the campaign: no more answers. When groups are under their threshold, a page
+    lists them first and asks again (they will be pooled or left out)."""
+    if not accept_losses:
+        with get_store(request).engine.connect() as conn:
+            camp = managed_campaign(conn, user, campaign_id)
+            risks = groups_at_risk(conn, campaign_id) if camp.status == "open" else []
+        if risks:
+            ctx = {"c": campaign_view(camp), "risks": risks}
+            return render(request, "campaigns/close_confirm.html", ctx)
     return _status_action(request, campaign_id, "close", user)
 
 

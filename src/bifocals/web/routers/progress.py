@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.services.access import managed_campaign
+from bifocals.services.at_risk import groups_at_risk
 from bifocals.services.delivery import deliver_invitations
+from bifocals.services.outbox import mail_status
 from bifocals.services.people import GROUP_LABELS
 from bifocals.services.progress import campaign_progress
 from bifocals.web.deps import (
@@ -32,9 +34,14 @@ def progress_page(request: Request, campaign_id: int, user: Manager) -> Response
     with get_store(request).engine.connect() as conn:
         camp = managed_campaign(conn, user, campaign_id)
         prog = campaign_progress(conn, campaign_id)
+        risks = groups_at_risk(conn, campaign_id) if camp.status in ("draft", "open") else []
+        mail = mail_status(conn, campaign_id)
     ctx = {
         "c": campaign_view(camp),
         "prog": prog,
+        "risks": risks,
+        "risky": {(r.participant_id, r.group) for r in risks},
+        "mail_status": mail,
         "labels": GROUP_LABELS,
         "mail": get_settings(request).smtp.enabled,
     }
@@ -75,5 +82,6 @@ def remind(
     )
     if out.shown:
         return show_delivery(request, campaign_id, back, out)
-    flash(request, f"Sent {len(out.sent)} reminder(s).", "success")
+    n = len(out.sent)
+    flash(request, f"Sent {n} reminder{'s' if n != 1 else ''}.", "success")
     return RedirectResponse(back, status_code=303)

@@ -21,6 +21,8 @@ from starlette.concurrency import run_in_threadpool
 
 from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.instruments.model import Instrument
+from bifocals.services.mail_texts import expected_minutes
+from bifocals.services.security import utc
 from bifocals.services.survey_answers import FIELD_PREFIX, check, from_form, progress
 from bifocals.services.surveys import (
     DraftConflict,
@@ -110,6 +112,8 @@ def _form_page(
         "total": total,
         "version": version,
         "key": secrets.token_urlsafe(24),
+        "deadline": utc(row.deadline),
+        "minutes": expected_minutes(instrument),
     }
     return render(request, "survey/form.html", ctx, status_code=status_code)
 

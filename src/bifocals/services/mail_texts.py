@@ -1,0 +1,137 @@
+"""The texts of invitations and reminders: built-in ones, or a campaign's own, with placeholders.
+
+A campaign may replace the subject and body of its invitation and of its reminder. Placeholders
+are words in braces, filled when each message is sent:
+
+    {participant}  who the feedback is about ("yourself" in a self rating's message)
+    {campaign}     the campaign's name
+    {deadline}     the last day for answers ("no set date" when there is none)
+    {minutes}      about how many minutes the questionnaire takes
+    {link}         the rater's private link (a body must contain it)
+
+An unknown placeholder is an error that names it, so a typo cannot reach a thousand raters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from bifocals.errors import Invalid
+from bifocals.instruments.model import Instrument
+
+PLACEHOLDERS: tuple[str, ...] = ("participant", "campaign", "deadline", "minutes", "link")
+_FIELD = re.compile(r"\{([^{}]*)\}")
+SECONDS_PER_RATING = 8
+SECONDS_PER_QUESTION = 60
+
+INVITE_SUBJECT = "Your feedback for {participant} is asked"
+INVITE_BODY = """\
+You are invited to give feedback in "{campaign}".
+
+The questions are about what you have seen {participant} do at work. Your answers are pooled
+with those of others: no one sees what you, in particular, answered.
+
+It takes about {minutes} minutes, and you can stop and come back with the same link.
+Please answer by {deadline}:
+{link}
+
+Keep this link to yourself: it is the only key to your answers. If this message reached you by
+mistake, just ignore it.
+"""
+REMIND_SUBJECT = "Reminder: your feedback for {participant}"
+REMIND_BODY = """\
+A friendly reminder: your answers about {participant} in "{campaign}" have not reached us yet.
+Answers are taken until {deadline}; it takes about {minutes} minutes.
+
+Your private link (a new one: any earlier link to this questionnaire no longer works, and the
+answers you saved with it are kept):
+{link}
+"""
+SELF_SUBJECT = "Your self-assessment in {campaign}"
+SELF_BODY = """\
+As part of "{campaign}" you are asked how you see your own leadership and management.
+
+It takes about {minutes} minutes, and you can stop and come back with the same link.
+Please answer by {deadline}:
+{link}
+
+Keep this link to yourself: it is the only key to your answers.
+"""
+
+
+@dataclass(frozen=True)
+class Texts:
+    """A campaign's invitation and reminder texts (None: the built-in text)."""
+
+    invite_subject: str | None = None
+    invite_body: str | None = None
+    remind_subject: str | None = None
+    remind_body: str | None = None
+
+
+def expected_minutes(instrument: Instrument) -> int:
+    """About how long the questionnaire takes, in whole minutes (at least 1)."""
+    seconds = (
+        len(instrument.item_ids) * SECONDS_PER_RATING
+        + len(instrument.question_ids) * SECONDS_PER_QUESTION
+    )
+    return max(1, math.ceil(seconds / 60))
+
+
+def check_text(text: str, field: str, *, needs_link: bool) -> str | None:
+    """A template as stored (None when blank: the built-in text), or an Invalid naming the
+    unknown placeholder, or the missing {link} of a body."""
+    clean = text.strip().replace("\r\n", "\n")
+    if not clean:
+        return None
+    for name in _FIELD.findall(clean):
+        if name not in PLACEHOLDERS:
+            known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            raise Invalid(f"{{{name}}} is not a placeholder; use {known}", field)
+    if clean.count("{") != clean.count("}"):
+        raise Invalid("a brace is not closed: write placeholders as {link}", field)
+    if needs_link and "{link}" not in clean:
+        raise Invalid("the message must contain {link}, the rater's private link", field)
+    if len(clean) > (300 if field.endswith("subject") else 10_000):
+        raise Invalid("the text is too long", field)
+    if field.endswith("subject") and "\n" in clean:
+        raise Invalid("a subject is one line", field)
+    return clean
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """The template with each placeholder replaced by its value."""
+    return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def rater_message(
+    texts: Texts,
+    *,
+    reminder: bool,
+    is_self: bool,
+    participant: str,
+    campaign: str,
+    deadline: datetime | None,
+    minutes: int,
+    link: str,
+) -> tuple[str, str]:
+    """Subject and body of one invitation or reminder."""
+    values = {
+        "participant": "yourself" if is_self else participant,
+        "campaign": campaign,
+        "deadline": deadline.strftime("%A %d %B %Y") if deadline else "no set date",
+        "minutes": str(minutes),
+        "link": link,
+    }
+    if reminder:
+        subject = texts.remind_subject or REMIND_SUBJECT
+        body = texts.remind_body or REMIND_BODY
+    elif is_self and texts.invite_body is None:
+        subject, body = texts.invite_subject or SELF_SUBJECT, SELF_BODY
+    else:
+        subject = texts.invite_subject or INVITE_SUBJECT
+        body = texts.invite_body or INVITE_BODY
+    return fill(subject, values), fill(body, values)

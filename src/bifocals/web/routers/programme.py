@@ -1,0 +1,222 @@
+"""Running a programme on the web: the schedule and e-mail texts, invitations sent in the
+background, the failed-mail list, participant accounts by invitation, and the page on which
+an invited participant sets their password. The rules are in services (schedule, outbox,
+participant_accounts); this module reads forms and picks pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bifocals.errors import BifocalsError
+from bifocals.services.access import managed_campaign
+from bifocals.services.link_sheet import live_links
+from bifocals.services.mail_texts import (
+    INVITE_BODY,
+    INVITE_SUBJECT,
+    PLACEHOLDERS,
+    REMIND_BODY,
+    REMIND_SUBJECT,
+    Texts,
+)
+from bifocals.services.outbox import queue_rater_mail, requeue_failed, require_mail
+from bifocals.services.participant_accounts import invite_participants, set_password_by_link
+from bifocals.services.schedule import update_schedule
+from bifocals.services.token_links import LinkKind, lookup
+from bifocals.store.tables import raters
+from bifocals.web import link_pages
+from bifocals.web.deps import (
+    Manager,
+    campaign_view,
+    csrf_protect,
+    flash,
+    get_settings,
+    get_store,
+    public_base,
+    render,
+    send_soon,
+)
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+Short = Annotated[str, Form(max_length=300)]
+Long = Annotated[str, Form(max_length=10_000)]
+
+
+def _to(path: str) -> Response:
+    return RedirectResponse(path, status_code=303)
+
+
+@router.get("/campaigns/{campaign_id}/schedule", include_in_schema=False)
+def schedule_page(request: Request, campaign_id: int, user: Manager) -> Response:
+    """The reminder schedule, close mode and e-mail texts of a campaign."""
+    with get_store(request).engine.connect() as conn:
+        camp = managed_campaign(conn, user, campaign_id)
+    ctx = {
+        "c": campaign_view(camp),
+        "row": camp,
+        "placeholders": PLACEHOLDERS,
+        "defaults": {
+            "invite_subject": INVITE_SUBJECT,
+            "invite_body": INVITE_BODY,
+            "remind_subject": REMIND_SUBJECT,
+            "remind_body": REMIND_BODY,
+        },
+        "mail": get_settings(request).smtp.enabled,
+    }
+    return render(request, "campaigns/schedule.html", ctx)
+
+
+@router.post("/campaigns/{campaign_id}/schedule", include_in_schema=False)
+def schedule_save(
+    request: Request,
+    campaign_id: int,
+    user: Manager,
+    reminder_days: Annotated[str, Form(max_length=100)] = "",
+    close_mode: Annotated[str, Form(max_length=10)] = "auto",
+    invite_subject: Short = "",
+    invite_body: Long = "",
+    remind_subject: Short = "",
+    remind_body: Long = "",
+) -> Response:
+    """Save the schedule and texts (blank texts: the built-in ones)."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        managed_campaign(conn, user, campaign_id)
+    texts = Texts(invite_subject, invite_body, remind_subject, remind_body)
+    try:
+        days, mode = update_schedule(
+            store,
+            user,
+            campaign_id,
+            reminder_days=reminder_days,
+            close_mode=close_mode,
+            texts=texts,
+        )
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+        return _to(f"/campaigns/{campaign_id}/schedule")
+    when = ", ".join(str(d) for d in days) or "no"
+    closing = "at the deadline" if mode == "auto" else "when you close it"
+    flash(
+        request, f"Saved: reminders {when} days before the deadline; closes {closing}.", "success"
+    )
+    return _to(f"/campaigns/{campaign_id}")
+
+
+@router.post("/campaigns/{campaign_id}/invitations/email", include_in_schema=False)
+def email_invitations(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Queue an invitation for every rater with an address, no answer and no live link; the
+    messages go out in the background."""
+    store = get_store(request)
+    back = f"/campaigns/{campaign_id}/progress"
+    try:
+        require_mail(get_settings(request))
+        with store.engine.begin() as conn:
+            camp = managed_campaign(conn, user, campaign_id)
+            if camp.status not in ("draft", "open"):
+                raise BifocalsError(f"the campaign is {camp.status}; no more invitations")
+            live = live_links(conn, campaign_id)
+            ids = [
+                int(i)
+                for i in conn.execute(
+                    sa.select(raters.c.id).where(
+                        raters.c.campaign_id == campaign_id, raters.c.submitted_at.is_(None)
+                    )
+                ).scalars()
+                if int(i) not in live
+            ]
+            queued = queue_rater_mail(conn, user, campaign_id, ids, "invitation")
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+        return _to(back)
+    parts = [f"{queued.queued} invitation{'s' if queued.queued != 1 else ''} queued"]
+    if len(live):
+        parts.append(f"{len(live)} rater(s) with a live link left out".replace("(s)", "s"))
+    if queued.no_address:
+        parts.append(
+            f"no e-mail address for {len(queued.no_address)}: "
+            + ", ".join(queued.no_address[:10])
+            + " (use the links sheet for them)"
+        )
+    flash(request, "; ".join(parts) + ". They are sent in the background.", "success")
+    if queued.queued:
+        send_soon(request)
+    return _to(back)
+
+
+@router.post("/campaigns/{campaign_id}/mail/retry", include_in_schema=False)
+def retry_mail(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Queue the failed messages again (after fixing the mail settings)."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        managed_campaign(conn, user, campaign_id)
+    n = requeue_failed(store, user, campaign_id)
+    flash(request, f"{n} message{'s' if n != 1 else ''} queued again.", "success")
+    if n:
+        send_soon(request)
+    return _to(f"/campaigns/{campaign_id}/progress")
+
+
+@router.post("/campaigns/{campaign_id}/accounts/invite", include_in_schema=False)
+def invite_accounts(request: Request, campaign_id: int, user: Manager) -> Response:
+    """Make participant accounts from the roster's e-mails and send each a set-password link
+    (shown once for copying when no mail server is configured)."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        camp = managed_campaign(conn, user, campaign_id)
+    settings = get_settings(request)
+    out = invite_participants(store, settings, user, campaign_id, public_base(request))
+    done = len(out.created) + len(out.again)
+    note = f"{done} participant{'s' if done != 1 else ''} invited to set a password"
+    if out.skipped:
+        note += "; left out: " + "; ".join(out.skipped[:10])
+    flash(request, note + ".", "success" if done else "info")
+    if out.queued:
+        send_soon(request)
+    if out.shown:
+        ctx = {
+            "c": campaign_view(camp),
+            "batches": [{"sent": [], "failed": [], "shown": out.shown, "back": ""}],
+            "back": f"/campaigns/{campaign_id}",
+        }
+        return render(request, "campaigns/links.html", ctx)
+    return _to(f"/campaigns/{campaign_id}")
+
+
+@router.get("/account/setup/{token}", include_in_schema=False)
+def setup_page(request: Request, token: str) -> Response:
+    """The page where an invited participant chooses their password."""
+    with get_store(request).engine.connect() as conn:
+        look = lookup(conn, LinkKind.ACCOUNT, token)
+    if not look.valid:
+        return link_pages.problem_page(request, LinkKind.ACCOUNT, look.status)
+    ctx = {"token": token, "email": look.row.email, "error": ""}
+    return render(request, "auth/setup.html", ctx)
+
+
+@router.post("/account/setup/{token}", include_in_schema=False)
+def setup_save(
+    request: Request,
+    token: str,
+    password: Annotated[str, Form(max_length=200)],
+    again: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Set the password; then the participant signs in with it."""
+    store = get_store(request)
+    with store.engine.connect() as conn:
+        look = lookup(conn, LinkKind.ACCOUNT, token)
+    if not look.valid:
+        return link_pages.problem_page(request, LinkKind.ACCOUNT, look.status)
+    error = "The two passwords differ; type the same one twice." if password != again else ""
+    if not error:
+        try:
+            email = set_password_by_link(store, token, password)
+        except BifocalsError as exc:
+            error = str(exc)
+        else:
+            return render(request, "auth/setup.html", {"done": True, "email": email})
+    ctx = {"token": token, "email": look.row.email, "error": error}
+    return render(request, "auth/setup.html", ctx, status_code=400)
