@@ -19,6 +19,7 @@ nothing does.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ from bifocals.services.corrections import (
 from bifocals.services.people import RATER_GROUPS, insert_participant, insert_rater
 from bifocals.services.security import User
 from bifocals.store import Store
+from bifocals.store.csvformat import Record
 from bifocals.store.sheets import header_index, read_table
 from bifocals.store.tables import participants, raters
 
@@ -164,6 +166,23 @@ def parse_roster(data: bytes, source: str) -> Roster:
         raise ValidationError(problems, f"{source}: nothing was changed; fix these lines")
     if first is None:
         raise ValidationError([Problem(source, None, "file", "", "is empty")])
+    return parse_records(first, records, source)
+
+
+def roster_from_rows(rows: list[dict[str, str]], source: str) -> Roster:
+    """A roster given as rows of the roster's columns (the API); a problem's line is the
+    row's index in the list."""
+    header = Record(0, 0, list(ROSTER_COLUMNS))
+    body = (
+        Record(n, n, [str(row.get(c, "")).strip() for c in ROSTER_COLUMNS])
+        for n, row in enumerate(rows)
+    )
+    return parse_records(header, body, source)
+
+
+def parse_records(first: Record, records: Iterator[Record], source: str) -> Roster:
+    """A roster from its header record and the records after it (all problems at once)."""
+    problems: list[Problem] = []
     at = header_index(first.cells, source, REQUIRED_COLUMNS, ROSTER_COLUMNS)
     people: dict[str, RosterParticipant] = {}
     seen_raters: dict[tuple[str, str], int] = {}
@@ -547,15 +566,16 @@ def import_roster(
     store: Store,
     user: User | None,
     campaign_id: int,
-    data: bytes,
+    data: bytes | Roster,
     source: str,
     *,
     sync: bool = False,
     remove_answered: bool = False,
     dry_run: bool = False,
 ) -> RosterResult:
-    """Parse a roster upload and apply it in one transaction (all or nothing)."""
-    roster = parse_roster(data, source)
+    """Parse a roster upload (or take a parsed Roster) and apply it in one transaction
+    (all or nothing)."""
+    roster = data if isinstance(data, Roster) else parse_roster(data, source)
     return audited(
         store,
         user,

@@ -310,3 +310,124 @@ def as_text(found: list[FieldProblem]) -> str:
         f"{p.field}: {p.message}" if p.value is None else f"{p.field}={p.value}: {p.message}"
         for p in found
     )
+
+
+class RosterRowIn(BaseModel):
+    """One roster line: a rater of a participant (rater fields empty: the participant only)."""
+
+    participant: str = Field(min_length=1, max_length=200)
+    participant_name: str = Field(default="", max_length=200)
+    participant_email: str = Field(default="", max_length=320)
+    rater_name: str = Field(default="", max_length=200)
+    rater_email: str = Field(default="", max_length=320)
+    group: Literal["", "manager", "peer", "direct_report", "other"] = ""
+
+
+class RosterIn(BaseModel):
+    """A whole roster (see docs/web.md, "Roster"); problems name `body.rows` and the row's
+    index. `sync` removes people absent from it; `remove_answered` confirms removing those who
+    answered (refused once results were seen); `dry_run` changes nothing."""
+
+    rows: list[RosterRowIn] = Field(min_length=1, max_length=20_000)
+    sync: bool = False
+    remove_answered: bool = False
+    dry_run: bool = False
+
+
+class RosterOut(BaseModel):
+    """What the roster changed (or would change, for a dry run)."""
+
+    participants_added: int
+    participants_updated: int
+    participants_removed: int
+    raters_added: int
+    raters_updated: int
+    raters_removed: int
+    answers_removed: int
+    changes: list[str]
+    dry_run: bool
+
+
+class PersonPatch(BaseModel):
+    """A participant's corrected name and e-mail (a new e-mail ends the old links)."""
+
+    name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=320)
+
+
+class RaterPatch(BaseModel):
+    """A rater's corrected name, e-mail and group."""
+
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(default="", max_length=320)
+    group: Group
+
+
+class ChangedOut(BaseModel):
+    """The fields a correction changed (empty: nothing to change)."""
+
+    changed: list[str]
+
+
+class LinksIn(BaseModel):
+    """Issue links for raters without an answer and without a live link (`reissue`: for every
+    rater without an answer, replacing their links)."""
+
+    reissue: bool = False
+    days: int = Field(default=30, ge=1, le=365)
+
+
+class LinkRow(BaseModel):
+    """One line of the mail-merge sheet."""
+
+    participant: str
+    participant_name: str
+    rater_name: str
+    rater_email: str
+    group: str
+    url: str
+
+
+class LinksOut(BaseModel):
+    """The links issued now (shown only here), and how many raters were left out."""
+
+    rows: list[LinkRow]
+    kept: int = Field(description="raters whose live link was left as it is")
+    answered: int = Field(description="raters who have answered")
+
+
+class ScheduleIn(BaseModel):
+    """Reminder rounds in days before the deadline, and what the deadline does."""
+
+    reminder_days: list[int] = Field(default_factory=list, max_length=5)
+    close_mode: Literal["auto", "manual"] = "auto"
+
+
+class ScheduleOut(BaseModel):
+    """The schedule in force."""
+
+    reminder_days: list[int]
+    close_mode: str
+
+
+class AtRiskOut(BaseModel):
+    """A group that would not be shown on its own if the campaign closed now."""
+
+    participant_id: int
+    group: str
+    counted: int
+    invited: int
+    threshold: int
+    fate: Literal["pooled", "dropped"]
+    more_needed: int
+    reachable: bool
+
+
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    **{code: {"model": ProblemBody} for code in (400, 401, 403, 404, 409)},
+    422: {
+        "model": ValidationProblemBody,
+        "description": "The request does not match its model: every problem with its field "
+        "(body.x, query.x, path.x), the value received and what to send instead",
+    },
+}

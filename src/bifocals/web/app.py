@@ -49,6 +49,7 @@ from bifocals.web.deps import STATIC_DIR, CrossSiteRead, LoginRequired, render
 from bifocals.web.routers import (
     admin,
     api,
+    api_programme,
     auth,
     campaigns,
     change,
@@ -76,6 +77,7 @@ ROUTERS = (
     survey,
     reports,
     api,
+    api_programme,
     change,
     readiness,
 )

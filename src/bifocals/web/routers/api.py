@@ -1,7 +1,8 @@
 """The JSON API under /api/v1 (OpenAPI at /openapi.json): bearer token or session.
 
 Scope is the web's: admins see every campaign, facilitators their own, participants only their
-own report after release. Nothing here returns an answer, a rater's name or a rater's e-mail.
+own report after release. Nothing here returns an answer, a rater's name or a rater's e-mail,
+except the mail-merge links of routers/api_programme.py, which a manager issues to send them.
 Errors are {"detail": {"field": ..., "message": ...}}; a 422 adds "problems" (one per field).
 """
 
@@ -27,12 +28,12 @@ from bifocals.services.results import campaign_row, load_results, participant_co
 from bifocals.services.security import User, utc
 from bifocals.store.tables import participants
 from bifocals.web.api_models import (
+    API_ERRORS,
     CampaignIn,
     CampaignOut,
     CreatedIds,
     ParticipantIn,
     ParticipantOut,
-    ProblemBody,
     ProgressGroup,
     ProgressOut,
     RaterIn,
@@ -41,23 +42,14 @@ from bifocals.web.api_models import (
     StatusOut,
     ThresholdsChangeIn,
     ThresholdsModel,
-    ValidationProblemBody,
 )
 from bifocals.web.deps import Anyone, csrf_protect, get_store, no_cross_site_read
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    **{code: {"model": ProblemBody} for code in (400, 401, 403, 404, 409)},
-    422: {
-        "model": ValidationProblemBody,
-        "description": "The request does not match its model: every problem with its field "
-        "(body.x, query.x, path.x), the value received and what to send instead",
-    },
-}
 router = APIRouter(
     prefix="/api/v1",
     tags=["api"],
     dependencies=[Depends(csrf_protect), Depends(no_cross_site_read)],
-    responses=ERRORS,
+    responses=API_ERRORS,
 )
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
