@@ -306,6 +306,7 @@ def campaign_view(row: Any) -> dict[str, Any]:
         "instrument": f"{row.instrument_id} {row.instrument_version}",
         "status": row.status,
         "deadline": utc(row.deadline),
+        "close_mode": getattr(row, "close_mode", "auto"),
         "created_at": utc(row.created_at),
         "thresholds": {
             "manager": row.threshold_manager,
