@@ -12,6 +12,7 @@ import sys
 import typer
 
 from bifocals import __version__
+from bifocals.cli.helptext import reflow_all
 from bifocals.errors import AccessError, BifocalsError
 
 app = typer.Typer(
@@ -60,6 +61,7 @@ def _root(
 
 
 _register_features()
+reflow_all(app)
 
 
 def main() -> None:

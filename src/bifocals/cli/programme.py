@@ -74,10 +74,7 @@ def roster_cmd(
     name: NameArg,
     file: Annotated[
         Path,
-        typer.Argument(
-            help="CSV or .xlsx with columns participant,participant_name,participant_email,"
-            "rater_name,rater_email,group."
-        ),
+        typer.Argument(help="The roster, CSV or .xlsx (its columns are listed above)."),
     ],
     sync: Annotated[
         bool,
@@ -97,6 +94,10 @@ def roster_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Add participants and raters from a spreadsheet; importing again edits them in place.
+
+    Columns (header line first): participant, participant_name, participant_email, rater_name,
+    rater_email, group (manager, peer, direct_report or other); one line per rater, or a line
+    with the rater columns empty for a participant without raters yet.
 
     A participant is known by its code, a rater by e-mail (or else by name) within their
     participant, so a corrected e-mail, name or group is updated where it is. A changed
