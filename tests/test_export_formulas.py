@@ -21,6 +21,7 @@ from bifocals.cli import app
 from bifocals.instruments import get_instrument
 from bifocals.store.app_tables import campaign_facilitators
 from bifocals.store.cells import FORMULA_START, guard, safe_row, unguard
+from bifocals.store.csvformat import EXPORT_COLUMNS
 from bifocals.store.tables import campaigns, participants, raters, responses
 from test_web_app_support import add_user, login, store_at, web_client
 
@@ -47,15 +48,18 @@ def _formula_cells(text: str) -> list[str]:
 
 
 def _answers_csv() -> str:
-    """An import file in the product's own (escaped) format: attack codes and comments."""
+    """An import file in the product's own (escaped) format: attack codes, names, e-mails and
+    comments, with the export's columns (codes, names and e-mails, group, item, value)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["participant", "rater", "group", "item", "value"])
+    w.writerow(EXPORT_COLUMNS)
     for n, code in enumerate(CODES):
+        person = [code, f"={n}+{n}", f"-p{n}@example.org"]
         for k, (group, rater) in enumerate(GROUPS):
+            who = [*person, rater, f"@rater {rater}{n}", f"+r{k}.{n}@example.org"]
             for i, item in enumerate(INST.item_ids):
-                w.writerow(safe_row([code, rater, group, item, 1 + (n + k + i) % 5]))
-            w.writerow(safe_row([code, rater, group, "Q1", COMMENTS[(n + k) % len(COMMENTS)]]))
+                w.writerow(safe_row([*who, group, item, 1 + (n + k + i) % 5]))
+            w.writerow(safe_row([*who, group, "Q1", COMMENTS[(n + k) % len(COMMENTS)]]))
     return out.getvalue()
 
 
@@ -97,16 +101,22 @@ def test_cli_export_is_inert_and_round_trips(db_url: str, tmp_path: Path) -> Non
             .scalars()
             .all()
         )
+        names = set(conn.execute(sa.select(participants.c.name, participants.c.email)).all())
+        rater_who = set(conn.execute(sa.select(raters.c.name, raters.c.email)).all())
     assert codes == set(CODES)  # stored as typed, without the export's apostrophes
     assert texts == set(COMMENTS)
+    assert names == {(f"={n}+{n}", f"-p{n}@example.org") for n in range(len(CODES))}
+    assert ("@rater S0", "+r0.0@example.org") in rater_who and len(rater_who) == 20
     first = tmp_path / "first.csv"
     campaign("export", "first", "--out", str(first))
     exported = first.read_text(encoding="utf-8")
     assert _formula_cells(exported) == []
     assert exported == source.read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(exported)))
+    assert rows[0] == list(EXPORT_COLUMNS)
     assert {r[0] for r in rows[1:]} == {guard(c) for c in CODES}
-    assert all(r[4].isdigit() for r in rows[1:] if r[3] != "Q1")  # ratings stay plain numbers
+    assert {r[1] for r in rows[1:]} == {f"'={n}+{n}" for n in range(len(CODES))}
+    assert all(r[8].isdigit() for r in rows[1:] if r[7] != "Q1")  # ratings stay plain numbers
     campaign("import", str(first), "--name", "second")
     second = tmp_path / "second.csv"
     campaign("export", "second", "--out", str(second))

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from bifocals.errors import BifocalsError, Problem, ValidationError
 from bifocals.scoring.model import Thresholds
 from bifocals.store import Store, open_store
+from bifocals.store.csvformat import EXPORT_COLUMNS
 from test_store_support import GOOD_ROWS, HEADER, small_instrument, write_csv
 
 INST = small_instrument()
@@ -168,8 +169,12 @@ def test_round_trip_is_byte_identical(store: Store, tmp_path: Path) -> None:
     buf = io.StringIO()
     assert store.export_campaign_csv("c", buf, instrument=INST) == len(GOOD_ROWS)
     exported = buf.getvalue()
-    # A not-observed rating is written as NA; everything else comes back exactly as it went in.
-    assert exported == path.read_text(encoding="utf-8").replace("b2,\n", "b2,NA\n")
+    # A not-observed rating is written as NA, and the name and e-mail columns (blank here) go
+    # next to the codes; everything else comes back exactly as it went in.
+    lines = path.read_text(encoding="utf-8").replace("b2,\n", "b2,NA\n").splitlines()
+    wide = [",".join(EXPORT_COLUMNS)]
+    wide += ["{},,,{},,,{}".format(*line.split(",", 2)) for line in lines[1:]]
+    assert exported == "\n".join(wide) + "\n"
     out = tmp_path / "back.csv"
     store.export_campaign_csv("c", out, instrument=INST)
     store.import_campaign_csv(out, "again", instrument=INST)

@@ -34,10 +34,16 @@ def _dbapi(conn: sa.Connection) -> Any:
 def insert_parsed(
     conn: sa.Connection, cid: int, parsed: ParsedCampaign, submitted_at: datetime
 ) -> None:
-    """Insert the participants, raters and answers of a parsed CSV into campaign cid."""
+    """Insert the participants (with the names and e-mails the file gave), raters and answers
+    of a parsed CSV into campaign cid."""
+    p_name, p_email = parsed.participant_name.get, parsed.participant_email.get
     if parsed.participants:
         conn.execute(
-            sa.insert(participants), [{"campaign_id": cid, "code": c} for c in parsed.participants]
+            sa.insert(participants),
+            [
+                {"campaign_id": cid, "code": c, "name": p_name(n), "email": p_email(n)}
+                for n, c in enumerate(parsed.participants)
+            ],
         )
     pid_of_code = dict(
         conn.execute(
@@ -47,6 +53,7 @@ def insert_parsed(
         ).all()
     )
     pids = [int(pid_of_code[c]) for c in parsed.participants]
+    r_name, r_email = parsed.rater_name.get, parsed.rater_email.get
     if parsed.raters:
         conn.execute(
             sa.insert(raters),
@@ -56,9 +63,11 @@ def insert_parsed(
                     "participant_id": pids[pi],
                     "code": code,
                     "group": group,
+                    "name": r_name(n),
+                    "email": r_email(n),
                     "submitted_at": submitted_at,
                 }
-                for pi, code, group in parsed.raters
+                for n, (pi, code, group) in enumerate(parsed.raters)
             ],
         )
     rid_of = {
@@ -319,13 +328,19 @@ def load_arrays(
 
 def export_rows(
     conn: sa.Connection, cid: int, questions: frozenset[str]
-) -> Iterator[tuple[str, str, str, str, Cell]]:
-    """All answers of a campaign as CSV rows, in participant, rater and answer order (ratings
-    as numbers, so that the writer guards only the text cells against formulas)."""
+) -> Iterator[tuple[str, str, str, str, str, str, str, str, Cell]]:
+    """All answers of a campaign as CSV rows (EXPORT_COLUMNS: participant code, name, e-mail,
+    rater code, name, e-mail, group, item, value; a missing name or e-mail is ""), in
+    participant, rater and answer order. Ratings are numbers, so that the writer guards only
+    the text cells against formulas."""
     q = (
         sa.select(
             participants.c.code,
+            participants.c.name,
+            participants.c.email,
             raters.c.code,
+            raters.c.name,
+            raters.c.email,
             raters.c.group,
             responses.c.item_id,
             responses.c.value,
@@ -340,10 +355,14 @@ def export_rows(
         .order_by(participants.c.id, raters.c.id, responses.c.id)
     )
     result = conn.execution_options(yield_per=20_000).execute(q)
-    for pcode, rcode, group, item, value, text in result:
+    for pcode, pname, pemail, rcode, rname, remail, group, item, value, text in result:
         yield (
             pcode,
+            pname or "",
+            pemail or "",
             rcode,
+            rname or "",
+            remail or "",
             group,
             item,
             format_value(value, text, text is None and item not in questions),

@@ -313,9 +313,11 @@ class Store:
     ) -> ImportResult:
         """Import a long-format CSV as a closed campaign, all or nothing.
 
-        Every problem in the file is collected and raised as one ValidationError; nothing is
-        written then. An existing campaign of that name is an error unless replace=True; then
-        participants whose code is in the new file keep their display name and e-mail.
+        The file may carry participant and rater names and e-mails (csvformat.WHO_COLUMNS);
+        they are stored with the participants and raters. Every problem in the file is
+        collected and raised as one ValidationError; nothing is written then. An existing
+        campaign of that name is an error unless replace=True; then participants whose code is
+        in the new file keep their display name and e-mail where the file gives none.
         """
         inst = instrument or get_instrument(instrument_id)
         parsed = parse_campaign_csv(path, inst)
@@ -330,11 +332,14 @@ class Store:
                 conn, name, inst, thresholds or Thresholds(), "closed", None, closed_at=now
             )
             insert_parsed(conn, cid, parsed, now)
-            for row in kept:  # names and e-mails follow their code into the new answers
+            for row in kept:  # names and e-mails follow their code where the file has none
                 conn.execute(
                     sa.update(participants)
                     .where(participants.c.campaign_id == cid, participants.c.code == row.code)
-                    .values(name=row.name, email=row.email)
+                    .values(
+                        name=sa.func.coalesce(participants.c.name, row.name),
+                        email=sa.func.coalesce(participants.c.email, row.email),
+                    )
                 )
         return ImportResult(
             name=name,
@@ -358,8 +363,11 @@ class Store:
     ) -> int:
         """Write a campaign in the import format (to a file path, a text stream, or stdout).
 
-        Returns the number of answer rows written. The instrument (the campaign's own unless
-        given) tells open questions from rating items for unanswered rows.
+        The header is csvformat.EXPORT_COLUMNS: with each answer go the participant's and the
+        rater's name and e-mail as stored (personal data: callers audit the export), so that
+        an import of the file gives them back. Returns the number of answer rows written.
+        The instrument (the campaign's own unless given) tells open questions from rating
+        items for unanswered rows.
         """
         with self.engine.connect() as conn:
             row = self._campaign_row(conn, name)

@@ -2,6 +2,12 @@
 
 Header `participant,rater,group,item,value`, one answer per row. Rating items take a whole
 number on the instrument's scale, blank or NA for "not observed"; open questions take text.
+Four optional columns say who the participant and the rater are: `participant_name` and
+`participant_email` right after `participant`, `rater_name` and `rater_email` right after
+`rater` (the export writes all nine; an import may carry any of the four, in those places).
+A participant or rater has one name and one e-mail in a file: a blank cell says nothing, a
+different value on another line is a problem naming both lines. Only the first value of each
+participant and rater is kept (and checked), so the repeated cells cost one comparison a line.
 Parsing collects every problem (with its line) before anything is written anywhere.
 
 Cells go through `bifocals.store.cells`: written text that a spreadsheet would run as a formula
@@ -16,17 +22,44 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import TextIO
 
 from bifocals.errors import Problem, ValidationError
 from bifocals.instruments.model import Instrument
 from bifocals.scoring.model import GROUPS
-from bifocals.store.cells import safe_row, unguard
+from bifocals.store.cells import APOSTROPHE, guard, safe_cell, safe_row, unguard
 
 COLUMNS: tuple[str, ...] = ("participant", "rater", "group", "item", "value")
+# Optional columns: the participant's and the rater's name and e-mail (may be left out).
+WHO_COLUMNS: tuple[str, ...] = (
+    "participant_name",
+    "participant_email",
+    "rater_name",
+    "rater_email",
+)
+# The full header, as the export writes it: each name and e-mail right after its code.
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "participant",
+    "participant_name",
+    "participant_email",
+    "rater",
+    "rater_name",
+    "rater_email",
+    "group",
+    "item",
+    "value",
+)
+# The widths of participants.name / raters.name and of the e-mail columns (store.tables).
+MAX_NAME = 200
+MAX_EMAIL = 320
+# The address rule of the rest of the product (services.accounts.EMAIL): something, one @,
+# something, with no spaces, quotes or angle brackets, so whatever it stored comes back in.
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+")
 NOT_OBSERVED: frozenset[str] = frozenset({"", "na", "n/a"})
 MAX_PROBLEMS = 10_000
 # The longest cell an import accepts, in characters (the csv module's own default limit; the
@@ -45,6 +78,8 @@ class ParsedCampaign:
 
     raters[k] = (participant index, rater code, group); resp_* are parallel lists, one entry
     per answer row, resp_rater indexing raters. resp_text is set for open questions only.
+    participant_name/_email map a participant index, rater_name/_email a rater index, to the
+    value the file gave (only those the file names: a blank or missing column stores NULL).
     """
 
     participants: list[str] = field(default_factory=list)
@@ -53,6 +88,10 @@ class ParsedCampaign:
     resp_item: list[str] = field(default_factory=list)
     resp_value: list[float | None] = field(default_factory=list)
     resp_text: list[str | None] = field(default_factory=list)
+    participant_name: dict[int, str] = field(default_factory=dict)
+    participant_email: dict[int, str] = field(default_factory=dict)
+    rater_name: dict[int, str] = field(default_factory=dict)
+    rater_email: dict[int, str] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -86,13 +125,21 @@ def _decode(raw: bytes, source: str) -> str:
     raise ValidationError(problems, f"{source} is not UTF-8 text")
 
 
+def _header_names(header: list[str]) -> tuple[str, ...]:
+    return tuple(h.strip().lower() for h in header)
+
+
 def _header_problem(source: str, header: list[str]) -> Problem | None:
-    names = [h.strip().lower() for h in header]
-    if tuple(names) == COLUMNS:
+    """None for COLUMNS with any of WHO_COLUMNS in their EXPORT_COLUMNS places, else a Problem."""
+    names = _header_names(header)
+    if names in (COLUMNS, EXPORT_COLUMNS):
         return None
     missing = [c for c in COLUMNS if c not in names]
-    extra = [h for h in names if h not in COLUMNS]
+    extra = [h for h in names if h not in EXPORT_COLUMNS]
     dupes = sorted({h for h in names if names.count(h) > 1})
+    in_place = [c for c in EXPORT_COLUMNS if c in names]  # the names, in the export's order
+    if not (missing or extra or dupes) and list(names) == in_place:
+        return None
     parts = []
     if missing:
         parts.append(f"missing column(s) {', '.join(missing)}")
@@ -107,7 +154,9 @@ def _header_problem(source: str, header: list[str]) -> Problem | None:
         1,
         "header",
         ",".join(header),
-        "; ".join(parts) + f"; the first line must be exactly {','.join(COLUMNS)}",
+        "; ".join(parts) + f"; the first line must be exactly {','.join(COLUMNS)}, or with "
+        f"names and e-mails {','.join(EXPORT_COLUMNS)} (any of {', '.join(WHO_COLUMNS)} "
+        "may be left out; the columns there keep this order)",
     )
 
 
@@ -153,7 +202,7 @@ def parse_campaign_text(text: str, instrument: Instrument, source: str) -> Parse
     hp = _header_problem(source, header.cells)
     if hp is not None:
         raise ValidationError([hp], f"{source} has a bad header")
-    return _check_rows(records, problems, instrument, source)
+    return _check_rows(records, problems, instrument, source, _header_names(header.cells))
 
 
 @dataclass(frozen=True)
@@ -187,10 +236,17 @@ def read_records(text: str, source: str, problems: list[Problem]) -> Iterator[Re
             problems.append(_layout_problem(text, source, done + 1, reader.line_num, exc))
             return
         start, done = done + 1, reader.line_num
-        cells = [unguard(c.strip()) for c in row]
+        # Per cell work only where a row needs it: one join tells whether any cell may carry
+        # a guard's apostrophe or be too long (most rows: neither), at C speed.
+        cells = list(map(str.strip, row))
+        joined = "".join(cells)
+        if APOSTROPHE in joined:
+            cells = [unguard(c) for c in cells]
         if names is None:
             names = [c.lower() for c in cells]
-        long = [n for n, c in enumerate(cells) if len(c) > MAX_CELL]
+        long = (
+            [n for n, c in enumerate(cells) if len(c) > MAX_CELL] if len(joined) > MAX_CELL else []
+        )
         for n in long:
             name = names[n] if n < len(names) and names[n] else f"column {n + 1}"
             problems.append(
@@ -288,19 +344,58 @@ def _quote_opened_at(text: str, start: int) -> int:
     return opened
 
 
-def _swallowed_row(value: str, groups: set[str], items: dict[str, int]) -> str | None:
+def _swallowed_row(
+    value: str, groups: set[str], items: dict[str, int], header: tuple[str, ...]
+) -> str | None:
     """A line inside a multi-line value that reads like an answer row, if there is one."""
+    g, i = header.index("group"), header.index("item")
     for line in value.splitlines()[1:]:
         parts = line.split(",")
-        if len(parts) >= 5 and parts[2].strip() in groups and parts[3].strip() in items:
+        if len(parts) >= len(header) and parts[g].strip() in groups and parts[i].strip() in items:
             return line
     return None
 
 
+def _who_problem(fld: str, cell: str) -> str | None:
+    """What is wrong with a name or e-mail cell, or None."""
+    if fld.endswith("_email"):
+        if len(cell) > MAX_EMAIL or _EMAIL.fullmatch(cell) is None:
+            return "not an e-mail address; write name@example.org, or leave the cell blank"
+    elif len(cell) > MAX_NAME:
+        return f"is {len(cell):,} characters; a name holds at most {MAX_NAME}"
+    return None
+
+
+# One optional column as _check_rows follows it: field name, its index in a row, the values
+# kept so far (owner index -> first non-blank value) and the line each came from.
+_Who = tuple[str, int, dict[int, str], dict[int, int]]
+
+
 def _check_rows(
-    records: Iterator[Record], problems: list[Problem], instrument: Instrument, source: str
+    records: Iterator[Record],
+    problems: list[Problem],
+    instrument: Instrument,
+    source: str,
+    header: tuple[str, ...] = COLUMNS,
 ) -> ParsedCampaign:
     out = ParsedCampaign()
+    width = len(header)
+    # The five answer columns of a wider row, in COLUMNS order (None: the row is just those).
+    core = None if header == COLUMNS else itemgetter(*(header.index(c) for c in COLUMNS))
+    kept = {
+        "participant_name": out.participant_name,
+        "participant_email": out.participant_email,
+        "rater_name": out.rater_name,
+        "rater_email": out.rater_email,
+    }
+    who: list[_Who] = [(f, header.index(f), kept[f], {}) for f in WHO_COLUMNS if f in header]
+    p_who = [w for w in who if w[0].startswith("participant")]
+    r_who = [w for w in who if w[0].startswith("rater")]
+    # Names and e-mails repeat on every line of a rater: a line whose rater and cells are those
+    # of the line before (which passed) needs no look-up. itemgetter of one column gives a str.
+    who_of = itemgetter(*(w[1] for w in who)) if who else None
+    last_ri: int = -1
+    last_cells: object = None
     lo, hi = instrument.scale.min, instrument.scale.max
     ratings = set(instrument.item_ids)
     questions = set(instrument.question_ids)
@@ -318,35 +413,67 @@ def _check_rows(
     def problem(line: int, fld: str, value: object, msg: str) -> None:
         add(Problem(source, line, fld, value, msg))
 
+    def differs(
+        line: int,
+        fld: str,
+        cell: str,
+        owner: int,
+        values: dict[int, str],
+        lines: dict[int, int],
+        whose: str,
+    ) -> None:
+        """A name or e-mail cell that is not the one kept for its owner: the first, or a clash."""
+        first = values.get(owner)
+        if first is None:  # the first one given: keep it (even a bad one, reported once)
+            values[owner], lines[owner] = cell, line
+            bad = _who_problem(fld, cell)
+            if bad is not None:
+                problem(line, fld, head_of(cell), bad)
+            return
+        what = fld.split("_")[1].replace("email", "e-mail")
+        problem(
+            line,
+            fld,
+            head_of(cell),
+            f"{whose} has the {what} {head_of(first)!r} on line {lines[owner]}; one person has "
+            f"one {what} in a file: write the same on both lines (or leave this cell blank)",
+        )
+
     for record in records:
         line, row = record.line, record.cells
         if len(problems) >= MAX_PROBLEMS:
             break
-        if len(row) != 5:
+        if len(row) != width:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # blank line
             problem(
                 line,
                 "row",
                 ",".join(row),
-                f"has {len(row)} columns; every row needs 5 "
-                f"({','.join(COLUMNS)}); quote values that contain commas",
+                f"has {len(row)} columns; every row needs {width} "
+                f"({','.join(header)}); quote values that contain commas",
             )
             continue
-        pcode, rcode, group, item, value = row
+        if core is None:
+            pcode, rcode, group, item, value = row
+        else:
+            pcode, rcode, group, item, value = core(row)
         bad_who = bad_what = False
         if record.last_line > line:
-            for fld, cell in (("participant", pcode), ("rater", rcode)):
+            one_line = [("participant", pcode), ("rater", rcode)]
+            one_line += [(w[0], row[w[1]]) for w in who]
+            for fld, cell in one_line:
                 if "\n" in cell or "\r" in cell:
+                    what = "a code" if fld in COLUMNS else "a name or e-mail"
                     problem(
                         line,
                         fld,
                         head_of(cell),
                         f"holds a line break (the quoted value runs to line {record.last_line}); "
-                        f"a code is one line: close its quote ({QUOTE_HINT})",
+                        f"{what} is one line: close its quote ({QUOTE_HINT})",
                     )
                     bad_who = True
-            swallowed = _swallowed_row(value, groups, key_of)
+            swallowed = _swallowed_row(value, groups, key_of, header)
             if swallowed is not None:
                 problem(
                     line,
@@ -425,6 +552,19 @@ def _check_rows(
                 "group per participant: fix the group or use another rater code",
             )
             continue
+        if who_of is not None:
+            cells = who_of(row)
+            if ri != last_ri or cells != last_cells:  # else: as the line before, which was fine
+                before = len(problems)
+                for fld, col, values, lines in p_who:
+                    cell = row[col]
+                    if cell and values.get(pi) != cell:
+                        differs(line, fld, cell, pi, values, lines, f"participant {pcode!r}")
+                for fld, col, values, lines in r_who:
+                    cell = row[col]
+                    if cell and values.get(ri) != cell:
+                        differs(line, fld, cell, ri, values, lines, f"rater {rcode!r} of {pcode!r}")
+                last_ri, last_cells = (ri, cells) if len(problems) == before else (-1, None)
         if key is None:
             continue
         dup = ri * n_keys + key
@@ -473,12 +613,32 @@ def format_value(value: float | None, text: str | None, is_rating: bool) -> Cell
     return int(value) if float(value).is_integer() else float(value)
 
 
-def write_campaign_csv(rows: Iterable[tuple[str, str, str, str, Cell]], out: TextIO) -> int:
-    """Write the header and rows, text guarded against formulas; returns the rows written."""
+def write_campaign_csv(
+    rows: Iterable[Sequence[Cell]], out: TextIO, columns: Sequence[str] = EXPORT_COLUMNS
+) -> int:
+    """Write the header and rows, text guarded against formulas; returns the rows written.
+
+    Rows follow `columns` (by default EXPORT_COLUMNS: codes, names and e-mails, group, item,
+    value); a blank name or e-mail is an empty string. Every column but the last two (item,
+    value) repeats on each answer of one rater, so that part is guarded once per run of equal
+    cells, and item ids once each: the guard costs about nothing per answer.
+    """
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
+    write = writer.writerow
+    keep = len(columns) - 2
+    last: Sequence[Cell] | None = None
+    head: list[object] = []
+    item_cell: dict[Cell, object] = {}
     n = 0
     for row in rows:
-        writer.writerow(safe_row(row))
+        if row[:keep] != last:
+            last = row[:keep]
+            head = safe_row(last)
+        item, value = row[keep], row[keep + 1]
+        safe_item = item_cell.get(item)
+        if safe_item is None:
+            safe_item = item_cell[item] = safe_cell(item)
+        write([*head, safe_item, guard(value) if isinstance(value, str) else value])
         n += 1
     return n
