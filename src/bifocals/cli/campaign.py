@@ -41,7 +41,12 @@ ThresholdOption = Annotated[int | None, typer.Option(min=1, help="Minimum raters
 @app.command("import")
 def import_cmd(
     file: Annotated[
-        Path, typer.Argument(help="CSV with header participant,rater,group,item,value.")
+        Path,
+        typer.Argument(
+            help="CSV with header participant,rater,group,item,value; optional "
+            "participant_name, participant_email, rater_name, rater_email, each right after "
+            "its code (what `campaign export` writes)."
+        ),
     ],
     name: Annotated[str, typer.Option("--name", "-n", help="Name of the new campaign.")],
     instrument: Annotated[

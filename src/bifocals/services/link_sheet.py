@@ -19,7 +19,7 @@ from bifocals.errors import Conflict
 from bifocals.services.accounts import write_audit
 from bifocals.services.campaigns import lock_campaign
 from bifocals.services.security import User, now, utc
-from bifocals.services.token_links import LinkKind, issue, link_url
+from bifocals.services.token_links import LinkKind, issue_many, link_url
 from bifocals.store import Store
 from bifocals.store.app_tables import invitations
 from bifocals.store.sheets import csv_bytes, xlsx_bytes
@@ -116,14 +116,16 @@ def issue_link_sheet(
             .order_by(participants.c.code, raters.c.group != "self", raters.c.group, raters.c.id)
         ).all()
         sheet = LinkSheet(camp.name, camp.status)
+        wanted = []
         for r in rows:
             if r.submitted_at is not None:
                 sheet.answered += 1
-                continue
-            if int(r.id) in live and not reissue:
+            elif int(r.id) in live and not reissue:
                 sheet.kept += 1
-                continue
-            token = issue(conn, LinkKind.INVITATION, int(r.id), days)
+            else:
+                wanted.append(r)
+        tokens = issue_many(conn, LinkKind.INVITATION, [int(r.id) for r in wanted], days)
+        for r, token in zip(wanted, tokens, strict=True):
             sheet.rows.append(
                 (
                     str(r.code),

@@ -267,6 +267,27 @@ def insert_rater(
     )
 
 
+def insert_raters(
+    conn: sa.Connection, campaign_id: int, rows: list[tuple[int, str, str | None, str]]
+) -> None:
+    """Insert many raters at once: (participant_id, name, email, group) each, random codes."""
+    if rows:
+        conn.execute(
+            sa.insert(raters),
+            [
+                {
+                    "campaign_id": campaign_id,
+                    "participant_id": pid,
+                    "code": f"{group}-{secrets.token_hex(4)}",
+                    "group": group,
+                    "name": name,
+                    "email": email,
+                }
+                for pid, name, email, group in rows
+            ],
+        )
+
+
 def add_rater(
     conn: sa.Connection,
     user: User,

@@ -34,7 +34,7 @@ from bifocals.services.corrections import (
     require_changeable,
     revoke_links,
 )
-from bifocals.services.people import RATER_GROUPS, insert_participant, insert_rater
+from bifocals.services.people import RATER_GROUPS, insert_participant, insert_raters
 from bifocals.services.security import User
 from bifocals.store import Store
 from bifocals.store.csvformat import Record
@@ -534,8 +534,9 @@ def apply_roster(
         conn.execute(sa.update(table).where(table.c.id == row.id).values(**change))
     # A changed address may have been a stranger's: the links sent there stop working.
     revoke_links(conn, [int(r.id) for r, c, k in updates if k != "participant" and "email" in c])
-    for code, w in additions:
-        insert_rater(conn, campaign_id, ids[code], w.name, w.email, w.group)
+    insert_raters(
+        conn, campaign_id, [(ids[code], w.name, w.email, w.group) for code, w in additions]
+    )
     dropped = [int(r.id) for code, r in removals if r.participant_id not in gone]
     if dropped:
         conn.execute(sa.delete(raters).where(raters.c.id.in_(dropped)))
