@@ -165,6 +165,11 @@ def test_failed_mail_is_retried_then_listed_then_sent_again(
         assert sent.sent == 10 and len(box.messages) == 10
         with store.engine.connect() as conn:
             assert mail_status(conn, cid).counts == {"sent": 10}
+    # The outbox holds no usable link: the tokens that went out are nowhere in the database.
+    tokens = [t for m in box.messages for t in SURVEY.findall(body(m))]
+    assert len(tokens) == 10
+    raw = Path(sqlite_url.removeprefix("sqlite:///")).read_bytes()
+    assert not any(t.encode() in raw for t in tokens)
 
 
 def test_campaign_texts_with_placeholders(
@@ -219,9 +224,30 @@ def test_participant_accounts_by_invitation(
     box, port = inbox
     settings = _settings(port)
     cid = _programme(db_url, tmp_path)
+    # An address that already has an account (here an admin's) is never taken over.
+    from test_web_app_support import add_user
+
+    add_user(db_url, "boss@ex.org", "admin")
+    assert (
+        cli(
+            db_url,
+            "roster",
+            NAME,
+            str(
+                roster_file(
+                    tmp_path / "r2.csv",
+                    [
+                        "P3,The Boss,boss@ex.org,,,",
+                    ],
+                )
+            ),
+        )[0]
+        == 0
+    )
     with store_at(db_url) as store:
         out = invite_participants(store, settings, None, cid, BASE)
         assert out.created == ["P1", "P2"] and out.queued == 2
+        assert "P3: boss@ex.org already has another account" in out.skipped
         assert send_due(store, settings, BASE).sent == 2
     to_ana = next(m for m in box.messages if m["To"] == "ana@ex.org")
     link = next(w for w in body(to_ana).split() if "/account/setup/" in w)
