@@ -32,7 +32,12 @@ MANAGERS = ("admin@example.org", "fac@example.org")
 # Routes that hold no campaign data: the site's own pages and the API description.
 NO_DATA = {"/", "/login", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
 # Routes opened by a secret link token: probed with a guessed token (must reveal nothing).
-TOKEN_ROUTES = {"/survey/{token}", "/nominate/{token}", "/readiness/{token}"}
+TOKEN_ROUTES = {
+    "/survey/{token}",
+    "/nominate/{token}",
+    "/readiness/{token}",
+    "/account/setup/{token}",
+}
 # Everything else is fetched with the seeded ids; {name:path} routes get an unknown name.
 PARAM = re.compile(r"\{([^}:]+)(:[^}]*)?\}")
 
@@ -60,6 +65,8 @@ def fill(path: str, site: Site) -> list[str]:
     if path in TOKEN_ROUTES:
         return [PARAM.sub("guessed-token-abc", path)]
     names = {m.group(1) for m in PARAM.finditer(path)}
+    if "ext" in names:  # a download in several formats: every one of them
+        return [u for ext in ("csv", "xlsx") for u in fill(path.replace("{ext}", ext), site)]
     unknown = names - {"campaign_id", "pid", "name"}
     assert not unknown, f"add a probe rule for {path} (parameters {unknown})"
     pids = list(site.pids.values()) if "pid" in names else [0]
