@@ -253,3 +253,50 @@ def test_roster_of_a_closed_campaign_is_refused(db_url: str, tmp_path: Path) -> 
     assert code == 1 and "closed" in err
     code, _, err = cli(db_url, "links", NAME, "--base-url", BASE)
     assert code == 1 and "closed" in err
+
+
+def test_exported_urls_open_the_survey_on_bifocals_serve(sqlite_url: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from test_web_app_support import free_port
+
+    _start(sqlite_url, tmp_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cli(sqlite_url, "open", NAME)
+    code, out, _ = cli(sqlite_url, "links", NAME, "--base-url", base)
+    rows = _sheet(out)
+    assert code == 0 and len(rows) == 10
+    env = {**os.environ, "BIFOCALS_SCHEDULER": "0"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "bifocals"), "serve", "--db", sqlite_url]
+        + ["--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(base + "/login", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "bifocals serve did not start"
+                time.sleep(0.2)
+        for r in rows:
+            page = httpx.get(r["url"], timeout=10)
+            assert page.status_code == 200 and "Send my answers" in page.text, r["url"]
+        code, out, err = cli(sqlite_url, "release", NAME)
+        assert code == 1 and "must be closed" in err
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stderr:
+            server.stderr.close()

@@ -1,5 +1,5 @@
-"""`bifocals campaign create|roster|open|links|check|schedule|tick|close`: run a 360 programme
-from scripts.
+"""`bifocals campaign create|roster|open|links|check|schedule|tick|close|release`: run a 360
+programme from scripts.
 
 Each command is a thin door to the services the web uses (services.campaigns, .roster,
 .link_sheet), so the rules and the audit log are the same whichever door is used.
@@ -171,6 +171,30 @@ def close_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = Fa
     if not as_json:
         _print_risks(db, name, "Closed with groups under their threshold")
     _status_cmd("close", name, db, as_json)
+
+
+def release_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Release a closed campaign's reports: each participant reads their own (final: the
+    campaign can never be re-opened). With BIFOCALS_SMTP_* set, each participant account is
+    told by e-mail (sent by the server's scheduler or `campaign tick`).
+
+    Example: bifocals campaign release "Cohort 2027"
+    """
+    from bifocals.services.participant_accounts import release
+    from bifocals.services.settings import WebSettings
+
+    store = open_db(db)
+    try:
+        queued = release(store, WebSettings.from_env(), None, campaign_id_by_name(store, name))
+    except UserFacing as exc:
+        fail_listing(exc)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"name": name, "status": "released", "notices_queued": queued})
+        return
+    told = f" {queued} participant notice{'s' if queued != 1 else ''} queued." if queued else ""
+    console.print(f"Campaign [bold]{name}[/] is now released.{told}", highlight=False)
 
 
 def _risks(db: str, name: str) -> list[Any]:
@@ -378,6 +402,7 @@ def register(app: typer.Typer) -> None:
     app.command("roster")(roster_cmd)
     app.command("open")(open_cmd)
     app.command("close")(close_cmd)
+    app.command("release")(release_cmd)
     app.command("links")(links_cmd)
     app.command("check")(check_cmd)
     app.command("schedule")(schedule_cmd)

@@ -134,6 +134,19 @@ def notify_release(conn: sa.Connection, campaign_id: int) -> int:
     return len(rows)
 
 
+def release(store: Store, settings: WebSettings, user: Any, campaign_id: int) -> int:
+    """Release a closed campaign's reports (services.campaigns.change_status) and, when a mail
+    server is configured, queue a "your report is ready" message to each participant account;
+    returns how many were queued. Every door releases through here."""
+    from bifocals.services.campaigns import change_status
+
+    change_status(store, user, campaign_id, "release")
+    if not settings.smtp.enabled:
+        return 0
+    with store.engine.begin() as conn:
+        return notify_release(conn, campaign_id)
+
+
 def compose(store: Store, settings: WebSettings, message: Any, base: str) -> Any:
     """The outbox's writer for participant messages: a Composed, or None when not needed."""
     from bifocals.services.outbox import Composed

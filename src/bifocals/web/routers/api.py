@@ -22,6 +22,7 @@ from bifocals.services.campaigns import (
     change_thresholds,
     create_campaign,
 )
+from bifocals.services.participant_accounts import release as release_reports
 from bifocals.services.people import add_participant, add_rater
 from bifocals.services.progress import campaign_progress
 from bifocals.services.results import campaign_row, load_results, participant_code
@@ -43,7 +44,14 @@ from bifocals.web.api_models import (
     ThresholdsChangeIn,
     ThresholdsModel,
 )
-from bifocals.web.deps import Anyone, csrf_protect, get_store, no_cross_site_read
+from bifocals.web.deps import (
+    Anyone,
+    csrf_protect,
+    get_settings,
+    get_store,
+    no_cross_site_read,
+    send_soon,
+)
 
 router = APIRouter(
     prefix="/api/v1",
@@ -216,8 +224,12 @@ def close(request: Request, campaign_id: Id, user: Anyone) -> StatusOut:
 
 @router.post("/campaigns/{campaign_id}/release", response_model=StatusOut)
 def release(request: Request, campaign_id: Id, user: Anyone) -> StatusOut:
-    """Release a closed campaign's reports to its participants (final)."""
-    return _status(request, campaign_id, user, "release")
+    """Release a closed campaign's reports to its participants (final); with a mail server,
+    each participant account is told by e-mail."""
+    _managed(request, user, campaign_id)
+    if release_reports(get_store(request), get_settings(request), user, campaign_id):
+        send_soon(request)
+    return StatusOut(id=campaign_id, status="released")
 
 
 def _results(request: Request, campaign_id: int, read: ResultsRead) -> Any:

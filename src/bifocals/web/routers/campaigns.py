@@ -24,7 +24,7 @@ from bifocals.services.campaigns import (
     update_settings,
 )
 from bifocals.services.outbox import mail_status
-from bifocals.services.participant_accounts import notify_release
+from bifocals.services.participant_accounts import release
 from bifocals.services.schedule import planned_events
 from bifocals.services.security import User
 from bifocals.store.app_tables import nominations
@@ -251,14 +251,14 @@ def _status_action(request: Request, campaign_id: int, action: str, user: User) 
     with store.engine.connect() as conn:
         managed_campaign(conn, user, campaign_id)
     try:
-        change_status(store, user, campaign_id, action)
         message = MESSAGES[action]
-        if action == "release" and get_settings(request).smtp.enabled:
-            with store.engine.begin() as conn:
-                n = notify_release(conn, campaign_id)
+        if action == "release":
+            n = release(store, get_settings(request), user, campaign_id)
             if n:
                 message += f" {n} participant{'s are' if n != 1 else ' is'} told by e-mail."
                 send_soon(request)
+        else:
+            change_status(store, user, campaign_id, action)
         flash(request, message, "success")
     except BifocalsError as exc:
         flash(request, str(exc), "error")
