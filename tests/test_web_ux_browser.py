@@ -111,7 +111,11 @@ def test_confirmations_copy_and_reload(
         (dialog.accept if accept else dialog.dismiss)()  # type: ignore[attr-defined]
 
     page.goto(f"{base}/campaigns/{cid}/participants/{pid}")
+    # Everyone seeded holds a live link, so nobody lacks one; replacing them shows new ones.
     page.get_by_role("button", name="Show links for everyone without one").click()
+    expect(page.get_by_text("No new link needed.")).to_be_visible()
+    page.once("dialog", lambda d: answer(d, True))
+    page.get_by_role("button", name="Replace all their links").click()
     page.wait_for_url(re.compile(r"/links\?"))
     expect(page.get_by_text("shown only this once")).to_be_visible()
     page.screenshot(path=str(out / "links.png"), full_page=True)
