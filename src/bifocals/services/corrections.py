@@ -104,6 +104,20 @@ def revoke_links(conn: sa.Connection, rater_ids: list[int]) -> None:
         )
 
 
+def _audited_change(
+    conn: sa.Connection,
+    user: User | None,
+    action: str,
+    target: str,
+    change: dict[str, Any],
+    campaign_id: int,
+) -> list[str]:
+    """Audit which fields a correction changed (never their values) and return them."""
+    fields = sorted(change)
+    write_audit(conn, user, action, target, "changed " + ", ".join(fields), campaign_id)
+    return fields
+
+
 def _rater(conn: sa.Connection, campaign_id: int, rater_id: int) -> Any:
     row = conn.execute(
         sa.select(raters, participants.c.code.label("pcode"))
@@ -168,16 +182,7 @@ def edit_rater(
     conn.execute(sa.update(raters).where(raters.c.id == rater_id).values(**change))
     if "email" in change:
         revoke_links(conn, [rater_id])
-    fields = sorted(change)
-    write_audit(
-        conn,
-        user,
-        "rater.edit",
-        f"rater_id:{rater_id}",
-        "changed " + ", ".join(fields),
-        campaign_id,
-    )
-    return fields
+    return _audited_change(conn, user, "rater.edit", f"rater_id:{rater_id}", change, campaign_id)
 
 
 def remove_rater(
@@ -249,16 +254,8 @@ def edit_participant(
         conn.execute(sa.update(raters).where(raters.c.id.in_(self_ids)).values(**change))
         if "email" in change:
             revoke_links(conn, self_ids)
-    fields = sorted(change)
-    write_audit(
-        conn,
-        user,
-        "participant.edit",
-        f"participant:{row.code}",
-        "changed " + ", ".join(fields),
-        campaign_id,
-    )
-    return fields
+    target = f"participant:{row.code}"
+    return _audited_change(conn, user, "participant.edit", target, change, campaign_id)
 
 
 def remove_participant(

@@ -325,21 +325,8 @@ def _merge_person(
     problems: list[Problem],
 ) -> None:
     """Take the participant's name and e-mail from a line; two lines may not disagree."""
-    name = values["participant_name"]
-    if name:
-        if person.name is None:
-            person.name, person.name_line = name, line
-        elif person.name != name:
-            problems.append(
-                Problem(
-                    source,
-                    line,
-                    "participant_name",
-                    name,
-                    f"differs from line {person.name_line} ({person.name!r}) for participant "
-                    f"{person.code}; write the same name on every line, or leave it empty",
-                )
-            )
+    if values["participant_name"]:
+        _agree(person, "name", values["participant_name"], line, source, problems)
     raw = values["participant_email"]
     try:
         addr = _address(raw)
@@ -354,19 +341,35 @@ def _merge_person(
             )
         )
         return
-    if addr is None:
-        return
-    if person.email is None:
-        person.email, person.email_line = addr, line
-    elif person.email != addr:
+    if addr is not None:
+        _agree(person, "email", addr, line, source, problems)
+
+
+def _agree(
+    person: RosterParticipant,
+    attr: str,
+    value: str,
+    line: int,
+    source: str,
+    problems: list[Problem],
+) -> None:
+    """The first line that gives the participant's name (or e-mail) sets it; a later line
+    with another one is a problem naming both lines."""
+    current = getattr(person, attr)
+    if current is None:
+        setattr(person, attr, value)
+        setattr(person, f"{attr}_line", line)
+    elif current != value:
+        what = "name" if attr == "name" else "address"
         problems.append(
             Problem(
                 source,
                 line,
-                "participant_email",
-                addr,
-                f"differs from line {person.email_line} ({person.email}) for participant "
-                f"{person.code}; write the same address on every line, or leave it empty",
+                f"participant_{attr}",
+                value,
+                f"differs from line {getattr(person, f'{attr}_line')} ({current!r}) for "
+                f"participant {person.code}; write the same {what} on every line, or leave "
+                "it empty",
             )
         )
 

@@ -4,6 +4,7 @@ the same services, rules and audit log as the web pages and the CLI."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -91,12 +92,23 @@ def delete_participant(
     request: Request, campaign_id: Id, pid: Id, user: Anyone, confirm: Confirm = False
 ) -> ChangedOut:
     """Remove a participant and their raters (answers only with confirm=true)."""
+    return _removed(request, user, campaign_id, remove_participant, pid, confirm)
+
+
+def _removed(
+    request: Request,
+    user: User,
+    campaign_id: int,
+    remove: Callable[..., str],
+    what_id: int,
+    confirm: bool,
+) -> ChangedOut:
     _managed(request, user, campaign_id)
     audited(
         get_store(request),
         user,
         campaign_id,
-        lambda conn: remove_participant(conn, user, campaign_id, pid, confirmed=confirm),
+        lambda conn: remove(conn, user, campaign_id, what_id, confirmed=confirm),
     )
     return ChangedOut(changed=["removed"])
 
@@ -119,14 +131,7 @@ def delete_rater(
     request: Request, campaign_id: Id, rid: Id, user: Anyone, confirm: Confirm = False
 ) -> ChangedOut:
     """Remove a rater (their answers only with confirm=true)."""
-    _managed(request, user, campaign_id)
-    audited(
-        get_store(request),
-        user,
-        campaign_id,
-        lambda conn: remove_rater(conn, user, campaign_id, rid, confirmed=confirm),
-    )
-    return ChangedOut(changed=["removed"])
+    return _removed(request, user, campaign_id, remove_rater, rid, confirm)
 
 
 @router.post("/links", response_model=LinksOut)

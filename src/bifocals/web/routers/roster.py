@@ -5,6 +5,7 @@ corrections, link_sheet); this module reads forms and picks pages."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -197,21 +198,44 @@ def participant_remove(
     request: Request, campaign_id: int, pid: int, user: Manager, confirm: Check = False
 ) -> Response:
     """Remove a participant and their raters (answers only when confirmed)."""
-    store = get_store(request)
-    with store.engine.connect() as conn:
+    with get_store(request).engine.connect() as conn:
         managed_campaign(conn, user, campaign_id)
+    back = f"/campaigns/{campaign_id}/participants/{pid}"
+    return _remove(
+        request,
+        user,
+        campaign_id,
+        back,
+        f"/campaigns/{campaign_id}",
+        remove_participant,
+        pid,
+        confirm,
+    )
+
+
+def _remove(
+    request: Request,
+    user: User,
+    campaign_id: int,
+    back: str,
+    done: str,
+    remove: Callable[..., str],
+    what_id: int,
+    confirm: bool,
+) -> Response:
+    """Run a removal service in one audited transaction; flash what happened."""
     try:
-        code = audited(
-            store,
+        who = audited(
+            get_store(request),
             user,
             campaign_id,
-            lambda conn: remove_participant(conn, user, campaign_id, pid, confirmed=confirm),
+            lambda conn: remove(conn, user, campaign_id, what_id, confirmed=confirm),
         )
     except BifocalsError as exc:
         flash(request, str(exc), "error")
-        return _to(f"/campaigns/{campaign_id}/participants/{pid}")
-    flash(request, f"Participant {code} removed.", "success")
-    return _to(f"/campaigns/{campaign_id}")
+        return _to(back)
+    flash(request, f"Removed {who}.", "success")
+    return _to(done)
 
 
 def _rater_participant(request: Request, campaign_id: int, rid: int, user: User) -> str:
@@ -259,16 +283,4 @@ def rater_remove(
 ) -> Response:
     """Remove a rater (their answers only when confirmed)."""
     back = _rater_participant(request, campaign_id, rid, user)
-    store = get_store(request)
-    try:
-        who = audited(
-            store,
-            user,
-            campaign_id,
-            lambda conn: remove_rater(conn, user, campaign_id, rid, confirmed=confirm),
-        )
-    except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _to(back)
-    flash(request, f"Removed {who}.", "success")
-    return _to(back)
+    return _remove(request, user, campaign_id, back, back, remove_rater, rid, confirm)
