@@ -239,6 +239,15 @@ def public_base(request: Request) -> str:
     return get_settings(request).base_url or str(request.base_url)
 
 
+def managed(request: Request, user: User, campaign_id: int) -> Any:
+    """The campaign's row when `user` may manage it (NotFound otherwise: the campaign's
+    existence is not revealed), in a short read of its own."""
+    from bifocals.services.access import managed_campaign
+
+    with get_store(request).engine.connect() as conn:
+        return managed_campaign(conn, user, campaign_id)
+
+
 def send_soon(request: Request) -> None:
     """Send the queued mail now, in a thread, without making the request wait (the ticker of
     `serve` would send it within tick_seconds anyway; each message goes out once either way)."""

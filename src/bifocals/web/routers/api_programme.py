@@ -10,7 +10,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from bifocals.errors import Forbidden
-from bifocals.services.access import managed_campaign
 from bifocals.services.at_risk import groups_at_risk
 from bifocals.services.campaigns import change_status
 from bifocals.services.corrections import (
@@ -39,7 +38,14 @@ from bifocals.web.api_models import (
     ScheduleOut,
     StatusOut,
 )
-from bifocals.web.deps import Anyone, csrf_protect, get_store, no_cross_site_read, public_base
+from bifocals.web.deps import (
+    Anyone,
+    csrf_protect,
+    get_store,
+    managed,
+    no_cross_site_read,
+    public_base,
+)
 
 router = APIRouter(
     prefix="/api/v1/campaigns/{campaign_id}",
@@ -54,8 +60,7 @@ Confirm = Annotated[bool, Query(description="confirm removing answers given (aud
 def _managed(request: Request, user: User, campaign_id: int) -> None:
     if user.role not in ("admin", "facilitator"):
         raise Forbidden("only admins and facilitators may use this endpoint")
-    with get_store(request).engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
+    managed(request, user, campaign_id)
 
 
 @router.put("/roster", response_model=RosterOut)

@@ -37,6 +37,7 @@ from bifocals.web.deps import (
     flash,
     get_settings,
     get_store,
+    managed,
     render,
     send_soon,
 )
@@ -191,8 +192,7 @@ def change_settings(
 ) -> Response:
     """Change deadline and thresholds (services.campaigns.change_thresholds has the rules)."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
+    managed(request, user, campaign_id)
     thresholds = Thresholds(
         manager=threshold_manager,
         peer=threshold_peer,
@@ -217,8 +217,7 @@ def add_facilitator(
 ) -> Response:
     """Assign a facilitator account to the campaign (admins only)."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
+    managed(request, user, campaign_id)
     try:
         assign_facilitator(store, user, campaign_id, email)
         flash(request, f"{email.strip().lower()} can now manage this campaign.", "success")
@@ -231,8 +230,7 @@ def add_facilitator(
 def drop_facilitator(request: Request, campaign_id: int, user_id: int, user: Admin) -> Response:
     """Take a facilitator off the campaign (admins only)."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
+    managed(request, user, campaign_id)
     remove_facilitator(store, user, campaign_id, user_id)
     flash(request, "Facilitator removed from this campaign.", "success")
     return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
@@ -248,8 +246,7 @@ MESSAGES = {
 
 def _status_action(request: Request, campaign_id: int, action: str, user: User) -> Response:
     store = get_store(request)
-    with store.engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
+    managed(request, user, campaign_id)
     try:
         message = MESSAGES[action]
         if action == "release":

@@ -31,6 +31,7 @@ from bifocals.web.deps import (
     flash,
     get_settings,
     get_store,
+    managed,
     public_base,
     render,
 )
@@ -188,8 +189,7 @@ def _safe_back(campaign_id: int, back: str) -> str:
 @router.get("/links", include_in_schema=False)
 def issued_links(request: Request, campaign_id: int, user: Manager, back: str = "") -> Response:
     """The links issued just before, shown once; afterwards a note that they were shown."""
-    with get_store(request).engine.connect() as conn:
-        row = managed_campaign(conn, user, campaign_id)
+    row = managed(request, user, campaign_id)
     batches = take_issued(request, f"campaign:{campaign_id}")
     back = _safe_back(campaign_id, back or (batches[-1]["back"] if batches else ""))
     ctx = {"c": campaign_view(row), "batches": batches, "back": back}

@@ -35,6 +35,7 @@ from bifocals.web.deps import (
     flash,
     get_settings,
     get_store,
+    managed,
     public_base,
     render,
     send_soon,
@@ -52,8 +53,7 @@ def _to(path: str) -> Response:
 @router.get("/campaigns/{campaign_id}/schedule", include_in_schema=False)
 def schedule_page(request: Request, campaign_id: int, user: Manager) -> Response:
     """The reminder schedule, close mode and e-mail texts of a campaign."""
-    with get_store(request).engine.connect() as conn:
-        camp = managed_campaign(conn, user, campaign_id)
+    camp = managed(request, user, campaign_id)
     ctx = {
         "c": campaign_view(camp),
         "row": camp,
@@ -83,8 +83,7 @@ def schedule_save(
 ) -> Response:
     """Save the schedule and texts (blank texts: the built-in ones)."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
+    managed(request, user, campaign_id)
     texts = Texts(invite_subject, invite_body, remind_subject, remind_body)
     try:
         days, mode = update_schedule(
@@ -151,8 +150,7 @@ def email_invitations(request: Request, campaign_id: int, user: Manager) -> Resp
 def retry_mail(request: Request, campaign_id: int, user: Manager) -> Response:
     """Queue the failed messages again (after fixing the mail settings)."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
+    managed(request, user, campaign_id)
     n = requeue_failed(store, user, campaign_id)
     flash(request, f"{n} message{'s' if n != 1 else ''} queued again.", "success")
     if n:
@@ -165,8 +163,7 @@ def invite_accounts(request: Request, campaign_id: int, user: Manager) -> Respon
     """Make participant accounts from the roster's e-mails and send each a set-password link
     (shown once for copying when no mail server is configured)."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        camp = managed_campaign(conn, user, campaign_id)
+    camp = managed(request, user, campaign_id)
     settings = get_settings(request)
     out = invite_participants(store, settings, user, campaign_id, public_base(request))
     done = len(out.created) + len(out.again)

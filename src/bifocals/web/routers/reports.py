@@ -34,6 +34,7 @@ from bifocals.web.deps import (
     Manager,
     csrf_protect,
     get_store,
+    managed,
     no_cross_site_read,
 )
 
@@ -120,8 +121,7 @@ def _cohort(
     request: Request, campaign_id: int, user: User, action: str, detail: str = ""
 ) -> tuple[str, str]:
     store = get_store(request)
-    with store.engine.connect() as conn:
-        camp = managed_campaign(conn, user, campaign_id)
+    camp = managed(request, user, campaign_id)
     read = ResultsRead(user, action, f"campaign:{camp.name}", detail)
     results = load_results(store, campaign_id, read)
     html = cohort_report_html(
@@ -152,8 +152,7 @@ def reports_zip(request: Request, campaign_id: int, user: Manager) -> Response:
     facilitators and admins, once it is closed); the read is audited like the other exports,
     so the results count as seen."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        camp = managed_campaign(conn, user, campaign_id)
+    camp = managed(request, user, campaign_id)
     read = ResultsRead(user, "report.export", f"campaign:{camp.name}", "reports.zip")
     results = load_results(store, campaign_id, read)
     body, _kind = zip_reports(
@@ -182,8 +181,7 @@ def _download(body: str, media: str, filename: str) -> Response:
 def scores_csv_export(request: Request, campaign_id: int, user: Manager) -> Response:
     """Thresholded aggregates, one row per shown cell."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        camp = managed_campaign(conn, user, campaign_id)
+    camp = managed(request, user, campaign_id)
     read = ResultsRead(user, "report.export", f"campaign:{camp.name}", "scores.csv")
     results = load_results(store, campaign_id, read)
     return _download(
@@ -195,8 +193,7 @@ def scores_csv_export(request: Request, campaign_id: int, user: Manager) -> Resp
 def scores_json_export(request: Request, campaign_id: int, user: Manager) -> Response:
     """The scores' to_dict (aggregated, thresholded)."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        camp = managed_campaign(conn, user, campaign_id)
+    camp = managed(request, user, campaign_id)
     read = ResultsRead(user, "report.export", f"campaign:{camp.name}", "scores.json")
     results = load_results(store, campaign_id, read)
     body = json.dumps(results.scores.to_dict(), indent=1)

@@ -39,6 +39,7 @@ from bifocals.web.deps import (
     flash,
     get_settings,
     get_store,
+    managed,
     public_base,
     render,
 )
@@ -156,8 +157,7 @@ def links_sheet(
 ) -> Response:
     """Issue links for every rater without an answer and without a live link, as a file."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        camp = managed_campaign(conn, user, campaign_id)
+    camp = managed(request, user, campaign_id)
     days = get_settings(request).invitation_days
     try:
         sheet = issue_link_sheet(
@@ -180,8 +180,7 @@ def participant_edit(
 ) -> Response:
     """Correct a participant's name or e-mail."""
     store = get_store(request)
-    with store.engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
+    managed(request, user, campaign_id)
     back = f"/campaigns/{campaign_id}/participants/{pid}"
     try:
         with store.engine.begin() as conn:
@@ -198,8 +197,7 @@ def participant_remove(
     request: Request, campaign_id: int, pid: int, user: Manager, confirm: Check = False
 ) -> Response:
     """Remove a participant and their raters (answers only when confirmed)."""
-    with get_store(request).engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
+    managed(request, user, campaign_id)
     back = f"/campaigns/{campaign_id}/participants/{pid}"
     return _remove(
         request,
