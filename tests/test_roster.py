@@ -273,9 +273,9 @@ def test_exported_urls_open_the_survey_on_bifocals_serve(sqlite_url: str, tmp_pa
     rows = _sheet(out)
     assert code == 0 and len(rows) == 10
     env = {**os.environ, "BIFOCALS_SCHEDULER": "0"}
+    exe = str(Path(sys.executable).parent / "bifocals")
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "bifocals"), "serve", "--db", sqlite_url]
-        + ["--port", str(port)],
+        [exe, "serve", "--db", sqlite_url, "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
