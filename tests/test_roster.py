@@ -300,3 +300,20 @@ def test_exported_urls_open_the_survey_on_bifocals_serve(sqlite_url: str, tmp_pa
         server.wait(timeout=30)
         if server.stderr:
             server.stderr.close()
+
+
+def test_a_european_spreadsheet_csv_is_read_and_a_non_utf8_one_is_named(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    assert cli(sqlite_url, "create", NAME)[0] == 0
+    # What a spreadsheet set to a European locale writes as "CSV": semicolons, a BOM.
+    lines = [HEADER, "P1;José Núñez;jose@ex.org;Zoë Faure;zoe@ex.org;peer"]
+    semi = tmp_path / "roster-fr.csv"
+    semi.write_bytes(("\ufeff" + "\r\n".join(x.replace(",", ";") for x in lines)).encode())
+    code, _, err = cli(sqlite_url, "roster", NAME, str(semi))
+    assert code == 0, err
+    assert people(sqlite_url, NAME)["P1"][0][0] == "Zoë Faure"
+    legacy = tmp_path / "roster-1252.csv"
+    legacy.write_bytes("\n".join(lines).replace("Zoë", "Zoé").encode("cp1252"))
+    code, _, err = cli(sqlite_url, "roster", NAME, str(legacy))
+    assert code == 1 and "roster-1252.csv: file=" in err and "save it as CSV UTF-8" in err

@@ -214,8 +214,11 @@ class Record:
     cells: list[str]
 
 
-def read_records(text: str, source: str, problems: list[Problem]) -> Iterator[Record]:
-    """The records of CSV text, header included, each cell stripped and unguarded.
+def read_records(
+    text: str, source: str, problems: list[Problem], delimiter: str = ","
+) -> Iterator[Record]:
+    """The records of CSV text, header included, each cell stripped and unguarded
+    (`delimiter`: the cell separator, "," unless the caller detected another).
 
     Strict about quotes: a quote that is never closed, or text right after a closing quote,
     adds a Problem naming its line and ends the records, since nothing after it can be read
@@ -224,7 +227,7 @@ def read_records(text: str, source: str, problems: list[Problem]) -> Iterator[Re
     """
     if csv.field_size_limit() < _READER_LIMIT:  # process-wide; raised only, never lowered
         csv.field_size_limit(_READER_LIMIT)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     names: list[str] | None = None
     done = 0  # physical lines read so far
     while True:

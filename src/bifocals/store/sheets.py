@@ -1,7 +1,9 @@
 """Tables people bring and take away: CSV (UTF-8) or Excel .xlsx, read and written alike.
 
 Reading gives the same Records as the strict CSV reader (`csvformat.read_records`): the line of
-each row (a spreadsheet row number for .xlsx), its cells stripped and unguarded. Writing guards
+each row (a spreadsheet row number for .xlsx), its cells stripped and unguarded. A CSV whose
+header is separated by semicolons or tabs instead of commas (a spreadsheet set to a European
+locale writes semicolons) is read with that separator. Writing guards
 every text cell against formula injection in both formats (`cells.guard`), so that what the
 product writes can be read back unchanged. An .xlsx is recognised by its content (a zip
 archive), not by its name, so a renamed file is still read for what it is.
@@ -93,7 +95,20 @@ def read_table(data: bytes, source: str, problems: list[Problem]) -> Iterator[Re
             Problem(source, None, "file", exc.reason, "is not UTF-8 text; save it as CSV UTF-8")
         )
         return iter(())
-    return read_records(text, source, problems)
+    return read_records(text, source, problems, delimiter_of(text))
+
+
+def delimiter_of(text: str) -> str:
+    """The cell separator of a CSV, from its header line: "," unless the header has none
+    and has semicolons (what a spreadsheet writes as "CSV" where the comma is the decimal
+    mark, as in much of Europe) or tabs (a sheet saved as tab-separated text)."""
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return ","
+    for candidate in (";", "\t"):
+        if header.count(candidate) >= 2:
+            return candidate
+    return ","
 
 
 def header_index(
