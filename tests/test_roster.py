@@ -313,7 +313,60 @@ def test_a_european_spreadsheet_csv_is_read_and_a_non_utf8_one_is_named(
     code, _, err = cli(sqlite_url, "roster", NAME, str(semi))
     assert code == 0, err
     assert people(sqlite_url, NAME)["P1"][0][0] == "Zoë Faure"
+    # Excel on Windows saves "CSV" as Windows-1252; an extra column is left out, and said so.
     legacy = tmp_path / "roster-1252.csv"
-    legacy.write_bytes("\n".join(lines).replace("Zoë", "Zoé").encode("cp1252"))
-    code, _, err = cli(sqlite_url, "roster", NAME, str(legacy))
-    assert code == 1 and "roster-1252.csv: file=" in err and "save it as CSV UTF-8" in err
+    text = "\n".join(x.replace(",", ";") for x in lines).replace("Zoë", "Zoé")
+    text = text.replace("group", "group;department").replace("peer", "peer;Sales")
+    legacy.write_bytes(text.encode("cp1252"))
+    code, out, err = cli(sqlite_url, "roster", NAME, str(legacy))
+    assert code == 0, err
+    assert "1 rater updated" in out and "columns left out: department" in out
+    assert people(sqlite_url, NAME)["P1"][0][0] == "Zoé Faure"
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(HEADER.encode() + b"\nP1,\x81\x8d,,,,\n")
+    code, _, err = cli(sqlite_url, "roster", NAME, str(broken))
+    assert code == 1 and "broken.csv: file=byte" in err and "CSV UTF-8" in err
+
+
+def test_addresses_groups_and_the_links_file_as_people_write_them(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    assert cli(sqlite_url, "create", NAME)[0] == 0
+    bad = roster_file(
+        tmp_path / "typos.csv",
+        [
+            "P1,Ana Lima,ana@ex.org,Jo Berg,jo.berg@acme,example,peer",
+            "P1,Ana Lima,ana@ex.org,Yu Tan,yu@acme,peer",
+            "P1,Ana Lima,ana@ex.org,Li Chen,li@acme.example.,peer",
+        ],
+    )
+    code, _, err = cli(sqlite_url, "roster", NAME, str(bad))
+    assert code == 1
+    assert "typos.csv:3: rater_email=yu@acme:" in err and "typos.csv:4: rater_email=" in err
+    assert "typos.csv:2: line=" in err  # the comma made a seventh cell
+    good = roster_file(
+        tmp_path / "groups.csv",
+        [
+            "P1,Ana Lima,ana@ex.org,Jo Berg,jo@ex.org,Peers",
+            "P1,Ana Lima,ana@ex.org,Yu Tan,yu@ex.org,Direct Reports",
+            "P1,Ana Lima,ana@ex.org,Mo Ali,mo@ex.org,Line manager",
+        ],
+    )
+    code, _, err = cli(sqlite_url, "roster", NAME, str(good))
+    assert code == 0, err
+    assert {r[3] for r in people(sqlite_url, NAME)["P1"]} == {
+        "peer",
+        "direct_report",
+        "manager",
+        "self",
+    }
+    # The links file: never written over an existing one, nothing written when nothing is new.
+    cli(sqlite_url, "open", NAME)
+    sheet = tmp_path / "links.csv"
+    assert cli(sqlite_url, "links", NAME, "--base-url", BASE, "--csv", str(sheet))[0] == 0
+    first = sheet.read_bytes()
+    code, _, err = cli(sqlite_url, "links", NAME, "--base-url", BASE, "--csv", str(sheet))
+    assert code == 1 and "exists" in err and sheet.read_bytes() == first
+    again = tmp_path / "links2.csv"
+    code, out, _ = cli(sqlite_url, "links", NAME, "--base-url", BASE, "--csv", str(again))
+    assert code == 0 and "No file written" in out and not again.exists()

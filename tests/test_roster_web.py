@@ -43,7 +43,7 @@ def test_hr_runs_the_roster_on_the_web(db_url: str) -> None:
         assert (
             preview.status_code == 200 and "Preview only: nothing has changed yet" in preview.text
         )
-        assert "add rater Bo Chen (manager) for P1" in preview.text
+        assert "add rater Bo Chen &lt;bo@ex.org&gt; (manager) for P1" in preview.text
         done = _upload(hr, cid, t, _csv(ROSTER_LINES), action="import")
         assert "2 participants added; 8 raters added" in done.text
         assert "Nothing to change" in _upload(hr, cid, t, _csv(ROSTER_LINES)).text
@@ -206,3 +206,60 @@ def test_the_api_runs_a_programme(db_url: str) -> None:
         assert r.json() == {"reminder_days": [7, 2], "close_mode": "manual"}
         risks = api.get(f"{base}/at-risk", headers=head).json()
         assert {(x["group"], x["more_needed"]) for x in risks} == {("manager", 1), ("peer", 3)}
+
+
+def test_the_schedule_form_keeps_what_was_typed_and_lists_every_problem(db_url: str) -> None:
+    add_user(db_url, "hr@example.org", "facilitator")
+    with web_client(db_url) as hr:
+        t = login(hr, "hr@example.org")
+        cid = make_campaign(hr, t, "Cohort")
+        body = "Dear colleague, {Participant} asks for your view."
+        r = hr.post(
+            f"/campaigns/{cid}/schedule",
+            data={
+                "csrf_token": t,
+                "reminder_days": "7, 2, 0",
+                "close_mode": "auto",
+                "invite_subject": "Feedback for {participant}",
+                "invite_body": body,
+            },
+        )
+        assert r.status_code == 400
+        page = r.text
+        assert "Nothing was saved: 2 fields need a look." in page
+        assert "&#39;0&#39; is not a number of days" in page
+        assert "{Participant} is not a placeholder" in page
+        assert 'value="7, 2, 0"' in page and body in page  # as typed
+        assert 'value="Feedback for {participant}"' in page
+
+
+def test_api_dates_and_partial_corrections(db_url: str) -> None:
+    add_user(db_url, "hr@example.org", "facilitator")
+    head = bearer(db_url, "hr@example.org")
+    rows = [dict(zip(HEADER.split(","), line.split(","), strict=True)) for line in ROSTER_LINES]
+    with web_client(db_url) as api:
+        made = api.post(
+            "/api/v1/campaigns", json={"name": "C", "deadline": "2027-03-31"}, headers=head
+        )
+        assert made.status_code == 201 and made.json()["deadline"].startswith("2027-03-31T23:59:59")
+        cid = made.json()["id"]
+        api.put(f"/api/v1/campaigns/{cid}/roster", json={"rows": rows}, headers=head)
+        with store_at(db_url) as store, store.engine.connect() as conn:
+            rid = int(
+                conn.execute(
+                    sa.select(raters.c.id).where(raters.c.email == "ed@ex.org")
+                ).scalar_one()
+            )
+        r = api.patch(
+            f"/api/v1/campaigns/{cid}/raters/{rid}", json={"email": "ed.fox@ex.org"}, headers=head
+        )
+        assert r.json() == {"changed": ["email"]}
+        with store_at(db_url) as store, store.engine.connect() as conn:
+            row = conn.execute(sa.select(raters).where(raters.c.id == rid)).one()
+        assert (row.name, row.email, row.group) == ("Ed Fox", "ed.fox@ex.org", "peer")
+        r = api.put(
+            f"/api/v1/campaigns/{cid}/roster",
+            json={"rows": [{**rows[0], "rater_email": "bo@acme,example"}]},
+            headers=head,
+        )
+        assert r.status_code == 400 and "rater_email" in r.json()["detail"]["message"]

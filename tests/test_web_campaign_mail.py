@@ -102,7 +102,7 @@ def test_invitations_by_smtp_and_tokens_stored_hashed(
         mailed = SURVEY.findall(body(mo))
         assert len(mailed) == 1
         self_msg = next(m for m in box.messages if m["To"] == "pat@example.org")
-        assert "yourself" in self_msg["Subject"]
+        assert self_msg["Subject"] == "Your self-assessment in Spring"
         tokens = shown + [t for m in box.messages for t in SURVEY.findall(body(m))]
         assert len(set(tokens)) == 4
     # The database holds only sha256 digests: no raw token anywhere in it.

@@ -7,6 +7,7 @@ Each command is a thin door to the services the web uses (services.campaigns, .r
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -161,25 +162,41 @@ def open_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = Fal
     _status_cmd("open", name, db, as_json)
 
 
-def close_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
-    """Close an open campaign: no more answers; groups below their threshold are pooled or
-    left out of the reports (`bifocals campaign check NAME` lists them first; close lists
-    them again).
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
-    Example: bifocals campaign close "Cohort 2027"
+
+def _confirm(question: str, yes: bool) -> None:
+    """Ask in a terminal (not in a script, or with --yes); no means stop with status 1."""
+    if not yes and sys.stdin.isatty() and not typer.confirm(question):
+        raise typer.Exit(1)
+
+
+def close_cmd(
+    name: NameArg, yes: YesOption = False, db: DbOption = DEFAULT_DB, as_json: JsonOption = False
+) -> None:
+    """Close an open campaign: no more answers; groups below their threshold are pooled or
+    left out of the reports. The groups at risk are listed first, and in a terminal you are
+    asked to confirm (--yes skips the question).
+
+    Example: bifocals campaign close "Cohort 2027" --yes
     """
     if not as_json:
-        _print_risks(db, name, "Closed with groups under their threshold")
+        _print_risks(db, name, "Groups under their threshold (pooled or left out at close)")
+    _confirm(f"Close {name!r}? Raters can no longer answer.", yes)
     _status_cmd("close", name, db, as_json)
 
 
-def release_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+def release_cmd(
+    name: NameArg, yes: YesOption = False, db: DbOption = DEFAULT_DB, as_json: JsonOption = False
+) -> None:
     """Release a closed campaign's reports: each participant reads their own (final: the
     campaign can never be re-opened). With BIFOCALS_SMTP_* set, each participant account is
-    told by e-mail (sent by the server's scheduler or `campaign tick`).
+    told by e-mail (sent by the server's scheduler or `campaign tick`). Asks first in a
+    terminal (--yes skips the question).
 
-    Example: bifocals campaign release "Cohort 2027"
+    Example: bifocals campaign release "Cohort 2027" --yes
     """
+    _confirm(f"Release the reports of {name!r}? This cannot be undone.", yes)
     from bifocals.services.participant_accounts import release
     from bifocals.services.settings import WebSettings
 
@@ -370,6 +387,11 @@ def links_cmd(
 
     if not base_url.startswith(("http://", "https://")):
         fail(f"--base-url {base_url!r} must start with https:// (or http:// for a local test)")
+    if csv_out is not None and csv_out.exists():
+        fail(
+            f"{csv_out} exists, and may hold links that are shown only once; give another "
+            "file name (or move that one away) and run again: nothing was issued"
+        )
     store = open_db(db)
     try:
         cid = campaign_id_by_name(store, name)
@@ -379,6 +401,9 @@ def links_cmd(
     finally:
         store.close()
     data = sheet.xlsx() if csv_out is not None and csv_out.suffix == ".xlsx" else sheet.csv()
+    if csv_out is not None and not sheet.rows:
+        console.print(f"Campaign {name}: {sheet.summary()}. No file written.", highlight=False)
+        return
     if csv_out is None:
         typer.echo(data.decode("utf-8-sig"), nl=False)
     else:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from bifocals.addresses import EMAIL as ADDRESS
 from bifocals.errors import BifocalsError
 from bifocals.services.security import MIN_PASSWORD, User, hash_password, now, utc
 from bifocals.store import Store
 from bifocals.store.app_tables import ROLES, audit_log, users
 from bifocals.store.tables import campaigns, participants
 
-EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+$")
+EMAIL = ADDRESS  # the one rule: bifocals.addresses
 
 
 def check_email(email: str, where: str = "email") -> str:

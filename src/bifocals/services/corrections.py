@@ -139,13 +139,16 @@ def edit_rater(
     campaign_id: int,
     rater_id: int,
     *,
-    name: str,
-    email: str,
-    group: str,
+    name: str | None = None,
+    email: str | None = None,
+    group: str | None = None,
 ) -> list[str]:
-    """Change a rater's name, e-mail and group; returns what changed (empty: nothing)."""
+    """Change a rater's name, e-mail or group (None: keep it); returns what changed."""
     require_changeable(conn, campaign_id)
     row = _rater(conn, campaign_id, rater_id)
+    name = row.name or "" if name is None else name
+    email = row.email or "" if email is None else email
+    group = row.group if group is None else group
     if row.group == "self":
         raise Conflict(
             "a self rating follows its participant: edit the participant instead", "group"
@@ -223,12 +226,15 @@ def edit_participant(
     campaign_id: int,
     participant_id: int,
     *,
-    name: str,
-    email: str,
+    name: str | None = None,
+    email: str | None = None,
 ) -> list[str]:
-    """Change a participant's name and e-mail (their self rater's too); returns what changed."""
+    """Change a participant's name or e-mail (None: keep it; their self rater's follow);
+    returns what changed."""
     require_changeable(conn, campaign_id)
     row = _participant(conn, campaign_id, participant_id)
+    name = row.name or "" if name is None else name
+    email = row.email or "" if email is None else email
     clean = name.strip()
     if len(clean) > 200:
         raise Conflict("the name is over 200 characters", "name")

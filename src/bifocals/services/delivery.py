@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
+from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.services.accounts import write_audit
 from bifocals.services.link_sheet import live_links
-from bifocals.services.mail import invitation_text, nomination_text, send_mail
+from bifocals.services.mail import nomination_text, send_mail
+from bifocals.services.mail_texts import expected_minutes, rater_message, texts_of
 from bifocals.services.people import GROUP_LABELS
-from bifocals.services.security import User
+from bifocals.services.security import User, utc
 from bifocals.services.settings import WebSettings
 from bifocals.services.token_links import LinkKind, issue, link_url, mark_sent
 from bifocals.store import Store
@@ -82,10 +84,20 @@ def deliver_invitations(
         write_audit(
             conn, user, action, f"campaign:{camp.name}", f"{len(issued)} link(s)", campaign_id
         )
+    minutes = expected_minutes(campaign_instrument(camp.instrument_id, camp.instrument_yaml))
     for r, token in issued:
         link = link_url(LinkKind.INVITATION, base, token)
         if by_email and settings.smtp.enabled and r.email:
-            subject, body = invitation_text(r.pname or r.pcode, camp.name, link, r.group, reminder)
+            subject, body = rater_message(
+                texts_of(camp),
+                reminder=reminder,
+                is_self=r.group == "self",
+                participant=r.pname or r.pcode,
+                campaign=camp.name,
+                deadline=utc(camp.deadline),
+                minutes=minutes,
+                link=link,
+            )
             try:
                 send_mail(settings.smtp, r.email, subject, body)
             except BifocalsError:

@@ -60,7 +60,7 @@ class LinkSheet:
         if self.kept:
             text += (
                 f"; {self.kept} rater{' has' if self.kept == 1 else 's have'} a live link "
-                "already (kept; use reissue to replace)"
+                "already (kept: those links still work)"
             )
         if self.answered:
             text += f"; {self.answered} answered"

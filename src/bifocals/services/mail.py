@@ -1,10 +1,12 @@
-"""Outgoing mail (invitations, reminders, nomination links) over SMTP, and the message texts."""
+"""Outgoing mail over SMTP, and the nomination message (invitation and reminder texts:
+services.mail_texts)."""
 
 from __future__ import annotations
 
 import smtplib
 import ssl
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 
 from bifocals.errors import BifocalsError
 from bifocals.services.settings import SmtpSettings
@@ -18,6 +20,9 @@ def send_mail(smtp: SmtpSettings, to: str, subject: str, body: str) -> None:
     msg["From"] = smtp.sender
     msg["To"] = to
     msg["Subject"] = subject
+    # Mail servers and filters distrust a message without a date or an id of its own.
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2] or None)
     msg.set_content(body)
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
@@ -31,35 +36,6 @@ def send_mail(smtp: SmtpSettings, to: str, subject: str, body: str) -> None:
             f"could not send mail through {smtp.host}:{smtp.port}: {exc}; "
             "check the SMTP settings or copy the link by hand"
         ) from exc
-
-
-def invitation_text(
-    participant: str, campaign: str, url: str, group: str, reminder: bool
-) -> tuple[str, str]:
-    """Subject and body of an invitation or reminder to give feedback."""
-    who = "yourself" if group == "self" else participant
-    subject = (
-        f"Reminder: your feedback for {who}" if reminder else f"Your feedback for {who} is asked"
-    )
-    opening = (
-        "This is a friendly reminder: your answers have not reached us yet."
-        if reminder
-        else f'You are invited to give feedback in the campaign "{campaign}".'
-    )
-    about = (
-        "The questions are about how you see your own leadership and management."
-        if group == "self"
-        else f"The questions are about how you see {participant} at work. Your answers are "
-        "pooled with those of others; no one sees what you, in particular, answered."
-    )
-    body = (
-        f"{opening}\n\n{about}\n\n"
-        f"Open your private link (it takes about ten minutes; you can stop and come back):\n"
-        f"{url}\n\n"
-        "Keep this link to yourself: it is the only key to your answers. "
-        "If it was sent to you by mistake, just ignore this message.\n"
-    )
-    return subject, body
 
 
 def nomination_text(participant: str, campaign: str, url: str) -> tuple[str, str]:

@@ -3,7 +3,8 @@
 A campaign may replace the subject and body of its invitation and of its reminder. Placeholders
 are words in braces, filled when each message is sent:
 
-    {participant}  who the feedback is about ("yourself" in a self rating's message)
+    {participant}  who the feedback is about (a participant's own self-assessment always
+                   gets the built-in self texts)
     {campaign}     the campaign's name
     {deadline}     the last day for answers ("no set date" when there is none)
     {minutes}      about how many minutes the questionnaire takes
@@ -60,6 +61,15 @@ Please answer by {deadline}:
 
 Keep this link to yourself: it is the only key to your answers.
 """
+SELF_REMIND_SUBJECT = "Reminder: your self-assessment in {campaign}"
+SELF_REMIND_BODY = """\
+A friendly reminder: your self-assessment in "{campaign}" has not reached us yet. Answers are
+taken until {deadline}; it takes about {minutes} minutes.
+
+Your private link (a new one: any earlier link no longer works, and the answers you saved with
+it are kept):
+{link}
+"""
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,16 @@ class Texts:
     invite_body: str | None = None
     remind_subject: str | None = None
     remind_body: str | None = None
+
+
+def texts_of(row: object) -> Texts:
+    """The texts of a campaigns row (its invite_* and remind_* columns)."""
+    return Texts(
+        getattr(row, "invite_subject", None),
+        getattr(row, "invite_body", None),
+        getattr(row, "remind_subject", None),
+        getattr(row, "remind_body", None),
+    )
 
 
 def expected_minutes(instrument: Instrument) -> int:
@@ -118,20 +138,31 @@ def rater_message(
     minutes: int,
     link: str,
 ) -> tuple[str, str]:
-    """Subject and body of one invitation or reminder."""
+    """Subject and body of one invitation or reminder. A campaign's own texts are for the
+    raters of a participant; a participant's own self-assessment always gets the built-in
+    self texts (a text written about "{participant}" reads wrongly to that person)."""
     values = {
-        "participant": "yourself" if is_self else participant,
+        "participant": participant,
         "campaign": campaign,
-        "deadline": deadline.strftime("%A %d %B %Y") if deadline else "no set date",
+        "deadline": deadline_text(deadline),
         "minutes": str(minutes),
         "link": link,
     }
-    if reminder:
+    if is_self:
+        subject, body = (
+            (SELF_REMIND_SUBJECT, SELF_REMIND_BODY) if reminder else (SELF_SUBJECT, SELF_BODY)
+        )
+    elif reminder:
         subject = texts.remind_subject or REMIND_SUBJECT
         body = texts.remind_body or REMIND_BODY
-    elif is_self and texts.invite_body is None:
-        subject, body = texts.invite_subject or SELF_SUBJECT, SELF_BODY
     else:
         subject = texts.invite_subject or INVITE_SUBJECT
         body = texts.invite_body or INVITE_BODY
     return fill(subject, values), fill(body, values)
+
+
+def deadline_text(deadline: datetime | None) -> str:
+    """The deadline as raters read it: the day, and that it ends at midnight UTC."""
+    if deadline is None:
+        return "no set date"
+    return deadline.strftime("%A %d %B %Y") + " (end of the day, UTC)"

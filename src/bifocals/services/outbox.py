@@ -22,7 +22,7 @@ from bifocals.errors import BifocalsError, Conflict
 from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.services.accounts import write_audit
 from bifocals.services.mail import send_mail
-from bifocals.services.mail_texts import Texts, expected_minutes, rater_message
+from bifocals.services.mail_texts import expected_minutes, rater_message, texts_of
 from bifocals.services.security import User, now, utc
 from bifocals.services.settings import WebSettings
 from bifocals.services.token_links import LinkKind, issue, link_url, mark_sent
@@ -167,7 +167,7 @@ def _compose_rater(store: Store, settings: WebSettings, message: Any, base: str)
         if ctx is None or ctx.submitted_at is not None or ctx.status not in ("draft", "open"):
             return None
         token = issue(conn, LinkKind.INVITATION, int(ctx.id), settings.invitation_days)
-    texts = Texts(ctx.invite_subject, ctx.invite_body, ctx.remind_subject, ctx.remind_body)
+    texts = texts_of(ctx)
     minutes = expected_minutes(campaign_instrument(ctx.instrument_id, ctx.instrument_yaml))
     subject, body = rater_message(
         texts,

@@ -38,7 +38,7 @@ from bifocals.services.people import RATER_GROUPS, insert_participant, insert_ra
 from bifocals.services.security import User
 from bifocals.store import Store
 from bifocals.store.csvformat import Record
-from bifocals.store.sheets import header_index, read_table
+from bifocals.store.sheets import header_index, read_table, unknown_columns
 from bifocals.store.tables import participants, raters
 
 ROSTER_COLUMNS: tuple[str, ...] = (
@@ -51,6 +51,19 @@ ROSTER_COLUMNS: tuple[str, ...] = (
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("participant", "rater_name", "rater_email", "group")
 MAX_ROSTER_LINES = 20_000
+# How people write the groups in a spreadsheet, as the groups' names (after lower case and
+# spaces or hyphens to underscores).
+GROUP_SPELLINGS: dict[str, str] = {
+    "peers": "peer",
+    "managers": "manager",
+    "line_manager": "manager",
+    "direct_reports": "direct_report",
+    "directreport": "direct_report",
+    "directreports": "direct_report",
+    "report": "direct_report",
+    "reports": "direct_report",
+    "others": "other",
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,7 @@ class Roster:
 
     source: str
     participants: dict[str, RosterParticipant]
+    ignored: tuple[str, ...] = ()  # columns of the file that are not roster columns
 
 
 @dataclass
@@ -96,6 +110,7 @@ class RosterResult:
     raters_removed: int = 0
     answers_removed: int = 0  # raters removed together with the answers they had given
     changes: list[str] = field(default_factory=list)  # one line per change, for the preview
+    ignored: tuple[str, ...] = ()  # columns of the file that were left out
 
     def summary(self) -> str:
         """One sentence a person reads after the import."""
@@ -111,6 +126,8 @@ class RosterResult:
         text = "; ".join(said) if said else "nothing to change: the roster already matches"
         if self.answers_removed:
             text += f" (with the answers of {_count(self.answers_removed, 'rater', '')})"
+        if self.ignored:
+            text += f"; columns left out: {', '.join(self.ignored)}"
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -124,6 +141,7 @@ class RosterResult:
             "raters_removed": self.raters_removed,
             "answers_removed": self.answers_removed,
             "changes": self.changes,
+            "ignored_columns": list(self.ignored),
         }
 
 
@@ -183,7 +201,8 @@ def roster_from_rows(rows: list[dict[str, str]], source: str) -> Roster:
 def parse_records(first: Record, records: Iterator[Record], source: str) -> Roster:
     """A roster from its header record and the records after it (all problems at once)."""
     problems: list[Problem] = []
-    at = header_index(first.cells, source, REQUIRED_COLUMNS, ROSTER_COLUMNS)
+    at = header_index(first.cells, source, REQUIRED_COLUMNS, ROSTER_COLUMNS, ignore_unknown=True)
+    ignored = tuple(unknown_columns(first.cells, ROSTER_COLUMNS))
     people: dict[str, RosterParticipant] = {}
     seen_raters: dict[tuple[str, str], int] = {}
 
@@ -235,6 +254,7 @@ def parse_records(first: Record, records: Iterator[Record], source: str) -> Rost
         _merge_person(person, values, line, source, problems)
         rater_name, rater_email = values["rater_name"], values["rater_email"]
         group = values["group"].strip().lower().replace(" ", "_").replace("-", "_")
+        group = GROUP_SPELLINGS.get(group, group)
         if not (rater_name or rater_email or group):
             continue  # a participant line without raters
         if group == "self":
@@ -311,10 +331,11 @@ def parse_records(first: Record, records: Iterator[Record], source: str) -> Rost
                     )
                 )
     if problems:
+        problems.sort(key=lambda p: p.line or 0)
         raise ValidationError(problems, f"{source}: nothing was changed; fix these lines")
     if not people:
         raise ValidationError([Problem(source, None, "file", "", "has no participant lines")])
-    return Roster(source, people)
+    return Roster(source, people, ignored)
 
 
 def _merge_person(
@@ -417,7 +438,7 @@ def apply_roster(
     """
     require_changeable(conn, campaign_id)
     seen = results_seen(conn, campaign_id)
-    out = RosterResult()
+    out = RosterResult(ignored=roster.ignored)
     people = {
         p.code: p
         for p in conn.execute(
@@ -441,7 +462,8 @@ def apply_roster(
         row = people.get(code)
         if row is None:
             out.participants_added += 1
-            out.changes.append(f"add participant {code}")
+            who = ", ".join(x for x in (wanted.name, wanted.email) if x)
+            out.changes.append(f"add participant {code}" + (f" ({who})" if who else ""))
             additions.extend((code, r) for r in wanted.raters)
             continue
         existing = rows_by_person.get(row.id, [])
@@ -496,7 +518,8 @@ def apply_roster(
                 removals.append((code, r))
     for code, w in additions:
         out.raters_added += 1
-        out.changes.append(f"add rater {w.name} ({w.group}) for {code}")
+        addr = f" <{w.email}>" if w.email else " (no e-mail: use the links sheet)"
+        out.changes.append(f"add rater {w.name}{addr} ({w.group}) for {code}")
     if sync:
         for code, row in people.items():
             if code in roster.participants:

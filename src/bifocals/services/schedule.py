@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bifocals.errors import Conflict, Invalid
+from bifocals.errors import Conflict, Invalid, Problem, ValidationError
 from bifocals.services.accounts import write_audit
 from bifocals.services.campaigns import lock_campaign
 from bifocals.services.mail_texts import Texts, check_text
@@ -65,6 +65,40 @@ def days_text(days: tuple[int, ...]) -> str:
     return ",".join(str(d) for d in days)
 
 
+TEXT_FIELDS: tuple[tuple[str, bool], ...] = (
+    ("invite_subject", False),
+    ("invite_body", True),
+    ("remind_subject", False),
+    ("remind_body", True),
+)
+
+
+def check_schedule(
+    reminder_days: str, close_mode: str, texts: Texts | None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The columns to store, and every problem at once (field, value, what to do)."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    try:
+        values["reminder_days"] = days_text(parse_reminder_days(reminder_days)) or None
+    except Invalid as exc:
+        problems.append(Problem("schedule", None, "reminder_days", reminder_days, exc.message))
+    if close_mode in CLOSE_MODES:
+        values["close_mode"] = close_mode
+    else:
+        problems.append(
+            Problem("schedule", None, "close_mode", close_mode, "choose auto or manual")
+        )
+    if texts is not None:
+        for name, needs_link in TEXT_FIELDS:
+            raw = getattr(texts, name) or ""
+            try:
+                values[name] = check_text(raw, name, needs_link=needs_link)
+            except Invalid as exc:
+                problems.append(Problem("schedule", None, name, raw[:60], exc.message))
+    return values, problems
+
+
 def update_schedule(
     store: Store,
     user: User | None,
@@ -74,36 +108,21 @@ def update_schedule(
     close_mode: str,
     texts: Texts | None = None,
 ) -> tuple[tuple[int, ...], str]:
-    """Set a campaign's reminder days, close mode and (if given) e-mail texts; audited."""
-    days = parse_reminder_days(reminder_days)
-    if close_mode not in CLOSE_MODES:
-        raise Invalid(f"close mode {close_mode!r} is not one of auto, manual", "close_mode")
-    values: dict[str, Any] = {"reminder_days": days_text(days) or None, "close_mode": close_mode}
-    if texts is not None:
-        values.update(
-            invite_subject=check_text(
-                texts.invite_subject or "", "invite_subject", needs_link=False
-            ),
-            invite_body=check_text(texts.invite_body or "", "invite_body", needs_link=True),
-            remind_subject=check_text(
-                texts.remind_subject or "", "remind_subject", needs_link=False
-            ),
-            remind_body=check_text(texts.remind_body or "", "remind_body", needs_link=True),
-        )
+    """Set a campaign's reminder days, close mode and (if given) e-mail texts; audited. A
+    ValidationError lists every problem of the form at once; nothing is changed then."""
+    values, problems = check_schedule(reminder_days, close_mode, texts)
+    if problems:
+        raise ValidationError(problems, "nothing was saved; fix these fields")
     with store.engine.begin() as conn:
         row = lock_campaign(conn, campaign_id)
         if row.status not in ("draft", "open"):
             raise Conflict(f"the campaign is {row.status}; its schedule can no longer change")
         conn.execute(sa.update(campaigns).where(campaigns.c.id == campaign_id).values(**values))
-        detail = f"reminders={days_text(days) or 'none'} close={close_mode}"
+        detail = f"reminders={values['reminder_days'] or 'none'} close={close_mode}"
         if texts is not None:
-            detail += " texts=" + ",".join(
-                k
-                for k in ("invite_subject", "invite_body", "remind_subject", "remind_body")
-                if values[k] is not None
-            )
+            detail += " texts=" + ",".join(k for k, _ in TEXT_FIELDS if values[k] is not None)
         write_audit(conn, user, "campaign.schedule", f"campaign:{row.name}", detail, campaign_id)
-    return days, close_mode
+    return parse_reminder_days(values["reminder_days"] or ""), close_mode
 
 
 @dataclass(frozen=True)

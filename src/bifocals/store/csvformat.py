@@ -22,13 +22,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import TextIO
 
+from bifocals.addresses import EMAIL
 from bifocals.errors import Problem, ValidationError
 from bifocals.instruments.model import Instrument
 from bifocals.scoring.model import GROUPS
@@ -57,9 +57,8 @@ EXPORT_COLUMNS: tuple[str, ...] = (
 # The widths of participants.name / raters.name and of the e-mail columns (store.tables).
 MAX_NAME = 200
 MAX_EMAIL = 320
-# The address rule of the rest of the product (services.accounts.EMAIL): something, one @,
-# something, with no spaces, quotes or angle brackets, so whatever it stored comes back in.
-_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+")
+# The product's one address rule (bifocals.addresses), so whatever it stored comes back in.
+_EMAIL = EMAIL
 NOT_OBSERVED: frozenset[str] = frozenset({"", "na", "n/a"})
 MAX_PROBLEMS = 10_000
 # The longest cell an import accepts, in characters (the csv module's own default limit; the

@@ -1,12 +1,14 @@
-"""Tables people bring and take away: CSV (UTF-8) or Excel .xlsx, read and written alike.
+"""Tables people bring and take away: CSV or Excel .xlsx, read and written alike.
 
 Reading gives the same Records as the strict CSV reader (`csvformat.read_records`): the line of
 each row (a spreadsheet row number for .xlsx), its cells stripped and unguarded. A CSV whose
 header is separated by semicolons or tabs instead of commas (a spreadsheet set to a European
-locale writes semicolons) is read with that separator. Writing guards
-every text cell against formula injection in both formats (`cells.guard`), so that what the
-product writes can be read back unchanged. An .xlsx is recognised by its content (a zip
-archive), not by its name, so a renamed file is still read for what it is.
+locale writes semicolons) is read with that separator; a CSV that is not UTF-8 is read as
+Windows-1252, what Excel on Windows saves as "CSV" in Western Europe and the Americas.
+
+Writing guards every text cell against formula injection in both formats (`cells.guard`), so
+that what the product writes can be read back unchanged. An .xlsx is recognised by its content
+(a zip archive), not by its name, so a renamed file is still read for what it is.
 """
 
 from __future__ import annotations
@@ -90,11 +92,22 @@ def read_table(data: bytes, source: str, problems: list[Problem]) -> Iterator[Re
         return _xlsx_records(data, source, problems)
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(
-            Problem(source, None, "file", exc.reason, "is not UTF-8 text; save it as CSV UTF-8")
-        )
-        return iter(())
+    except UnicodeDecodeError:
+        try:
+            # What Excel on Windows saves as "CSV" in Western Europe and the Americas.
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    "file",
+                    f"byte {exc.start + 1}",
+                    "is in a text encoding that cannot be read; in the spreadsheet choose "
+                    "File > Save as > CSV UTF-8 (comma delimited), or save it as .xlsx",
+                )
+            )
+            return iter(())
     return read_records(text, source, problems, delimiter_of(text))
 
 
@@ -112,39 +125,48 @@ def delimiter_of(text: str) -> str:
 
 
 def header_index(
-    header: Sequence[str], source: str, required: Sequence[str], optional: Sequence[str] = ()
+    header: Sequence[str],
+    source: str,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    *,
+    ignore_unknown: bool = False,
 ) -> dict[str, int]:
-    """Where each known column is; a ValidationError when a required one is missing or a
-    column is unknown (a typo in a header would otherwise drop a whole column silently)."""
+    """Where each known column is. A ValidationError when a required one is missing (naming
+    the unknown columns as likely typos), or, unless `ignore_unknown`, when a column is
+    unknown (a typo in a header would otherwise drop a whole column silently)."""
     names = [h.strip().lower() for h in header]
+    known = list(dict.fromkeys([*required, *optional]))
+    unknown = [n for n in names if n and n not in known]
     problems: list[Problem] = []
     missing = [c for c in required if c not in names]
     if missing:
+        typo = f" (is {', '.join(unknown)} one of them, misspelt?)" if unknown else ""
         problems.append(
             Problem(
                 source,
                 1,
                 "header",
                 ",".join(names),
-                f"the first line must name the columns {','.join(required)}; "
-                f"missing {', '.join(missing)}",
+                f"the first line must name the columns {', '.join(known)}; "
+                f"missing {', '.join(missing)}{typo}",
             )
         )
-    known = set(required) | set(optional)
-    for name in names:
-        if name and name not in known:
-            problems.append(
-                Problem(
-                    source,
-                    1,
-                    "header",
-                    name,
-                    f"is not a column of this file; use {', '.join([*required, *optional])}",
-                )
+    elif not ignore_unknown:
+        problems.extend(
+            Problem(
+                source, 1, "header", name, f"is not a column of this file; use {', '.join(known)}"
             )
+            for name in unknown
+        )
     if problems:
         raise ValidationError(problems, f"{source}: nothing was changed; fix the header")
-    return {name: n for n, name in enumerate(names) if name}
+    return {name: n for n, name in enumerate(names) if name in known}
+
+
+def unknown_columns(header: Sequence[str], known: Sequence[str]) -> list[str]:
+    """The header's columns that are not in `known` (which an import then leaves out)."""
+    return [h.strip() for h in header if h.strip() and h.strip().lower() not in known]
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:

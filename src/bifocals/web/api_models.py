@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from bifocals.scoring.model import THRESHOLD_MAX, THRESHOLD_MIN
 
@@ -96,12 +96,21 @@ class CampaignOut(BaseModel):
 
 
 class CampaignIn(BaseModel):
-    """Create a draft campaign."""
+    """Create a draft campaign. A `deadline` given as a date (2027-03-31) is the end of that
+    day in UTC, as on the web and the command line; a date-time is taken as given."""
 
     name: str = Field(min_length=1, max_length=200)
     instrument_id: str = Field(default="bifocals_open_360", min_length=1, max_length=100)
     thresholds: ThresholdsModel = Field(default_factory=ThresholdsModel)
     deadline: datetime | None = None
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _day_ends_at_midnight(cls, value: Any) -> Any:
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            return value.strip() + "T23:59:59+00:00"
+        return value
+
     reason: str = Field(default="", max_length=500)
 
 
@@ -345,22 +354,24 @@ class RosterOut(BaseModel):
     raters_removed: int
     answers_removed: int
     changes: list[str]
+    ignored_columns: list[str] = Field(default_factory=list, description="columns left out")
     dry_run: bool
 
 
 class PersonPatch(BaseModel):
-    """A participant's corrected name and e-mail (a new e-mail ends the old links)."""
+    """A participant's corrected name or e-mail (a new e-mail ends the old links); the fields
+    sent change, the others stay."""
 
-    name: str = Field(default="", max_length=200)
-    email: str = Field(default="", max_length=320)
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
 
 
 class RaterPatch(BaseModel):
-    """A rater's corrected name, e-mail and group."""
+    """A rater's corrected name, e-mail or group: the fields sent change, the others stay."""
 
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(default="", max_length=320)
-    group: Group
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    group: Group | None = None
 
 
 class ChangedOut(BaseModel):

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
+from bifocals.addresses import EMAIL
 from bifocals.change.loader import load_initiative_text
 from bifocals.change.model import Initiative
 from bifocals.change.report import ChangeReport, build_report
@@ -71,7 +72,7 @@ router = APIRouter(dependencies=[Depends(csrf_protect)])
 SCOPE = ".change-report"
 MAX_UPLOAD = 10_000_000
 MAX_EMAILS = MAX_LINKS
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = EMAIL  # bifocals.addresses: the one rule
 _AT_BLOCK = re.compile(r"@(page|media)[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 

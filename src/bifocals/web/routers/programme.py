@@ -5,13 +5,13 @@ participant_accounts); this module reads forms and picks pages."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bifocals.errors import BifocalsError
+from bifocals.errors import BifocalsError, ValidationError
 from bifocals.services.access import managed_campaign
 from bifocals.services.link_sheet import live_links
 from bifocals.services.mail_texts import (
@@ -24,7 +24,7 @@ from bifocals.services.mail_texts import (
 )
 from bifocals.services.outbox import queue_rater_mail, requeue_failed, require_mail
 from bifocals.services.participant_accounts import invite_participants, set_password_by_link
-from bifocals.services.schedule import update_schedule
+from bifocals.services.schedule import TEXT_FIELDS, update_schedule
 from bifocals.services.token_links import LinkKind, lookup
 from bifocals.store.tables import raters
 from bifocals.web import link_pages
@@ -50,13 +50,17 @@ def _to(path: str) -> Response:
     return RedirectResponse(path, status_code=303)
 
 
-@router.get("/campaigns/{campaign_id}/schedule", include_in_schema=False)
-def schedule_page(request: Request, campaign_id: int, user: Manager) -> Response:
-    """The reminder schedule, close mode and e-mail texts of a campaign."""
-    camp = managed(request, user, campaign_id)
+def _schedule_page(
+    request: Request,
+    camp: Any,
+    form: dict[str, str],
+    problems: dict[str, str],
+    status_code: int = 200,
+) -> Response:
     ctx = {
         "c": campaign_view(camp),
-        "row": camp,
+        "form": form,
+        "problems": problems,
         "placeholders": PLACEHOLDERS,
         "defaults": {
             "invite_subject": INVITE_SUBJECT,
@@ -66,7 +70,19 @@ def schedule_page(request: Request, campaign_id: int, user: Manager) -> Response
         },
         "mail": get_settings(request).smtp.enabled,
     }
-    return render(request, "campaigns/schedule.html", ctx)
+    return render(request, "campaigns/schedule.html", ctx, status_code=status_code)
+
+
+@router.get("/campaigns/{campaign_id}/schedule", include_in_schema=False)
+def schedule_page(request: Request, campaign_id: int, user: Manager) -> Response:
+    """The reminder schedule, close mode and e-mail texts of a campaign."""
+    camp = managed(request, user, campaign_id)
+    form = {
+        "reminder_days": ", ".join((camp.reminder_days or "").split(",")),
+        "close_mode": camp.close_mode,
+        **{k: getattr(camp, k) or "" for k, _ in TEXT_FIELDS},
+    }
+    return _schedule_page(request, camp, form, {})
 
 
 @router.post("/campaigns/{campaign_id}/schedule", include_in_schema=False)
@@ -81,10 +97,19 @@ def schedule_save(
     remind_subject: Short = "",
     remind_body: Long = "",
 ) -> Response:
-    """Save the schedule and texts (blank texts: the built-in ones)."""
+    """Save the schedule and texts (blank texts: the built-in ones); a refusal shows the form
+    again as typed, with every problem next to its field."""
     store = get_store(request)
-    managed(request, user, campaign_id)
+    camp = managed(request, user, campaign_id)
     texts = Texts(invite_subject, invite_body, remind_subject, remind_body)
+    form = {
+        "reminder_days": reminder_days,
+        "close_mode": close_mode,
+        "invite_subject": invite_subject,
+        "invite_body": invite_body,
+        "remind_subject": remind_subject,
+        "remind_body": remind_body,
+    }
     try:
         days, mode = update_schedule(
             store,
@@ -94,14 +119,16 @@ def schedule_save(
             close_mode=close_mode,
             texts=texts,
         )
+    except ValidationError as exc:
+        found = {p.field: p.message for p in exc.problems}
+        return _schedule_page(request, camp, form, found, status_code=400)
     except BifocalsError as exc:
         flash(request, str(exc), "error")
         return _to(f"/campaigns/{campaign_id}/schedule")
     when = ", ".join(str(d) for d in days) or "no"
     closing = "at the deadline" if mode == "auto" else "when you close it"
-    flash(
-        request, f"Saved: reminders {when} days before the deadline; closes {closing}.", "success"
-    )
+    note = f"Saved: reminders {when} days before the deadline; closes {closing}."
+    flash(request, note, "success")
     return _to(f"/campaigns/{campaign_id}")
 
 

@@ -270,7 +270,7 @@ def rater_edit(
         return _to(back)
     note = f"Saved: {', '.join(changed)}." if changed else "Nothing changed."
     if "email" in changed:
-        note += " Their earlier link no longer works; issue a new one."
+        note += " Any link sent to the old address no longer works; send a new one."
     flash(request, note, "success")
     return _to(back)
 
