@@ -267,9 +267,14 @@ def test_participant_accounts_by_invitation(
             path,
             data={"csrf_token": token, "password": "a long secret 1", "again": "a long secret 1"},
         )
-        assert ok.status_code == 200 and "Your password is set" in ok.text
+        # The link proved the address: the participant is signed in.
+        assert ok.status_code == 303 and ok.headers["location"] == "/me"
+        me = client.get("/me")
+        assert me.status_code == 200 and "Password set: you are signed in as ana@ex.org" in me.text
         assert client.get(path).status_code == 409  # one use
-        r = client.post(
+    with web_client(db_url, settings) as other:
+        token = other.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+        r = other.post(
             "/login",
             data={"email": "ana@ex.org", "password": "a long secret 1", "csrf_token": token},
         )

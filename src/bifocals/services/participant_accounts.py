@@ -189,8 +189,9 @@ def compose(store: Store, settings: WebSettings, message: Any, base: str) -> Any
     return Composed("Set your password to read your feedback", body, token, LinkKind.ACCOUNT)
 
 
-def set_password_by_link(store: Store, token: str, password: str) -> str:
-    """Set an invited account's password through its one-time link; returns the e-mail."""
+def set_password_by_link(store: Store, token: str, password: str) -> tuple[int, str]:
+    """Set an invited account's password through its one-time link; returns the account's
+    id and e-mail (the web then signs the person in)."""
     check_password(password)
     with store.engine.begin() as conn:
         look = lookup(conn, LinkKind.ACCOUNT, token)
@@ -219,4 +220,4 @@ def set_password_by_link(store: Store, token: str, password: str) -> str:
             "by invitation link",
             actor=str(row.email),
         )
-    return str(row.email)
+    return int(row.user_id), str(row.email)

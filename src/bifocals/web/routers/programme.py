@@ -5,6 +5,7 @@ participant_accounts); this module reads forms and picks pages."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -25,7 +26,9 @@ from bifocals.services.mail_texts import (
 from bifocals.services.outbox import queue_rater_mail, requeue_failed, require_mail
 from bifocals.services.participant_accounts import invite_participants, set_password_by_link
 from bifocals.services.schedule import TEXT_FIELDS, update_schedule
+from bifocals.services.security import start_session
 from bifocals.services.token_links import LinkKind, lookup
+from bifocals.store.app_tables import sessions
 from bifocals.store.tables import raters
 from bifocals.web import link_pages
 from bifocals.web.deps import (
@@ -39,6 +42,7 @@ from bifocals.web.deps import (
     public_base,
     render,
     send_soon,
+    set_session_cookie,
 )
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -237,10 +241,21 @@ def setup_save(
     error = "The two passwords differ; type the same one twice." if password != again else ""
     if not error:
         try:
-            email = set_password_by_link(store, token, password)
+            uid, email = set_password_by_link(store, token, password)
         except BifocalsError as exc:
             error = str(exc)
         else:
-            return render(request, "auth/setup.html", {"done": True, "email": email})
+            # The link proved the address: sign the person in, as a sign-in would.
+            note = [{"kind": "success", "message": f"Password set: you are signed in as {email}."}]
+            with store.engine.begin() as conn:
+                raw, session = start_session(conn, uid, get_settings(request).session_hours)
+                conn.execute(
+                    sa.update(sessions)
+                    .where(sessions.c.id_hash == session.id_hash)
+                    .values(flash=json.dumps(note))
+                )
+            response = RedirectResponse("/me", status_code=303)
+            set_session_cookie(request, response, raw)
+            return response
     ctx = {"token": token, "email": look.row.email, "error": error}
     return render(request, "auth/setup.html", ctx, status_code=400)
