@@ -370,3 +370,34 @@ def test_addresses_groups_and_the_links_file_as_people_write_them(
     again = tmp_path / "links2.csv"
     code, out, _ = cli(sqlite_url, "links", NAME, "--base-url", BASE, "--csv", str(again))
     assert code == 0 and "No file written" in out and not again.exists()
+
+
+def test_an_answer_that_lands_during_a_removal_is_never_deleted(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The race a campaign lock does not cover: a removal reads a rater as unanswered, the
+    rater's submit commits (a submit does not touch the campaign row), then the removal
+    deletes. The delete only takes raters still without answers, so the change rolls back."""
+    import pytest
+
+    from bifocals.errors import Conflict
+    from bifocals.services.corrections import delete_raters
+
+    _start(db_url, tmp_path)
+    with store_at(db_url) as store:
+        with store.engine.connect() as conn:
+            rid = int(
+                conn.execute(
+                    sa.select(raters.c.id).where(raters.c.email == "di@ex.org")
+                ).scalar_one()
+            )
+        with pytest.raises(Conflict, match="someone answered while"), store.engine.begin() as conn:
+            seen = conn.execute(sa.select(raters.c.submitted_at).where(raters.c.id == rid)).scalar()
+            assert seen is None  # read as unanswered ...
+            with store.engine.begin() as other:  # ... then the submit commits
+                other.execute(
+                    sa.update(raters).where(raters.c.id == rid).values(submitted_at=sa.func.now())
+                )
+            delete_raters(conn, [rid], set())
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.select(raters.c.id).where(raters.c.id == rid)).scalar() == rid

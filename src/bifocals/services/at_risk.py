@@ -66,26 +66,20 @@ def groups_at_risk(conn: sa.Connection, campaign_id: int) -> list[AtRisk]:
     """Every (participant, group) of the campaign that would not be shown alone at close."""
     camp = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
     thresholds = thresholds_of(camp)
-    rated = (
-        sa.select(responses.c.rater_id)
-        .where(responses.c.value.isnot(None))
-        .group_by(responses.c.rater_id)
-        .subquery()
-    )
+    # A rater counts once submitted with a rating on the scale: an EXISTS per rater of this
+    # campaign (the responses index on rater_id), not a scan of every campaign's responses.
+    rated = sa.exists().where(responses.c.rater_id == raters.c.id, responses.c.value.isnot(None))
+    counted = sa.case((sa.and_(raters.c.submitted_at.isnot(None), rated), 1), else_=0)
     rows = conn.execute(
         sa.select(
             raters.c.participant_id,
             raters.c.group,
             sa.func.count().label("invited"),
-            sa.func.count(rated.c.rater_id).label("counted"),
+            sa.func.sum(counted).label("counted"),
             participants.c.code,
             participants.c.name,
         )
         .join(participants, participants.c.id == raters.c.participant_id)
-        .outerjoin(
-            rated,
-            sa.and_(rated.c.rater_id == raters.c.id, raters.c.submitted_at.isnot(None)),
-        )
         .where(raters.c.campaign_id == campaign_id)
         .group_by(raters.c.participant_id, raters.c.group, participants.c.code, participants.c.name)
         .order_by(participants.c.code)

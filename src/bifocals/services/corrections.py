@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 from bifocals.errors import Conflict, NotFound
 from bifocals.services.accounts import write_audit
-from bifocals.services.campaigns import lock_campaign, results_seen
-from bifocals.services.people import RATER_GROUPS, check_email, check_name
+from bifocals.services.campaigns import results_seen
+from bifocals.services.people import RATER_GROUPS, check_email, check_name, require_editable
 from bifocals.services.security import User, now
 from bifocals.store import Store
 from bifocals.store.app_tables import invitations
@@ -55,18 +55,6 @@ def audited(
         raise
 
 
-def require_changeable(conn: sa.Connection, campaign_id: int) -> Any:
-    """Lock the campaign and return its row if its people may change (draft or open)."""
-    camp = lock_campaign(conn, campaign_id)
-    if camp.status not in ("draft", "open"):
-        raise Conflict(
-            f"the campaign is {camp.status}; participants and raters can change only while "
-            "it is a draft or open",
-            "status",
-        )
-    return camp
-
-
 def check_answered_removal(
     conn: sa.Connection,
     user: User | None,
@@ -92,6 +80,33 @@ def check_answered_removal(
             f"{listing}: already answered. Removing deletes those answers too; confirm to go ahead",
             "confirm",
         )
+
+
+ANSWERED_MEANWHILE = (
+    "someone answered while this change was being made, so nothing was changed (their answers "
+    "are kept); look at the page again and repeat the change if it is still wanted"
+)
+
+
+def delete_raters(conn: sa.Connection, rater_ids: list[int], answered: set[int]) -> None:
+    """Delete these raters; those not in `answered` only while they still have no answers.
+
+    The campaign's row lock does not stop a survey submit (it does not touch the campaign
+    row), so a rater read as unanswered may have submitted since: deleting them would lose an
+    acknowledged answer. Such a delete matches fewer rows than asked, and the Conflict rolls
+    the whole change back.
+    """
+    unanswered = [i for i in rater_ids if i not in answered]
+    for start in range(0, len(unanswered), 500):
+        part = unanswered[start : start + 500]
+        done = conn.execute(
+            sa.delete(raters).where(raters.c.id.in_(part), raters.c.submitted_at.is_(None))
+        )
+        if done.rowcount != len(part):
+            raise Conflict(ANSWERED_MEANWHILE, "confirm")
+    known = [i for i in rater_ids if i in answered]
+    for start in range(0, len(known), 500):
+        conn.execute(sa.delete(raters).where(raters.c.id.in_(known[start : start + 500])))
 
 
 def revoke_links(conn: sa.Connection, rater_ids: list[int]) -> None:
@@ -144,7 +159,7 @@ def edit_rater(
     group: str | None = None,
 ) -> list[str]:
     """Change a rater's name, e-mail or group (None: keep it); returns what changed."""
-    require_changeable(conn, campaign_id)
+    require_editable(conn, campaign_id)
     row = _rater(conn, campaign_id, rater_id)
     name = row.name or "" if name is None else name
     email = row.email or "" if email is None else email
@@ -197,13 +212,13 @@ def remove_rater(
     confirmed: bool = False,
 ) -> str:
     """Remove a rater (and, when confirmed, the answers they gave); returns who it was."""
-    require_changeable(conn, campaign_id)
+    require_editable(conn, campaign_id)
     row = _rater(conn, campaign_id, rater_id)
     if row.group == "self":
         raise Conflict("a self rating cannot be removed alone: remove the participant", "group")
     answered = [_label(row)] if row.submitted_at is not None else []
     check_answered_removal(conn, user, campaign_id, answered, confirmed, f"rater_id:{rater_id}")
-    conn.execute(sa.delete(raters).where(raters.c.id == rater_id))
+    delete_raters(conn, [rater_id], {rater_id} if answered else set())
     detail = f"group={row.group}" + (", with their answers" if answered else "")
     write_audit(conn, user, "rater.remove", f"participant:{row.pcode}", detail, campaign_id)
     return _label(row)
@@ -231,7 +246,7 @@ def edit_participant(
 ) -> list[str]:
     """Change a participant's name or e-mail (None: keep it; their self rater's follow);
     returns what changed."""
-    require_changeable(conn, campaign_id)
+    require_editable(conn, campaign_id)
     row = _participant(conn, campaign_id, participant_id)
     name = row.name or "" if name is None else name
     email = row.email or "" if email is None else email
@@ -273,18 +288,13 @@ def remove_participant(
     confirmed: bool = False,
 ) -> str:
     """Remove a participant with all their raters (answers only when confirmed)."""
-    require_changeable(conn, campaign_id)
+    require_editable(conn, campaign_id)
     row = _participant(conn, campaign_id, participant_id)
-    answered = [
-        f"{r.name or r.code} ({r.group})"
-        for r in conn.execute(
-            sa.select(raters).where(
-                raters.c.participant_id == participant_id, raters.c.submitted_at.isnot(None)
-            )
-        )
-    ]
+    theirs = conn.execute(sa.select(raters).where(raters.c.participant_id == participant_id)).all()
+    answered = [f"{r.name or r.code} ({r.group})" for r in theirs if r.submitted_at is not None]
     check_answered_removal(conn, user, campaign_id, answered, confirmed, f"participant:{row.code}")
-    conn.execute(sa.delete(raters).where(raters.c.participant_id == participant_id))
+    done = {int(r.id) for r in theirs if r.submitted_at is not None}
+    delete_raters(conn, [int(r.id) for r in theirs], done)
     conn.execute(sa.delete(participants).where(participants.c.id == participant_id))
     detail = f"with the answers of {len(answered)}" if answered else ""
     write_audit(conn, user, "participant.remove", f"participant:{row.code}", detail, campaign_id)

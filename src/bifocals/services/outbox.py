@@ -117,6 +117,30 @@ def queue_rater_mail(
     return out
 
 
+def queue_invitations(
+    store: Store, settings: WebSettings, user: User | None, campaign_id: int
+) -> tuple[Queued, int]:
+    """Queue an invitation for every rater of a draft or open campaign with an address, no
+    answer and no live link (a rater holding one was handed a link already, by mail or by the
+    links sheet); returns what was queued and how many raters were left out for their link."""
+    from bifocals.services.campaigns import lock_campaign
+    from bifocals.services.link_sheet import live_links
+
+    require_mail(settings)
+    with store.engine.begin() as conn:
+        camp = lock_campaign(conn, campaign_id)
+        if camp.status not in ("draft", "open"):
+            raise Conflict(f"the campaign is {camp.status}; no more invitations", "status")
+        live = live_links(conn, campaign_id)
+        waiting = conn.execute(
+            sa.select(raters.c.id).where(
+                raters.c.campaign_id == campaign_id, raters.c.submitted_at.is_(None)
+            )
+        ).scalars()
+        ids = [int(i) for i in waiting if int(i) not in live]
+        return queue_rater_mail(conn, user, campaign_id, ids, "invitation"), len(live)
+
+
 def _claim(conn: sa.Connection, message_id: int, stamp: datetime) -> bool:
     res = conn.execute(
         sa.update(mail_outbox)

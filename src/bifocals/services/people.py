@@ -13,10 +13,11 @@ import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError, Conflict, Problem, ValidationError
 from bifocals.services.accounts import EMAIL, write_audit
+from bifocals.services.campaigns import lock_campaign
 from bifocals.services.security import User, now
 from bifocals.store.app_tables import nominations
 from bifocals.store.csvformat import QUOTE_HINT, head_of, read_records
-from bifocals.store.tables import campaigns, participants, raters
+from bifocals.store.tables import participants, raters
 
 RATER_GROUPS: tuple[str, ...] = ("manager", "peer", "direct_report", "other")
 GROUP_LABELS: dict[str, str] = {
@@ -32,12 +33,14 @@ MAX_CSV_BYTES = 2_000_000
 
 
 def require_editable(conn: sa.Connection, campaign_id: int) -> Any:
-    """The campaign row if people may still be added (draft or open)."""
-    row = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
+    """Take the campaign's row lock and return its row if people may still be added,
+    corrected or removed (draft or open); every change to a campaign's people starts here."""
+    row = lock_campaign(conn, campaign_id)
     if row.status not in ("draft", "open"):
-        raise BifocalsError(
+        raise Conflict(
             f"the campaign is {row.status}; participants and raters can be added only while "
-            "it is a draft or open"
+            "it is a draft or open, and corrected or removed likewise",
+            "status",
         )
     return row
 

@@ -31,10 +31,15 @@ from bifocals.services.campaigns import results_seen
 from bifocals.services.corrections import (
     audited,
     check_answered_removal,
-    require_changeable,
+    delete_raters,
     revoke_links,
 )
-from bifocals.services.people import RATER_GROUPS, insert_participant, insert_raters
+from bifocals.services.people import (
+    RATER_GROUPS,
+    insert_participant,
+    insert_raters,
+    require_editable,
+)
 from bifocals.services.security import User
 from bifocals.store import Store
 from bifocals.store.csvformat import Record
@@ -436,7 +441,7 @@ def apply_roster(
     Takes the campaign's row lock, so that an import and a results read or a second import
     cannot interleave. A dry run computes the same result and changes nothing.
     """
-    require_changeable(conn, campaign_id)
+    require_editable(conn, campaign_id)
     seen = results_seen(conn, campaign_id)
     out = RosterResult(ignored=roster.ignored)
     people = {
@@ -563,12 +568,12 @@ def apply_roster(
     insert_raters(
         conn, campaign_id, [(ids[code], w.name, w.email, w.group) for code, w in additions]
     )
-    dropped = [int(r.id) for code, r in removals if r.participant_id not in gone]
-    if dropped:
-        conn.execute(sa.delete(raters).where(raters.c.id.in_(dropped)))
+    leaving = [r for code, r in removals if r.participant_id not in gone]
+    leaving += [r for p in removed_people for r in rows_by_person.get(p.id, [])]
+    answered = {int(r.id) for r in leaving if r.submitted_at is not None}
+    delete_raters(conn, [int(r.id) for r in leaving], answered)
     if removed_people:
         pids = [int(p.id) for p in removed_people]
-        conn.execute(sa.delete(raters).where(raters.c.participant_id.in_(pids)))
         conn.execute(sa.delete(participants).where(participants.c.id.in_(pids)))
     detail = out.summary()
     write_audit(conn, user, "roster.import", f"file:{roster.source}", detail, campaign_id)

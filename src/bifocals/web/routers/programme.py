@@ -13,8 +13,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError, ValidationError
-from bifocals.services.access import managed_campaign
-from bifocals.services.link_sheet import live_links
 from bifocals.services.mail_texts import (
     INVITE_BODY,
     INVITE_SUBJECT,
@@ -23,13 +21,12 @@ from bifocals.services.mail_texts import (
     REMIND_SUBJECT,
     Texts,
 )
-from bifocals.services.outbox import queue_rater_mail, requeue_failed, require_mail
+from bifocals.services.outbox import queue_invitations, requeue_failed
 from bifocals.services.participant_accounts import invite_participants, set_password_by_link
 from bifocals.services.schedule import TEXT_FIELDS, update_schedule
 from bifocals.services.security import start_session
 from bifocals.services.token_links import LinkKind, lookup
 from bifocals.store.app_tables import sessions
-from bifocals.store.tables import raters
 from bifocals.web import link_pages
 from bifocals.web.deps import (
     Manager,
@@ -140,31 +137,18 @@ def schedule_save(
 def email_invitations(request: Request, campaign_id: int, user: Manager) -> Response:
     """Queue an invitation for every rater with an address, no answer and no live link; the
     messages go out in the background."""
-    store = get_store(request)
+    managed(request, user, campaign_id)
     back = f"/campaigns/{campaign_id}/progress"
     try:
-        require_mail(get_settings(request))
-        with store.engine.begin() as conn:
-            camp = managed_campaign(conn, user, campaign_id)
-            if camp.status not in ("draft", "open"):
-                raise BifocalsError(f"the campaign is {camp.status}; no more invitations")
-            live = live_links(conn, campaign_id)
-            ids = [
-                int(i)
-                for i in conn.execute(
-                    sa.select(raters.c.id).where(
-                        raters.c.campaign_id == campaign_id, raters.c.submitted_at.is_(None)
-                    )
-                ).scalars()
-                if int(i) not in live
-            ]
-            queued = queue_rater_mail(conn, user, campaign_id, ids, "invitation")
+        queued, kept = queue_invitations(
+            get_store(request), get_settings(request), user, campaign_id
+        )
     except BifocalsError as exc:
         flash(request, str(exc), "error")
         return _to(back)
     parts = [f"{queued.queued} invitation{'s' if queued.queued != 1 else ''} queued"]
-    if len(live):
-        parts.append(f"{len(live)} rater(s) with a live link left out".replace("(s)", "s"))
+    if kept:
+        parts.append(f"{kept} rater{'s' if kept != 1 else ''} with a live link left out")
     if queued.no_address:
         parts.append(
             f"no e-mail address for {len(queued.no_address)}: "
