@@ -209,6 +209,23 @@ def test_comment_codes_group_by_dimension_and_side(
     assert "Other comments: " in sec[2] and "&lt;script&gt;" in sec[2]
 
 
+def test_a_comment_the_analyzer_is_unsure_of_stays_uncoded(
+    scores: CampaignScores, framework: Framework, instrument: Instrument
+) -> None:
+    sure = CommentCode("management", "focus_goals", 0.8)
+    codes = {
+        "Sets a clear direction for the year.": CommentCode(
+            "leadership", "focus_goals", 0.9, unsure=True
+        ),
+        "I could plan the budget earlier.": sure,
+    }
+    html = individual_report_html(scores, "P01", framework, instrument, comment_codes=codes)
+    words = html.split("In their own words", 1)[1]
+    coded, rest = words.split("Other comments: ", 1)
+    assert "plan the budget" in coded and "Sets a clear direction" not in coded
+    assert "Sets a clear direction" in rest
+
+
 def test_comment_codes_from_duck_typed_classifications() -> None:
     class C:
         def __init__(self, text: str, function: str, dimension: str | None) -> None:
@@ -242,6 +259,9 @@ def test_comments_coded_by_the_text_analyzer(
     words = html.split("In their own words", 1)[1]
     for comment, code in codes.items():
         if code.function != "neither" and code.dimension and code.confidence >= 0.5:
+            if code.unsure:  # unsure codings stay under their question, uncoded
+                assert f"<q>{comment[:20]}" not in words.split("Other comments", 1)[0]
+                continue
             name = framework.dimension(code.dimension).name
             section = words.split(f"<h3>{name}</h3>", 1)[1].split('<div class="comment-section">')[
                 0

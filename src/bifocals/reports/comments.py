@@ -12,7 +12,9 @@ from bifocals.framework.model import SIDES, Framework
 from bifocals.instruments.model import Instrument
 from bifocals.scoring.model import GROUP_LABELS, ReportedComment
 
-# Below this confidence a coded comment is shown under its question instead of a dimension.
+# Below this confidence a coded comment is shown under its question instead of a dimension; the
+# analyzer's own `unsure` mark (calibrated thresholds in bifocals.text.abstain) also keeps a
+# comment out of the dimension lists.
 MIN_CONFIDENCE = 0.5
 FUNCTIONS = ("leadership", "management", "neither")
 
@@ -22,12 +24,14 @@ class CommentCode:
     """What the text analyzer says a comment is about: function, dimension and confidence.
 
     function is "leadership", "management" or "neither"; dimension a framework dimension id
-    (None for neither); confidence a calibrated probability in [0, 1].
+    (None for neither); confidence a calibrated probability in [0, 1]; unsure is the
+    analyzer's mark for a coding too uncertain to file under a dimension.
     """
 
     function: str
     dimension: str | None
     confidence: float
+    unsure: bool = False
 
 
 def comment_codes_from(
@@ -49,6 +53,7 @@ def comment_codes_from(
             function=str(c.function),
             dimension=None if c.dimension is None else str(c.dimension),
             confidence=float(c.confidence),
+            unsure=bool(getattr(c, "unsure", False)),
         )
         for k, c in zip(keys, found, strict=True)
     }
@@ -109,8 +114,8 @@ def comment_sections(
     """Sections of comments, in the order scoring gave them within each section.
 
     Without codes: one section per open question. With codes: one section per dimension
-    (leadership and management lists), then the comments that are about neither, uncoded or
-    coded with low confidence, by question.
+    (leadership and management lists), then the comments that are about neither, uncoded,
+    coded with low confidence or marked unsure by the analyzer, by question.
     """
     if codes is None:
         return _by_question(comments, instrument)
@@ -124,6 +129,7 @@ def comment_sections(
             or code.function not in SIDES
             or code.dimension not in dims
             or code.confidence < MIN_CONFIDENCE
+            or code.unsure
         ):
             rest.append(c)
             continue

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bifocals.profile import Profile
+from bifocals.text.abstain import CONTENT_FREE_RULE, content_free, is_unsure
 from bifocals.text.embed import Embedder, load_tokenizer
 from bifocals.text.fast import bag, ragged
 from bifocals.text.guard import check_english, truncate
@@ -28,7 +29,10 @@ class Classification:
     """One unit's result. dimension is None for 'neither'; confidence is calibrated.
 
     skipped names why a unit was not classified (e.g. not English); such units are reported as
-    'neither' with confidence 0.0 so that callers can zip results with their inputs.
+    'neither' with confidence 0.0 so that callers can zip results with their inputs. A
+    content-free answer ("ok", "n/a", "see above") is 'neither' by rule, with confidence 1.0.
+    unsure marks a coding whose calibrated confidence is too low to file it under a label
+    (see bifocals.text.abstain); reports leave such units uncoded.
     """
 
     text: str
@@ -39,6 +43,7 @@ class Classification:
     dimension_confidence: float | None = None
     truncated: bool = False
     skipped: str | None = None
+    unsure: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -52,6 +57,7 @@ class Classification:
             "dimension_confidence": None if dconf is None else round(dconf, 4),
             "truncated": self.truncated,
             "skipped": self.skipped,
+            "unsure": self.unsure,
         }
 
 
@@ -138,10 +144,17 @@ class Analyzer:
                 skipped[i] = "empty"
             elif check.skip is not None:
                 skipped[i] = check.skip  # "no words" or "not English (...)"
-        keep = [i for i in range(len(prepared)) if i not in skipped]
         out: list[Classification | None] = [None] * len(prepared)
         for i, why in skipped.items():
             out[i] = Classification(prepared[i][0], "neither", None, 0.0, "", None, False, why)
+        keep: list[int] = []
+        for i, (t, cut) in enumerate(prepared):
+            if i in skipped:
+                continue
+            if content_free(t):
+                out[i] = Classification(t, "neither", None, 1.0, CONTENT_FREE_RULE, None, cut)
+            else:
+                keep.append(i)
         if keep:
             pf, pd, aux = self._scores([prepared[i][0] for i in keep])
             fc, dc = self.model.function.classes, self.model.dimension.classes
@@ -158,15 +171,10 @@ class Analyzer:
                     else self._accurate_evidence(aux, row, func, dim)
                 )
                 dconf = None if dim is None else float(pd[row].max())
+                conf = float(pf[row, k])
                 text, cut = prepared[i]
                 out[i] = Classification(
-                    text,
-                    func,
-                    dim,
-                    float(pf[row, k]),
-                    ev,
-                    dconf,
-                    cut,
+                    text, func, dim, conf, ev, dconf, cut, None, is_unsure(func, conf, dconf)
                 )
         return [c for c in out if c is not None]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -37,6 +38,39 @@ def data_dir() -> Path:
 def train_files() -> list[Path]:
     """The training CSV files, in a fixed order."""
     return sorted((data_dir() / "train").glob("*.csv"))
+
+
+def blind_dir() -> Path:
+    """The blind evaluation sets: one CSV per register, written and labelled twice by people
+    who never saw the training corpus (see data/blind/README.md)."""
+    return data_dir() / "blind"
+
+
+# The registers of the blind sets, by file name, with the words the reports use for them.
+BLIND_REGISTERS: dict[str, str] = {
+    "comments_360": "360 and review comments",
+    "jobs_competencies": "competency and job statements",
+    "plans_memos": "plans, memos and speeches",
+}
+
+
+def blind_sets(fw: Framework) -> dict[str, list[Example]]:
+    """register -> its labelled sentences, for every blind set that has landed."""
+    out: dict[str, list[Example]] = {}
+    for name in BLIND_REGISTERS:
+        p = blind_dir() / f"{name}.csv"
+        if p.is_file():
+            out[name] = read_examples(p, fw)
+    return out
+
+
+def blind_agreement() -> dict[str, dict[str, float]]:
+    """Per register, how far the two labellers agreed (written, kept, Cohen's kappa)."""
+    p = blind_dir() / "agreement.json"
+    if not p.is_file():
+        return {}
+    data = json.loads(p.read_text(encoding="utf-8"))
+    return {str(k): dict(v) for k, v in data.items()}
 
 
 def heldout_file() -> Path:

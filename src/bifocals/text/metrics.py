@@ -48,3 +48,16 @@ def calibration_error(confidence: npt.NDArray[np.float64], correct: npt.NDArray[
     hits = np.bincount(bins, weights=np.asarray(correct, dtype=np.float64), minlength=10)
     used = n > 0
     return float(np.sum(np.abs(hits[used] - conf[used])) / len(confidence))
+
+
+def cohen_kappa(a: IntArray, b: IntArray, k: int) -> float:
+    """Cohen's kappa of two labellings of the same items over k classes: (p_o - p_e) / (1 - p_e),
+    with p_o the share of items labelled alike and p_e the agreement expected by chance from
+    each labeller's class shares; 1.0 when both labellings agree on a single class."""
+    n = len(a)
+    if n == 0:
+        return 0.0
+    m = confusion(a, b, k).astype(np.float64)
+    p_o = float(np.trace(m)) / n
+    p_e = float(np.sum(m.sum(axis=1) * m.sum(axis=0))) / (n * n)
+    return 1.0 if p_e >= 1.0 else (p_o - p_e) / (1.0 - p_e)

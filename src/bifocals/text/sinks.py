@@ -18,7 +18,7 @@ from bifocals.text.sources import Unit
 
 COLUMNS = (
     "source", "line", "sentence", "text", "function", "dimension", "confidence",
-    "dimension_confidence", "evidence", "truncated",
+    "dimension_confidence", "unsure", "evidence", "truncated",
 )  # fmt: skip
 
 
@@ -184,6 +184,7 @@ def schema(with_id: bool = False) -> Any:
         "dimension": pa.string(),
         "confidence": pa.float64(),
         "dimension_confidence": pa.float64(),
+        "unsure": pa.bool_(),
         "evidence": pa.string(),
         "truncated": pa.bool_(),
     }
