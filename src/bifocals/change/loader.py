@@ -42,7 +42,7 @@ TOP_KEYS = (
 # The keys an entry of each list may have (every mapping in the file is checked: a typo such as
 # `satus:` or `min_respondent:` must not be dropped silently).
 # Parts of an initiative's web address that may not appear in its name (see routers/change.py).
-_ROUTE_CLASH = re.compile(r"/(readiness|facilitators)(/|$)", re.IGNORECASE)
+_ROUTE_CLASH = re.compile(r"/(readiness|facilitators|effort)(/|$)", re.IGNORECASE)
 THEME_KEYS = ("id", "name", "weight", "description")
 GROUP_KEYS = ("id", "name", "size", "impact")
 PERSON_KEYS = ("id", "name", "position", "time_share", "manager")
@@ -251,12 +251,12 @@ def initiative_from_located(
         r.add(("name",), ini.name, f"too long: at most {MAX_NAME} characters")
     if _ROUTE_CLASH.search(ini.name) or ini.name.lower().endswith((".pdf", ".json")):
         # The name is the initiative's web address: /initiatives/NAME, NAME.pdf, NAME.json,
-        # NAME/readiness/..., NAME/facilitators/...
+        # NAME/readiness/..., NAME/facilitators/..., NAME/effort/...
         r.add(
             ("name",),
             ini.name,
-            "may not end in .pdf or .json nor contain /readiness or /facilitators (the name "
-            "is part of the initiative's web address); rename it",
+            "may not end in .pdf or .json nor contain /readiness, /facilitators or /effort (the "
+            "name is part of the initiative's web address); rename it",
         )
     if r.finish():
         raise ValidationError(r.problems, f"invalid initiative {doc.source}; nothing was imported")

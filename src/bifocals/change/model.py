@@ -111,6 +111,8 @@ class Task:
 
     themes maps theme id -> share (shares sum to 1); empty means untagged. auto=True means the
     wording is to be tagged by the text analyzer; `proposals` then holds its unconfirmed guesses.
+    origin: "" for a task of the initiative's file; for an item brought by an effort import,
+    the import's kind and file ("jira: jira.csv").
     """
 
     id: str
@@ -119,6 +121,7 @@ class Task:
     effort: tuple[float, ...]
     themes: dict[str, float] = field(default_factory=dict)
     auto: bool = False
+    origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,44 @@ class ThemeProposal:
     theme: str
     confidence: float
     confirmed: bool = False
+
+
+# The kinds of effort import, as people call them.
+EFFORT_KINDS: dict[str, str] = {
+    "jira": "Jira export",
+    "jira worklog": "Jira worklogs",
+    "github": "GitHub issues",
+    "timesheet": "timesheet",
+}
+
+
+@dataclass(frozen=True)
+class EffortSource:
+    """Where one period's effort comes from: the initiative's file (kind "file"), or an effort
+    import (kind "jira", "jira worklog", "github", "timesheet") applied at `imported_at`.
+
+    items and effort count what the import brought to the period (0 for the file)."""
+
+    period: str
+    kind: str = "file"
+    source: str = ""
+    imported_at: str = ""
+    items: int = 0
+    effort: float = 0.0
+
+    @property
+    def imported(self) -> bool:
+        """True when the period's effort comes from an import, not from the file."""
+        return self.kind != "file"
+
+    def describe(self) -> str:
+        """Where the effort comes from, in words ("the initiative's file", "Jira export
+        jira.csv, imported 2026-10-02 14:00 UTC")."""
+        if not self.imported:
+            return "the initiative's file"
+        at = self.imported_at[:16].replace("T", " ")
+        when = f", imported {at} UTC" if at else ""
+        return f"{EFFORT_KINDS.get(self.kind, self.kind)} {self.source}{when}"
 
 
 @dataclass(frozen=True)
@@ -188,6 +229,16 @@ class Initiative:
     health: dict[str, tuple[int, ...]] = field(default_factory=dict)
     areas: tuple[str, ...] = DEFAULT_AREAS
     web_survey: WebSurvey = "none"
+    # Per period, where its effort comes from (empty: every period from the file); set by
+    # change.effort_plan.overlay_effort when an effort import is applied.
+    effort_sources: tuple[EffortSource, ...] = ()
+
+    def effort_source(self, period: str) -> EffortSource:
+        """Where the effort of `period` comes from (the file unless an import replaced it)."""
+        for s in self.effort_sources:
+            if s.period == period:
+                return s
+        return EffortSource(period)
 
     def person(self, person_id: str) -> Person | None:
         """The person with this id, or None."""

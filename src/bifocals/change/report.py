@@ -203,6 +203,19 @@ class ChangeReport:
                 "tasks": len(ini.tasks),
             },
             "alignment": self.alignment.to_dict(),
+            "effort_sources": [
+                {
+                    "period": p,
+                    "kind": src.kind,
+                    "source": src.source or None,
+                    "imported_at": src.imported_at or None,
+                    "items": src.items,
+                    "effort": src.effort,
+                    "described": src.describe(),
+                }
+                for p in ini.periods
+                for src in (ini.effort_source(p),)
+            ],
             "duties": self.duties,
             "workstreams": self.workstreams,
             "decisions": self.decisions,

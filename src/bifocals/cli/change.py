@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -9,8 +10,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bifocals.cli.common import DEFAULT_DB, DbOption, JsonOption, console, db_url, fail, print_json
-from bifocals.errors import BifocalsError
+from bifocals.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    console,
+    db_url,
+    fail,
+    fail_listing,
+    print_json,
+)
+from bifocals.errors import BifocalsError, UserFacing, ValidationError
 
 if TYPE_CHECKING:
     from bifocals.store import Store
@@ -90,17 +100,21 @@ def list_cmd(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 
 def _alignment_table(report: Any) -> None:
     al = report.alignment.to_dict()
-    table = Table(title=f"{escape(report.initiative.name)}: alignment per period")
-    for col in ("Period", "Angle", "Cosine", "Band", "On no theme", "Weight, no effort"):
+    ini = report.initiative
+    table = Table(title=f"{escape(ini.name)}: alignment per period")
+    cols = ("Period", "Angle", "Cosine", "Band", "On no theme", "Weight, no effort", "Effort from")
+    for col in cols:
         table.add_column(col)
     names = {t["id"]: t["name"] for t in al["themes"]}
     for p in al["periods"]:
         angle = "–" if p["angle_deg"] is None else f"{p['angle_deg']:.1f}°"
         cos = "–" if p["cosine"] is None else f"{p['cosine']:.3f}"
         unfunded = ", ".join(names[t] for t in p["direction_without_execution"]) or "none"
+        src = ini.effort_source(p["period"])
+        came = f"{src.kind}: {src.source}" if src.imported else "file"
         table.add_row(
             escape(p["period"]), angle, cos, p["band"], f"{p['untagged_share']:.0%}",
-            escape(unfunded),
+            escape(unfunded), escape(came),
         )  # fmt: skip
     console.print(table)
     console.print(f"Trend: {al['trend']['direction']}")
@@ -222,6 +236,211 @@ def report_cmd(
         console.print(f"Wrote {target}")
     else:
         _print_summary(report)
+
+
+class EffortFormat(StrEnum):
+    """The exports `bifocals change effort` reads."""
+
+    jira = "jira"
+    github = "github"
+    timesheet = "timesheet"
+
+
+def _effort_tables(preview: Any) -> None:
+    """The preview of an effort import: periods, themes, untagged share, proposals."""
+    d = preview.to_dict()
+    unit = "hours" if d["hours_per_unit"] == 1 else f"units of {d['hours_per_unit']:g} h"
+    table = Table(
+        title=f"{escape(d['source'])} ({preview.kind_label}) against {escape(d['initiative'])}"
+    )
+    for col in (
+        "Period",
+        "Effort now",
+        "Comes from",
+        "Effort after",
+        "Items",
+        "Angle now",
+        "Angle after",
+    ):
+        table.add_column(col)
+
+    def deg(x: float | None) -> str:
+        return "–" if x is None else f"{x:.1f}°"
+
+    for p in d["periods"]:
+        mark = "" if p["covered"] else " (kept)"
+        table.add_row(
+            escape(p["period"]), f"{p['effort_now']:g}", escape(p["source_now"]),
+            f"{p['effort_after']:g}{mark}", str(p["items"]) if p["covered"] else "–",
+            deg(p["angle_now"]), deg(p["angle_after"]),
+        )  # fmt: skip
+    console.print(table)
+    themes = Table(title=f"Items and effort per theme ({unit})")
+    for col in ("Theme", "Weight", "Items", "Proposed", "Effort", "Share"):
+        themes.add_column(col)
+    for t in d["themes"]:
+        themes.add_row(
+            escape(t["name"]), f"{t['weight']:.0%}", str(t["items"]), str(t["proposed"]),
+            f"{t['effort']:g}", f"{t['share']:.0%}",
+        )  # fmt: skip
+    console.print(themes)
+    u = d["untagged"]
+    console.print(
+        f"Untagged: {u['items']} item(s), {u['share']:.0%} of the effort"
+        + (f" ({escape(', '.join(u['keys']))})" if u["keys"] else "")
+        + ".",
+        highlight=False,
+        soft_wrap=True,
+    )
+    from bifocals.change.effort_plan import THEMED_BY
+
+    how = "; ".join(f"{THEMED_BY[k]}: {n}" for k, n in d["themed_by"].items())
+    console.print(f"Themes found by {escape(how)}.", highlight=False, soft_wrap=True)
+    streams = "; ".join(f"{escape(w['name'])}: {w['items']}" for w in d["workstreams"])
+    console.print(f"Items per workstream: {streams}.", highlight=False, soft_wrap=True)
+    if d["left_out"]:
+        left = ", ".join(f"{n} with {why}" for why, n in d["left_out"].items())
+        console.print(f"Left out: {escape(left)}.", highlight=False, soft_wrap=True)
+    if d["proposals"]:
+        props = Table(title="Theme proposals to confirm (the text analyzer's guesses)")
+        for col in ("Item", "Name", "Proposed theme", "Confidence"):
+            props.add_column(col)
+        for pr in d["proposals"][:30]:
+            props.add_row(
+                escape(pr["item"]), escape(pr["name"]), escape(pr["theme_name"]),
+                f"{pr['confidence']:.0%}",
+            )  # fmt: skip
+        console.print(props)
+        console.print(
+            "They count towards the alignment until a person confirms or corrects them: "
+            "write `items: {KEY: theme}` into the mapping file and import again.",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@app.command("effort")
+def effort_cmd(
+    name: Annotated[
+        str, typer.Argument(help="The initiative's name (see `bifocals change list`).")
+    ],
+    file: Annotated[Path, typer.Argument(help="The export: a CSV (or .xlsx), or JSON for GitHub.")],
+    kind: Annotated[
+        EffortFormat,
+        typer.Option(
+            "--from",
+            help="The export's format: jira (issue CSV or worklog CSV), github (issues "
+            "JSON) or timesheet (date,person,task,hours).",
+        ),
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="YAML file mapping labels, epics, items and components to themes, "
+            "workstreams and tasks (docs/change.md).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Replace an initiative's effort, for the periods the export covers, with its hours.
+
+    Each item goes to the period of its worklog, resolution or creation date, to a
+    workstream by component, and to themes by labels, epics or the mapping file (the rest
+    get the text analyzer's proposals). Nothing is applied unless the whole file is clean;
+    importing the same file again changes nothing.
+
+    Example: bifocals change effort "Move payroll" jira.csv --from jira --dry-run
+    """
+    from bifocals.services.effort import import_effort, read_file
+
+    try:
+        export = read_file(file)
+        rules = read_file(mapping) if mapping is not None else None
+        with _store(db) as store:
+            res = import_effort(store, name, kind.value, export, rules, dry_run=dry_run)
+    except ValidationError as exc:
+        fail_listing(exc)
+    except UserFacing as exc:
+        fail(exc)
+    if as_json:
+        print_json(
+            {
+                **res.preview.to_dict(),
+                "applied": res.applied,
+                "unchanged": res.unchanged,
+                "summary": res.summary(),
+            }
+        )
+        return
+    _effort_tables(res.preview)
+    console.print(res.summary(), highlight=False, soft_wrap=True)
+
+
+@app.command("direction")
+def direction_cmd(
+    name: Annotated[
+        str, typer.Argument(help="The initiative's name (see `bifocals change list`).")
+    ],
+    files: Annotated[
+        list[Path], typer.Argument(help="Memos or town-hall transcripts, as plain text files.")
+    ],
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Code what leaders say into the initiative's themes, beside the weights they wrote down.
+
+    Each sentence goes to its nearest theme (by the text analyzer's sentence embeddings), or
+    to none; the shares said are set beside the stated weights and the effort. How far to
+    trust the coding is printed with it.
+
+    Example: bifocals change direction "Move payroll" townhall-may.txt ceo-memo.txt
+    """
+    from bifocals.services.direction import leaders_direction
+
+    try:
+        with _store(db) as store:
+            found = leaders_direction(store, name, files)
+    except ValidationError as exc:
+        fail_listing(exc)
+    except UserFacing as exc:
+        fail(exc)
+    data = found.to_dict()
+    if as_json:
+        print_json(data)
+        return
+    table = Table(title=f"{escape(found.initiative)}: what leaders say and what they wrote down")
+    for col in ("Theme", "Stated weight", "Said", "Effort", "Sentences", "Clearest sentence"):
+        table.add_column(col)
+    for t in data["themes"]:
+        ex = t["examples"][0] if t["examples"] else None
+        quote = f"{ex['text']} ({ex['source']}:{ex['line']})" if ex else "–"
+        table.add_row(
+            escape(t["name"]), f"{t['stated']:.0%}", f"{t['said']:.0%}", f"{t['effort']:.0%}",
+            str(t["sentences"]), escape(quote),
+        )  # fmt: skip
+    console.print(table)
+
+    def deg(x: float | None) -> str:
+        return "–" if x is None else f"{x:.0f}°"
+
+    console.print(
+        f"{data['on_theme']} of {data['sentences']} sentences are about a theme. Angle between "
+        f"what leaders say and the stated weights: {deg(data['angle_said_vs_stated'])}; "
+        f"between what they say and where the effort goes: {deg(data['angle_said_vs_effort'])}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if data["skipped"]:
+        left = ", ".join(f"{n} {why}" for why, n in data["skipped"].items())
+        console.print(f"Not coded: {escape(left)}.", highlight=False, soft_wrap=True)
+    console.print(
+        f"How far to trust this: {data['accuracy']['note']}", highlight=False, soft_wrap=True
+    )
 
 
 def register(root: typer.Typer) -> None:

@@ -60,8 +60,12 @@ def view_model(report: ChangeReport) -> dict[str, Any]:
     for p, name in enumerate(al.periods):
         a = float(al.angle[p])
         tot = float(al.total[p])
+        source = report.initiative.effort_source(name)
         periods.append(
             {
+                # Where the period's effort comes from: the file, or an effort import.
+                "source": source.describe(),
+                "imported": source.imported,
                 "name": name,
                 "angle": a if math.isfinite(a) else None,
                 "cosine": float(al.cosine[p]) if math.isfinite(a) else None,

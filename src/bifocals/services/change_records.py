@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from bifocals.change.effort_plan import EffortPlan, overlay_effort
 from bifocals.change.loader import (
     demo_initiative_text,
     initiative_from_data,
@@ -30,6 +31,7 @@ from bifocals.errors import BifocalsError, Conflict
 from bifocals.store.change_tables import (
     change_facilitators,
     change_initiatives,
+    effort_imports,
     readiness_links,
     readiness_responses,
 )
@@ -381,12 +383,34 @@ def get_initiative(store: HasEngine, name: str, reader: Reader | None = None) ->
         state = SurveyState(iid, str(row.name), closed, int(links))
         include = (reader or read_outside_web)(conn, state)
         web = web_readiness(conn, iid) if include else ()
+        ini = stored_initiative(conn, row)
     survey: WebSurvey = (
         "shown" if include else "held" if closed else "collecting" if links else "none"
     )
-    ini = initiative_from_data(dict(row.document), f"stored initiative '{name}'")
+    return replace(ini, readiness=ini.readiness + web, web_survey=survey)
+
+
+def applied_effort(conn: sa.Connection, initiative_id: int) -> list[tuple[EffortPlan, str]]:
+    """The effort imports applied to an initiative, oldest first: (plan, applied at, ISO)."""
+    e = effort_imports
+    rows = conn.execute(
+        sa.select(e.c.plan, e.c.applied_at)
+        .where(e.c.initiative_id == initiative_id, e.c.applied_at.is_not(None))
+        .order_by(e.c.applied_at, e.c.id)
+    )
+    return [(EffortPlan.from_json(r.plan), r.applied_at.isoformat()) for r in rows]
+
+
+def stored_initiative(conn: sa.Connection, row: Any) -> Initiative:
+    """The initiative of a change_initiatives row (see lock_initiative) as stored: its file,
+    the analyzer's proposals and, period by period, the effort of the latest import applied
+    (without the web survey's answers, which get_initiative adds when a read may show them)."""
+    ini = initiative_from_data(dict(row.document), f"stored initiative '{row.name}'")
     props = tuple(
         ThemeProposal(p["task"], p["theme"], float(p["confidence"]), bool(p["confirmed"]))
         for p in row.proposals
     )
-    return replace(ini, proposals=props, readiness=ini.readiness + web, web_survey=survey)
+    ini = replace(ini, proposals=props)
+    for plan, at in applied_effort(conn, int(row.id)):
+        ini = overlay_effort(ini, plan, at)
+    return ini

@@ -1,5 +1,5 @@
-"""Tables of the change workbench, on the one shared MetaData (migrations 0003_change and
-0004_readiness)."""
+"""Tables of the change workbench, on the one shared MetaData (migrations 0003_change,
+0004_readiness and 0007_effort_imports)."""
 
 from __future__ import annotations
 
@@ -58,9 +58,31 @@ readiness_responses = table_with_id(
     *(sa.CheckConstraint(f"{e} between 1 and 5", name=f"{e}_scale") for e in ADKAR),
 )
 
+# Effort imported from a Jira, GitHub or timesheet export. A row is first a preview (applied_at
+# NULL: the web shows what it would change) and becomes an applied import; for each period, the
+# latest applied import that covers it gives that period's effort. content and mapping are the
+# files as uploaded; plan is what was read from them (change.effort_plan.EffortPlan.to_json);
+# digest is the sha256 of the format, both files and the items read, so that applying the same
+# file again is recognised and changes nothing. created_by: the account's address, or "cli".
+effort_imports = table_with_id(
+    "change_effort_imports",
+    reference("initiative_id", change_initiatives.c.id, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("source", sa.String(500), nullable=False),
+    sa.Column("mapping_source", sa.String(500), nullable=True),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("mapping", sa.LargeBinary, nullable=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("plan", sa.JSON, nullable=False),
+    timestamp("created_at", nullable=False),
+    sa.Column("created_by", sa.String(320), nullable=False),
+    timestamp("applied_at"),
+)
+
 CHANGE_TABLES: tuple[sa.Table, ...] = (
     change_initiatives,
     change_facilitators,
     readiness_links,
     readiness_responses,
+    effort_imports,
 )

@@ -1,8 +1,8 @@
 """The change initiative pages: the list of initiatives (with a YAML upload), one initiative's
-dashboard inside the site layout, its PDF and JSON, its facilitators, and its readiness survey
-links. Admins see every initiative, a facilitator only the ones assigned to them (others answer
-404); participants get 403. The respondents' pages (/readiness/{token}) live in
-routers/readiness.py."""
+dashboard inside the site layout, its PDF and JSON, its facilitators, its readiness survey
+links, and its effort imports (upload an export, preview it, apply it). Admins see every
+initiative, a facilitator only the ones assigned to them (others answer 404); participants get
+403. The respondents' pages (/readiness/{token}) live in routers/readiness.py."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from bifocals.addresses import EMAIL
+from bifocals.change.effort_plan import THEMED_BY
 from bifocals.change.loader import load_initiative_text
 from bifocals.change.model import Initiative
 from bifocals.change.report import ChangeReport, build_report
@@ -30,6 +31,16 @@ from bifocals.services.change_records import (
     get_initiative,
     list_initiatives,
     save_initiative,
+)
+from bifocals.services.effort import (
+    KINDS,
+    MAX_EXPORT_BYTES,
+    MAX_MAPPING_BYTES,
+    EffortFile,
+    apply_preview,
+    effort_history,
+    preview_upload,
+    stored_preview,
 )
 from bifocals.services.initiatives import (
     NOT_FOUND,
@@ -279,6 +290,35 @@ def readiness_links_page(request: Request, name: str, user: Manager) -> Response
     return render(request, "change/readiness_links.html", ctx)
 
 
+def effort_path(name: str, preview_id: int) -> str:
+    """The page of one effort preview of an initiative."""
+    return f"{initiative_path(name)}/effort/{preview_id}"
+
+
+def _upload_name(filename: str | None, default: str) -> str:
+    """An uploaded file's name as shown in problems and kept with the import."""
+    return (filename or default).replace("/", "_").replace("\\", "_")[:100] or default
+
+
+@router.get("/initiatives/{name:path}/effort/{preview_id:int}", include_in_schema=False)
+def effort_preview_page(request: Request, name: str, preview_id: int, user: Manager) -> Response:
+    """What an uploaded export would change, with the button that applies it (declared before
+    the dashboard, whose path parameter would otherwise take this address)."""
+    row = _managed(request, user, name)
+    kept = stored_preview(get_store(request), name, preview_id)
+    base = initiative_path(name)
+    ctx = {
+        "name": row.name,
+        "base": base,
+        "kept": kept,
+        "p": kept.preview.to_dict(),
+        "kind_label": kept.preview.kind_label,
+        "apply_href": effort_path(name, preview_id) + "/apply",
+        "themed_by_words": THEMED_BY,
+    }
+    return render(request, "change/effort_preview.html", ctx)
+
+
 @router.get("/initiatives/{name:path}", include_in_schema=False)
 def initiative_page(request: Request, name: str, user: Manager) -> Response:
     """The dashboard: findings, alignment over periods, duty coverage, readiness heat map, and
@@ -302,11 +342,76 @@ def initiative_page(request: Request, name: str, user: Manager) -> Response:
         "facilitators": facs,
         "mail": get_settings(request).smtp.enabled,
         "max_links": MAX_LINKS,
+        "effort_kinds": KINDS,
+        "effort_imports": effort_history(get_store(request), name),
         # render_body autoescapes every value; its SVGs are built from escaped parts.
         "body": Markup(render_body(report)),
         "css": Markup(dashboard_css()),
     }
     return render(request, "change/dashboard.html", ctx)
+
+
+@router.post("/initiatives/{name:path}/effort", include_in_schema=False)
+async def effort_upload(
+    request: Request,
+    name: str,
+    user: Manager,
+    file: Annotated[UploadFile, File()],
+    kind: Annotated[str, Form(pattern="^(jira|github|timesheet)$")],
+    mapping: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Read an uploaded export (and mapping file) and show what it would change; nothing is
+    applied here."""
+    raw = await file.read(MAX_EXPORT_BYTES + 1)
+    export = EffortFile(_upload_name(file.filename, f"{kind}-export"), raw)
+    rules = None
+    if mapping is not None and mapping.filename:
+        rules = EffortFile(
+            _upload_name(mapping.filename, "mapping.yaml"),
+            await mapping.read(MAX_MAPPING_BYTES + 1),
+        )
+    # Parsing, the analyzer and the database work block: run them off the event loop.
+    return await run_in_threadpool(_effort_upload, request, user, name, kind, export, rules)
+
+
+def _effort_upload(
+    request: Request,
+    user: User,
+    name: str,
+    kind: str,
+    export: EffortFile,
+    rules: EffortFile | None,
+) -> Response:
+    row = _managed(request, user, name)
+    try:
+        preview_id = preview_upload(get_store(request), user, name, kind, export, rules)
+    except ValidationError as exc:
+        ctx = {
+            "name": row.name,
+            "base": initiative_path(name),
+            "source": export.name,
+            "problems": exc.problems,
+            "effort_kinds": KINDS,
+            "kind": kind,
+        }
+        return render(request, "change/effort_problems.html", ctx, status_code=400)
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+        return RedirectResponse(initiative_path(name) + "#effort", status_code=303)
+    return RedirectResponse(effort_path(name, preview_id), status_code=303)
+
+
+@router.post("/initiatives/{name:path}/effort/{preview_id:int}/apply", include_in_schema=False)
+def effort_apply(request: Request, name: str, preview_id: int, user: Manager) -> Response:
+    """Apply a previewed export: the periods it covers take its effort (one transaction)."""
+    _managed(request, user, name)
+    try:
+        res = apply_preview(get_store(request), user, name, preview_id)
+    except BifocalsError as exc:
+        flash(request, str(exc), "error")
+        return RedirectResponse(effort_path(name, preview_id), status_code=303)
+    flash(request, res.summary(), "info" if res.unchanged else "success")
+    return RedirectResponse(initiative_path(name) + "#alignment", status_code=303)
 
 
 def _emails(text: str) -> tuple[list[str], list[str]]:
