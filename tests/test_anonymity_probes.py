@@ -67,12 +67,13 @@ def fill(path: str, site: Site) -> list[str]:
     names = {m.group(1) for m in PARAM.finditer(path)}
     if "ext" in names:  # a download in several formats: every one of them
         return [u for ext in ("csv", "xlsx") for u in fill(path.replace("{ext}", ext), site)]
-    unknown = names - {"campaign_id", "pid", "name"}
+    unknown = names - {"campaign_id", "pid", "name", "preview_id"}
     assert not unknown, f"add a probe rule for {path} (parameters {unknown})"
     pids = list(site.pids.values()) if "pid" in names else [0]
     out = []
     for pid in pids:
         url = path.replace("{campaign_id}", str(site.campaign_id)).replace("{pid}", str(pid))
+        url = url.replace("{preview_id:int}", "1")  # an effort import's preview, by number
         out.append(PARAM.sub("no-such-thing", url))
     return out
 

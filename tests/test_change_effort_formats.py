@@ -154,8 +154,9 @@ def test_jira_bad_input_names_file_line_field_and_value(demo: Initiative) -> Non
         "jira.csv:10: Resolved=02/Oct/26 4:15 PM: PAY-5: 2026-10-02 is after the initiative's "
         "last period (2026-Q3 ends 2026-09-30); leave it out of the export (filter the dates), "
         "or add a period for it to the initiative",
-        "jira.csv:12: Resolved=3/7/2026: PAY-6: not a date; write YYYY-MM-DD (with or without "
-        "a time) or Jira's 03/Jul/26 10:15 AM",
+        "jira.csv:12: Resolved=3/7/2026: PAY-6: not a date: day and month could be either way "
+        "round (a spreadsheet program writes dates like this when it saves the export again); "
+        "upload the export as Jira wrote it (03/Jul/26 10:15 AM), or write YYYY-MM-DD",
         "jira.csv:14: Issue key=PAY-1: this issue is in the file twice (first on line 2), so "
         "its hours would count twice; export each issue once",
     ]
@@ -432,3 +433,20 @@ def test_timesheets_saved_by_spreadsheets(demo: Initiative) -> None:
     euro = "date;person;task;hours\r\n2026-07-06;Inès Duarte;T30;7,5\r\n".encode("cp1252")
     p = plan(demo, "timesheet", "hours.csv", euro)
     assert p.items[0].effort == {"2026-Q3": 7.5}
+
+
+def test_hours_beyond_five_person_years_on_one_item_are_refused(demo: Initiative) -> None:
+    # Seconds read as milliseconds: 36,000,000 "seconds" is 10,000 hours and more.
+    data = jira_csv(
+        [JiraIssue("PAY-1", "Huge", "2026-06-01", "2026-07-10", raw_time_spent="36000001")]
+    )
+    found = problems(demo, "jira", "jira.csv", data)
+    assert len(found) == 1 and "Time Spent=36000001" in found[0]
+    assert "more than 10,000 (five person-years)" in found[0]
+    assert "36000 for 10 hours" in found[0]
+
+
+def test_a_jira_export_given_as_a_timesheet_says_which_format_it_is(demo: Initiative) -> None:
+    found = problems(demo, "timesheet", "jira.csv", cost_quarter_export())
+    assert len(found) == 1
+    assert "this is a Jira export" in found[0] and "--from jira" in found[0]

@@ -117,8 +117,14 @@ def test_problems_are_listed_and_nothing_is_stored(seeded: str) -> None:
         assert r.status_code == 400
         text = r.text
         assert "Nothing was applied from jira.csv" in text and "3 problems" in text
-        assert '<td>map.yaml</td><td class="num">1</td><td>labels.x.0</td>' in text
-        assert "<td>Resolved</td><td><code>01/Dec/26 4:15 PM</code></td>" in text
+        assert (
+            '<td role="cell" data-label="File">map.yaml</td><td role="cell" class="num" '
+            'data-label="Line">1</td><td role="cell" data-label="Field">labels.x.0</td>'
+        ) in text
+        assert (
+            '<td role="cell" data-label="Field">Resolved</td><td role="cell" '
+            'data-label="Value"><code>01/Dec/26 4:15 PM</code></td>'
+        ) in text
         assert "theme:secure" in text and "did you mean &#39;security&#39;?" in text
         assert 'id="effort-form"' in text  # upload the corrected file from here
     assert imports(seeded) == []
@@ -161,6 +167,21 @@ def test_who_may_import(seeded: str) -> None:
         token = login(client, "admin@example.org")
         assert client.get(preview).status_code == 200
         assert client.post(preview + "/apply", data={"csrf_token": token}).status_code == 303
+    assert [r.applied_at is not None for r in imports(seeded)] == [True]
+
+
+def test_a_page_left_open_applies_only_the_preview_it_showed(seeded: str) -> None:
+    with web_client(seeded) as client:
+        token = login(client, "coach@example.org")
+        where = upload(client, token, cost_quarter_export()).headers["location"]
+        shown = re.search(r'name="digest" value="([0-9a-f]{64})"', client.get(where).text)
+        assert shown is not None
+        wrong = client.post(where + "/apply", data={"csrf_token": token, "digest": "0" * 64})
+        assert wrong.status_code == 303 and wrong.headers["location"] == BASE + "#effort"
+        assert "nothing was applied" in client.get(BASE).text
+        assert [r.applied_at for r in imports(seeded)] == [None]
+        right = client.post(where + "/apply", data={"csrf_token": token, "digest": shown[1]})
+        assert right.status_code == 303 and right.headers["location"] == BASE + "#alignment"
     assert [r.applied_at is not None for r in imports(seeded)] == [True]
 
 

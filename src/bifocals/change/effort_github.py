@@ -19,7 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bifocals.change.effort_rows import DATE_FORMS, EffortRow, RowsRead, fold, parse_date
+from bifocals.change.effort_rows import (
+    DATE_FORMS,
+    EffortRow,
+    RowsRead,
+    fold,
+    parse_date,
+    too_many_hours,
+)
 from bifocals.errors import Problem
 
 DEFAULT_ESTIMATE_FIELD = "Estimate"
@@ -252,6 +259,12 @@ def _issue(
     labels = _label_names(obj)
     hours = _estimate(text, loc, source, rules, out, key, labels)
     if hours is None:
+        return
+    too_many = too_many_hours(hours)
+    if too_many:
+        out.problems.append(
+            Problem(source, loc.line, "estimate", f"{hours:g} hours", f"{key}: {too_many}")
+        )
         return
     day, field, value = _date(obj, rules)
     if day is None:

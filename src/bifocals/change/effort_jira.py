@@ -19,14 +19,15 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from bifocals.change.effort_rows import (
-    DATE_FORMS,
     Columns,
     EffortRow,
     Record,
     RowsRead,
     missing_columns,
+    not_a_date,
     parse_date,
     parse_number,
+    too_many_hours,
 )
 from bifocals.errors import Problem
 
@@ -139,9 +140,7 @@ def _issues(header: Columns, records: Iterable[Record], source: str) -> RowsRead
         value = header.cell(cells, field)
         day = parse_date(value)
         if day is None:
-            out.problems.append(
-                Problem(source, line, field, value, f"{key}: not a date; write {DATE_FORMS}")
-            )
+            out.problems.append(Problem(source, line, field, value, f"{key}: {not_a_date(value)}"))
             continue
         out.rows.append(replace(issue, hours=hours, date=day, date_field=field, date_value=value))
     return out
@@ -169,6 +168,10 @@ def _seconds(
             )
         )
         return None
+    too_many = too_many_hours(x / 3600.0)
+    if too_many:
+        problems.append(Problem(source, line, field, text, f"{key}: {too_many}"))
+        return None
     return x / 3600.0
 
 
@@ -193,7 +196,7 @@ def _log_work(raw: str, issue: EffortRow, source: str, problems: list[Problem]) 
     day = parse_date(when)
     if day is None:
         problems.append(
-            Problem(source, line, LOG_WORK, raw, f"{key}: the worklog's date is not {DATE_FORMS}")
+            Problem(source, line, LOG_WORK, raw, f"{key}: the worklog's date is {not_a_date(when)}")
         )
         return None
     if hours is None or hours == 0:
@@ -232,8 +235,13 @@ def _worklogs(header: Columns, records: Iterable[Record], source: str) -> RowsRe
         raw = header.cell(cells, hours_col)
         if in_hours:
             hours = parse_number(raw) if raw else 0.0
-            if hours is None or hours < 0:
-                what = "not a number of hours" if hours is None else "hours cannot be negative"
+            too_many = too_many_hours(hours) if hours is not None else None
+            if hours is None or hours < 0 or too_many:
+                what = (
+                    "not a number of hours"
+                    if hours is None
+                    else too_many or "hours cannot be negative"
+                )
                 out.problems.append(
                     Problem(
                         source,
@@ -251,9 +259,7 @@ def _worklogs(header: Columns, records: Iterable[Record], source: str) -> RowsRe
         when = header.cell(cells, date_col)
         day = parse_date(when)
         if day is None:
-            out.problems.append(
-                Problem(source, line, date_col, when, f"{key}: not a date; write {DATE_FORMS}")
-            )
+            out.problems.append(Problem(source, line, date_col, when, f"{key}: {not_a_date(when)}"))
             continue
         if hours == 0:
             out.leave_out("no hours")

@@ -4,7 +4,7 @@ a task, the dates of periods whose names do not say them, and how to read estima
 ```yaml
 labels: {finops: cost, hardening: [resilience, security]}   # label -> theme(s)
 epics: {PAY-100: cost}                # epic link, parent or milestone -> theme(s)
-items: {PAY-12: customer_speed}       # one item -> theme(s): confirms or corrects a proposal
+items: {PAY-12: customer_speed}       # one item -> themes: confirms or corrects a proposal
 tasks: {PAY-7: T05}                   # one item -> one of the initiative's tasks
 components: {Order API: migration}    # component (GitHub: label, repository) -> workstream
 workstream: platform                  # the workstream of items nothing else places

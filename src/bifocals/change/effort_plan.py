@@ -27,6 +27,7 @@ from bifocals.change.period_dates import NAMED_FORMS, period_calendar
 from bifocals.change.proposals import Embedder, propose_from_embeddings
 from bifocals.change.validate import one_of
 from bifocals.errors import Problem, ValidationError
+from bifocals.plural import count
 
 # How an item got its themes (the preview counts them).
 THEMED_BY: dict[str, str] = {
@@ -396,7 +397,7 @@ def plan_effort(
         problems[:first] = sorted(problems[:first], key=lambda p: p.line or 0)
         problems[first:] = sorted(problems[first:], key=lambda p: p.line or 0)
         raise ValidationError(
-            problems, f"{source}: {len(problems)} problem(s); nothing was applied"
+            problems, f"{source}: {count(len(problems), 'problem')}; nothing was applied"
         )
     covered = tuple(p for p in ini.periods if any(p in i.effort for i in items))
     return EffortPlan(

@@ -14,7 +14,9 @@ from bifocals.change.model import EFFORT_KINDS, Initiative
 
 
 def _angle(value: float) -> float | None:
-    return round(float(value), 2) if math.isfinite(value) else None
+    # Four places, as the report's `angle_deg`: rounding to two first and then printing one
+    # place could show 8.4° here for the 8.5° the dashboard shows (8.4532 -> 8.45 -> 8.4).
+    return round(float(value), 4) if math.isfinite(value) else None
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,40 @@ _SLASHED_ISO = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?: .*)?$")
 _JIRA = re.compile(r"^(\d{1,2})[/ -]([A-Za-z]{3})[a-z]*\.?[/ -](\d{2}|\d{4})(?:[ ,].*)?$")
 
 DATE_FORMS = "YYYY-MM-DD (with or without a time) or Jira's 03/Jul/26 10:15 AM"
+# 20/07/2026 16:15, 7/20/26 4:15 PM, 20.07.2026: what a spreadsheet program writes when it
+# saves a Jira export again (the export itself says 20/Jul/26 4:15 PM).
+_NUMERIC_DAY = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:[ ,T].*)?$")
+
+
+# More hours than this on one item (five person-years) is a mistake in the export, not work:
+# seconds read as milliseconds, a total pasted into the wrong column.
+MAX_ITEM_HOURS = 10_000.0
+
+
+def too_many_hours(hours: float) -> str | None:
+    """What to do about one item's hours when they are more than MAX_ITEM_HOURS; None if not."""
+    if hours <= MAX_ITEM_HOURS:
+        return None
+    return (
+        f"{hours:,.0f} hours on one item is more than {MAX_ITEM_HOURS:,.0f} (five person-years); "
+        "correct the value (Jira's Time Spent is in seconds: 36000 for 10 hours) and export again"
+    )
+
+
+def not_a_date(text: str, jira: bool = True) -> str:
+    """What to do about a date parse_date refused: for day-first or month-first numbers, say
+    why they are refused and where they usually come from."""
+    if _NUMERIC_DAY.match(text.strip()):
+        return (
+            "not a date: day and month could be either way round (a spreadsheet program writes "
+            "dates like this when it saves the export again); "
+            + (
+                "upload the export as Jira wrote it (03/Jul/26 10:15 AM), or write YYYY-MM-DD"
+                if jira
+                else "write YYYY-MM-DD"
+            )
+        )
+    return f"not a date; write {DATE_FORMS}"
 
 
 def parse_date(text: str) -> dt.date | None:

@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bifocals.change.effort_rows import (
-    DATE_FORMS,
     Columns,
     EffortRow,
     Record,
     RowsRead,
+    not_a_date,
     parse_date,
     parse_number,
 )
@@ -40,6 +40,18 @@ def read_timesheet(records: Iterable[Record], source: str) -> RowsRead:
     known = (*REQUIRED, *OPTIONAL)
     missing = [c for c in REQUIRED if not header.has(c)]
     unknown = [n for n in header.names if n and n.casefold() not in known]
+    if missing and header.has("Issue key", "Issue Key"):
+        out.problems.append(
+            Problem(
+                source,
+                1,
+                "header",
+                ",".join(header.names)[:200],
+                "this is a Jira export (it has an 'Issue key' column), not a timesheet "
+                "(date,person,task,hours); choose the format jira (--from jira)",
+            )
+        )
+        return out
     if missing:
         out.problems.append(
             Problem(
@@ -99,7 +111,7 @@ def _row(
     day = parse_date(got["date"]) if got["date"] else None
     if got["date"] and day is None:
         problems.append(
-            Problem(source, line, "date", got["date"], f"not a date; write {DATE_FORMS}")
+            Problem(source, line, "date", got["date"], not_a_date(got["date"], jira=False))
         )
     hours = parse_number(got["hours"]) if got["hours"] else None
     if hours is None or hours < 0 or hours > DAY_HOURS:

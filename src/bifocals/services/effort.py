@@ -33,6 +33,7 @@ from bifocals.change.effort_rows import RowsRead
 from bifocals.change.effort_timesheet import read_timesheet
 from bifocals.change.model import Initiative
 from bifocals.change.proposals import Embedder, analyzer_embedder
+from bifocals.change.syntax import SYNTAX_FIELD, syntax_error
 from bifocals.errors import Conflict, NotFound, Problem, ValidationError
 from bifocals.plural import count
 from bifocals.services.accounts import write_audit
@@ -123,6 +124,10 @@ def _rows(kind: str, export: EffortFile, rules: EstimateRules) -> RowsRead:
         return read_github(text, export.name, rules)
     problems: list[Problem] = []
     records = [(r.line, r.cells) for r in read_table(export.data, export.name, problems)]
+    if problems and not records:  # unreadable: saying "the file is empty" too would be wrong
+        read = RowsRead(kind)
+        read.problems.extend(problems)
+        return read
     read = (
         read_jira(records, export.name) if kind == "jira" else read_timesheet(records, export.name)
     )
@@ -151,6 +156,10 @@ def _mapping(file: EffortFile | None, ini: Initiative) -> tuple[EffortMapping, l
             Problem(file.name, None, "file", file.name, "not UTF-8 text; save it as UTF-8")
         ]
     except ValidationError as exc:
+        if any(p.field == SYNTAX_FIELD for p in exc.problems):
+            # As for an initiative file: where, what YAML said, what to do, the line itself.
+            fuller = syntax_error(text, file.name)
+            return EffortMapping(file.name), (fuller or exc).problems
         return EffortMapping(file.name), exc.problems
     return read_mapping(doc, ini)
 
@@ -400,6 +409,7 @@ class StoredPreview:
     created_by: str
     created_at: str
     applied_at: str | None
+    digest: str = ""  # of the format, files and items: the apply form sends it back
 
 
 def _row_of(conn: sa.Connection, iid: int, preview_id: int) -> Any:
@@ -430,15 +440,28 @@ def stored_preview(store: HasEngine, name: str, preview_id: int) -> StoredPrevie
         str(row.created_by),
         row.created_at.isoformat(),
         applied,
+        str(row.digest),
     )
 
 
-def apply_preview(store: HasEngine, user: User, name: str, preview_id: int) -> EffortResult:
+def apply_preview(
+    store: HasEngine, user: User, name: str, preview_id: int, digest: str | None = None
+) -> EffortResult:
     """Apply a kept preview (one transaction, the initiative locked); an applied one again
-    changes nothing."""
+    changes nothing.
+
+    `digest` is the one the page showed (StoredPreview.digest): a preview's id can be given
+    again to a later upload once its row is gone (SQLite reuses the highest id), so a page left
+    open must not apply another file than the one it showed."""
     with survey_transaction(store.engine) as conn:
         ini_row = _locked(conn, name)
         row = _row_of(conn, int(ini_row.id), preview_id)
+        if digest is not None and str(row.digest) != digest:
+            raise NotFound(
+                "The preview this page showed is no longer there (it was applied, replaced or "
+                "cleared after a day); nothing was applied. Upload the file again.",
+                "preview",
+            )
         planned = EffortPlan.from_json(row.plan)
         if row.applied_at is not None:
             preview = preview_effort(stored_initiative(conn, ini_row), planned)

@@ -23,7 +23,7 @@ from bifocals.change.effort_plan import THEMED_BY
 from bifocals.change.loader import load_initiative_text
 from bifocals.change.model import Initiative
 from bifocals.change.report import ChangeReport, build_report
-from bifocals.errors import BifocalsError, Problem, ValidationError
+from bifocals.errors import BifocalsError, NotFound, Problem, ValidationError
 from bifocals.reports.change import render_body, render_pdf, report_css
 from bifocals.services.accounts import audit, write_audit
 from bifocals.services.change_records import (
@@ -402,11 +402,21 @@ def _effort_upload(
 
 
 @router.post("/initiatives/{name:path}/effort/{preview_id:int}/apply", include_in_schema=False)
-def effort_apply(request: Request, name: str, preview_id: int, user: Manager) -> Response:
-    """Apply a previewed export: the periods it covers take its effort (one transaction)."""
+def effort_apply(
+    request: Request,
+    name: str,
+    preview_id: int,
+    user: Manager,
+    digest: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Apply a previewed export: the periods it covers take its effort (one transaction). The
+    form sends the digest of the preview it showed: only that preview is applied."""
     _managed(request, user, name)
     try:
-        res = apply_preview(get_store(request), user, name, preview_id)
+        res = apply_preview(get_store(request), user, name, preview_id, digest or None)
+    except NotFound as exc:  # the preview page would now show another file, or none
+        flash(request, str(exc), "error")
+        return RedirectResponse(initiative_path(name) + "#effort", status_code=303)
     except BifocalsError as exc:
         flash(request, str(exc), "error")
         return RedirectResponse(effort_path(name, preview_id), status_code=303)
