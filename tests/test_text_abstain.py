@@ -19,6 +19,8 @@ CONTENT_FREE = [
     "see above", "See above.", "as above", "No comment", "no comments at this time",
     "ok, thanks", "No, nothing further. Thanks!", "idk", "I don't know", "N/A - see above",
     "Good.", "Fine", "keep up the good work!", "Not applicable", "no idea", "ditto",
+    "Development areas: none that I can think of", "Strengths: n/a", "Budget holder: No",
+    "Line management responsibility: none", "Comments: -", "Areas to improve:  nothing really.",
 ]  # fmt: skip
 
 NOT_CONTENT_FREE = [
@@ -30,6 +32,10 @@ NOT_CONTENT_FREE = [
     "Good at planning the budget.",
     "Thanks for always giving us room to decide.",
     "He never explains why we do this.",
+    "Strengths: technical depth, curiosity, work ethic.",
+    "Start: telling us the why behind the restructure.",
+    "Stop: nothing. Start: planning the rota further ahead.",
+    "Her advice to the whole leadership team, all twelve of us, was clear: no.",
 ]
 
 

@@ -5,7 +5,8 @@ above", "nothing to add". A model trained on sentences has no good answer for th
 code some of them as leadership or management with high confidence. They are `neither` by rule,
 before any model runs, in both tiers: a unit is content-free when, after lower-casing and
 dropping punctuation, it is empty of letters or is one of the phrases below (or a run of them,
-"ok thanks", "no, nothing").
+"ok thanks", "no, nothing"), alone or after a short label and a colon ("Development areas: none
+that I can think of", "Budget holder: no").
 
 `unsure` is the other way of abstaining: a unit whose calibrated function confidence is below
 UNSURE_FUNCTION, or whose dimension confidence is below UNSURE_DIMENSION, is still given its
@@ -130,9 +131,25 @@ def _normal(text: str) -> str:
     return " ".join(_WORD.findall(text.lower().replace("’", "'").replace("n/a", "na")))
 
 
+# "Development areas: none that I can think of", "Line management responsibility: none": a
+# form's label (a few words before a colon) in front of a content-free answer.
+_LABEL = re.compile(r"^\s*[^:\n]{1,40}:\s*(?=\S)")
+_MAX_LABEL_WORDS = 5
+
+
 def content_free(text: str) -> bool:
     """True for a unit that says nothing a coder could label: no letters at all, or only
-    filler phrases ("ok", "n/a", "see above", "no, nothing to add, thanks")."""
+    filler phrases ("ok", "n/a", "see above", "no, nothing to add, thanks"), also after a
+    short label ("Strengths: n/a", "Budget holder: no")."""
+    if _filler(text):
+        return True
+    label = _LABEL.match(text)
+    if label is None or len(_WORD.findall(label.group(0).lower())) > _MAX_LABEL_WORDS:
+        return False
+    return _filler(text[label.end() :])
+
+
+def _filler(text: str) -> bool:
     norm = _normal(text)
     if not norm:
         return True
