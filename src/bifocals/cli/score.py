@@ -3,17 +3,46 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from bifocals.cli.common import DbOption, JsonOption, console, fail, open_db, print_json
+from bifocals.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    fail,
+    fail_listing,
+    open_db,
+    print_json,
+)
 from bifocals.errors import AccessError, BifocalsError
 from bifocals.instruments.model import Instrument
 from bifocals.scoring.model import CampaignScores
 from bifocals.services.campaigns import ResultsRead, campaign_id_by_name
 from bifocals.services.results import load_results
+from bifocals.services.retest import Comparison, load_comparison, read_code_mapping
+
+CompareOption = Annotated[
+    str | None,
+    typer.Option(
+        "--compare",
+        help="An earlier campaign on the same instrument: add each participant's change since "
+        "then (both reads are audited and mark results seen).",
+    ),
+]
+MapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--map",
+        help="CSV new_code,old_code for participants whose code changed between the campaigns "
+        "(the others are matched by code).",
+        exists=True,
+        dir_okay=False,
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -39,10 +68,35 @@ def compute_scores(db: str, name: str, command: str) -> Scored:
     return Scored(results.scores, results.instrument, results.names)
 
 
+def compute_comparison(
+    db: str, name: str, old: str, mapping: Path | None, command: str
+) -> Comparison:
+    """Both campaigns read as `compute_scores` reads one, then compared (services.retest)."""
+    codes = read_code_mapping(mapping.read_bytes(), str(mapping)) if mapping else None
+    store = open_db(db)
+    try:
+        read = ResultsRead(None, "report.export", f"campaign:{name}", f"cli {command} --compare")
+        return load_comparison(store, name, old, read, codes)
+    finally:
+        store.close()
+
+
+def with_change(data: dict[str, Any], comparison: Comparison) -> dict[str, Any]:
+    """The scores' JSON with `compared_with` and, per participant, `change` (a list; empty
+    for a participant who was not in the earlier campaign, listed in `not_in_earlier`)."""
+    for p in data["participants"]:
+        p["change"] = [c.to_dict() for c in comparison.changes.get(p["participant"], ())]
+    data["compared_with"] = comparison.old_name
+    data["not_in_earlier"] = list(comparison.unmatched)
+    return data
+
+
 def score(
     name: Annotated[str, typer.Argument(help="Campaign name (see `bifocals campaign list`).")],
     db: DbOption = "./bifocals.db",
     as_json: JsonOption = False,
+    compare: CompareOption = None,
+    mapping: MapOption = None,
 ) -> None:
     """Score a campaign: per participant, dimension, side and rater group.
 
@@ -53,14 +107,28 @@ def score(
 
     JSON is indented for up to 100 participants and written on one line above that (faster).
 
+    With --compare OLD, each participant also gets `change`: per scale and group shown in
+    both campaigns (group `others` is all raters except self), before, after, difference, its
+    95% interval and `reliable` (a reliable change index; see docs/scoring.md).
+
     Example: bifocals score "Northwind leadership programme 2026" --json > scores.json
     """
+    if mapping is not None and compare is None:
+        fail("--map needs --compare: name the earlier campaign")
+    comparison: Comparison | None = None
     try:
-        scores = compute_scores(db, name, "score").scores
+        if compare is not None:
+            comparison = compute_comparison(db, name, compare, mapping, "score")
+            scores = comparison.new.scores
+        else:
+            scores = compute_scores(db, name, "score").scores
     except (BifocalsError, AccessError) as exc:
-        fail(exc)
+        fail_listing(exc)
     if as_json:
-        print_json(scores.to_dict(), compact=len(scores.participants) > 100)
+        data = scores.to_dict()
+        if comparison is not None:
+            data = with_change(data, comparison)
+        print_json(data, compact=len(scores.participants) > 100)
         return
     table = Table(title=f"{scores.campaign} ({scores.instrument})", title_justify="left")
     columns = ("participant", "leadership", "management", "quadrant", "gaps flagged", "suppressed")
@@ -90,6 +158,40 @@ def score(
             "-" if r.omega is None else f"{r.omega:.2f}",
         )
     console.print(rel)
+    if comparison is not None:
+        print_change(comparison)
+
+
+def print_change(comparison: Comparison) -> None:
+    """Others' view: the reliable changes since the earlier campaign, and how many scales were
+    compared (`--json` has every scale and group)."""
+    others = [
+        (code, c) for code, cs in comparison.changes.items() for c in cs if c.group == "others"
+    ]
+    reliable = [(code, c) for code, c in others if c.reliable]
+    table = Table(
+        title=f"Reliable change since {comparison.old_name} (all raters except self): "
+        f"{len(reliable)} of {len(others)} scales",
+        title_justify="left",
+    )
+    for col in ("participant", "dimension", "side", "before", "after", "change", "95% CI"):
+        table.add_column(col)
+    for code, c in reliable:
+        ci = (
+            "-" if c.ci_low is None or c.ci_high is None else f"{c.ci_low:+.2f} to {c.ci_high:+.2f}"
+        )
+        table.add_row(
+            code,
+            c.dimension,
+            c.side,
+            f"{c.before:.2f}",
+            f"{c.after:.2f}",
+            f"{c.difference:+.2f}",
+            ci,
+        )
+    console.print(table)
+    if comparison.unmatched:
+        console.print(f"Not in {comparison.old_name}: {', '.join(comparison.unmatched)}")
 
 
 def register(root: typer.Typer) -> None:

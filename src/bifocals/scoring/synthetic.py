@@ -24,8 +24,13 @@ def synthetic_campaign(
     missing: float = 0.05,
     seed: int = 7,
     thresholds: Thresholds | None = None,
+    noise_seed: int | None = None,
 ) -> CampaignData:
-    """A campaign of n_participants, each rated by `mix` raters per group, no comments."""
+    """A campaign of n_participants, each rated by `mix` raters per group, no comments.
+
+    The participants' true levels come from `seed`; with `noise_seed` the raters (leniency,
+    item noise, missing answers) are drawn afresh from it, so two calls with one seed and two
+    noise seeds are two waves of the same people with nothing changed."""
     rng = np.random.default_rng(seed)
     mix = DEFAULT_MIX if mix is None else mix
     groups = np.repeat(np.array([GROUPS.index(g) for g in mix], dtype=np.int64), list(mix.values()))
@@ -37,6 +42,8 @@ def synthetic_campaign(
     mid, spread = (lo + hi) / 2, (hi - lo) / 4
     lead = rng.normal(mid, spread, n_participants)
     manage = rng.normal(mid, spread, n_participants)
+    if noise_seed is not None:
+        rng = np.random.default_rng([seed, noise_seed])
     is_lead = np.array([i.side == "leadership" for i in instrument.items])
     reverse = np.array([i.reverse for i in instrument.items])
     level = np.where(is_lead[None, :], lead[:, None], manage[:, None])[rater_participant]
