@@ -101,3 +101,29 @@ def test_mapping_and_errors(two_waves: str, tmp_path: Path) -> None:
     assert code == 1 and "compare with another campaign" in err
     code, _, err = run("score", NEW, "--map", str(swap), "--db", two_waves)
     assert code == 1 and "--map needs --compare" in err
+
+
+def test_report_has_a_since_last_time_section(two_waves: str, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    code, _, err = run("report", NEW, "--compare", OLD, "--db", two_waves, "--out", str(out))
+    assert code == 0, err
+    pages = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.html")}
+    people = [t for n, t in pages.items() if n not in ("index.html", "cohort.html")]
+    assert len(people) == 14 and all("Since last time" in t for t in people)
+    planted = [t for t in people if "<dd>P02</dd>" in t]
+    assert len(planted) == 1
+    section = planted[0].split("Since last time", 1)[1].split("</section>", 1)[0]
+    assert "Reliably higher than last time" in section and "Sets direction" in section
+    assert "Change since the last campaign per scale" in section  # the chart's title
+    others = [t for t in people if "<dd>P02</dd>" not in t]
+    assert all("No scale changed reliably" in t for t in others)
+    cohort = pages["cohort.html"]
+    assert (
+        f"The cohort&#39;s change since {OLD}" in cohort
+        or f"The cohort's change since {OLD}" in cohort
+    )
+    assert "14 participants were compared" in cohort
+    # without --compare there is no such section
+    plain = tmp_path / "plain"
+    assert run("report", NEW, "--db", two_waves, "--out", str(plain))[0] == 0
+    assert not any("Since last time" in p.read_text(encoding="utf-8") for p in plain.glob("*.html"))

@@ -15,8 +15,10 @@ from bifocals.cli.common import (
     console,
     err_console,
     fail,
+    fail_listing,
     print_json,
 )
+from bifocals.cli.score import CompareOption, MapOption, Scored
 from bifocals.errors import AccessError, BifocalsError
 
 
@@ -49,22 +51,35 @@ def report(
     ] = None,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
+    compare: CompareOption = None,
+    mapping: MapOption = None,
 ) -> None:
     """Write index.html, cohort.html and one report per participant into --out.
 
     Reports show only what scoring allows (anonymity thresholds applied); charts are inline
     SVG, no JavaScript. A progress bar runs on stderr.
 
+    With --compare OLD, each report gets a "since last time" section (others' change per
+    scale, reliable changes named) and the cohort report the cohort's change.
+
     Example: bifocals report "Northwind leadership programme 2026" --out reports/ --pdf
     """
     from rich.progress import Progress
 
-    from bifocals.cli.score import compute_scores
+    from bifocals.cli.score import compute_comparison, compute_scores
     from bifocals.framework import default_framework
     from bifocals.reports import comment_codes_from, write_reports
 
+    if mapping is not None and compare is None:
+        fail("--map needs --compare: name the earlier campaign")
     try:
-        scored = compute_scores(db, name, "report")
+        changes, compared_with = None, None
+        if compare is not None:
+            comparison = compute_comparison(db, name, compare, mapping, "report")
+            scored = Scored(comparison.new.scores, comparison.new.instrument, comparison.new.names)
+            changes, compared_with = comparison.changes, comparison.old_name
+        else:
+            scored = compute_scores(db, name, "report")
         scores = scored.scores
         codes = None
         if code_comments:
@@ -84,9 +99,11 @@ def report(
                 progress=lambda _: bar.advance(task),
                 workers=workers or max(1, os.cpu_count() or 1),
                 names=scored.names,
+                changes=changes,
+                compared_with=compared_with,
             )
     except (BifocalsError, AccessError) as exc:
-        fail(exc)
+        fail_listing(exc)
     if as_json:
         print_json({"campaign": name, "out": str(out), "files": [str(p) for p in paths]})
     else:

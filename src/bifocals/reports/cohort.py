@@ -6,7 +6,7 @@ answers, so no suppressed rater can be recovered by comparing cohort and individ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict, Unpack
 
 from markupsafe import Markup
@@ -16,8 +16,10 @@ from bifocals.instruments.model import Instrument
 from bifocals.reports import svg
 from bifocals.reports.cohort_charts import heat_map, histograms
 from bifocals.reports.render import render, today
+from bifocals.reports.since import cohort_since_view
 from bifocals.reports.wording import fmt, reliability_sentence, reliability_word
 from bifocals.scoring.model import ALL_OTHERS, QUADRANTS, CampaignScores
+from bifocals.scoring.retest import ScaleChange
 
 # Heat map rows per chart (a chart never splits across pages) and at most this many rows.
 HEAT_CHUNK = 40
@@ -37,8 +39,11 @@ def cohort_view(
     *,
     names: Mapping[str, str] | None = None,
     generated: str | None = None,
+    changes: Mapping[str, Sequence[ScaleChange]] | None = None,
+    compared_with: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the cohort template needs (the web pages can reuse it)."""
+    """Everything the cohort template needs (the web pages can reuse it); with changes (per
+    participant code, from scoring.retest) the cohort's change since compared_with."""
     names = names or {}
     cols = _columns(framework)
     scale = (instrument.scale.min, instrument.scale.max)
@@ -144,6 +149,9 @@ def cohort_view(
         "scales": table,
         "lead_mean": sum(lead) / len(lead) if lead else None,
         "manage_mean": sum(manage) / len(manage) if manage else None,
+        "since": cohort_since_view(changes, framework, compared_with or "the last campaign")
+        if changes is not None
+        else None,
         "fmt": fmt,
     }
 
@@ -153,6 +161,8 @@ class CohortOptions(TypedDict, total=False):
 
     names: Mapping[str, str] | None
     generated: str | None
+    changes: Mapping[str, Sequence[ScaleChange]] | None
+    compared_with: str | None
 
 
 def cohort_report_html(

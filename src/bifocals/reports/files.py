@@ -7,7 +7,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from bifocals.errors import BifocalsError
@@ -19,6 +19,7 @@ from bifocals.reports.individual import individual_report_html
 from bifocals.reports.pdf import PDF_BATCH, html_to_pdf, pdf_maker
 from bifocals.reports.render import render, today
 from bifocals.scoring.model import CampaignScores
+from bifocals.scoring.retest import ScaleChange
 
 # Names that must not be a participant's file: our own pages and Windows device names.
 RESERVED = frozenset(
@@ -67,14 +68,18 @@ def write_reports(
     names: Mapping[str, str] | None = None,
     generated: str | None = None,
     workers: int = 1,
+    changes: Mapping[str, Sequence[ScaleChange]] | None = None,
+    compared_with: str | None = None,
 ) -> list[Path]:
     """Write every participant's report, the cohort report and an index page; return the paths.
 
     Files: <participant>.html (and .pdf with pdf=True) with safe, unique names, cohort.html
     (.pdf), index.html linking them. progress is called once per participant with its code
     after its files are written, then with "cohort" and "index". names maps participant codes
-    to display names. workers > 1 makes the PDFs in that many processes (WeasyPrint holds the
-    GIL, so threads would not help); HTML is always made here.
+    to display names. changes (per participant code, from scoring.retest, with compared_with)
+    add the "since last time" sections; a participant without an entry gets none. workers > 1
+    makes the PDFs in that many processes (WeasyPrint holds the GIL, so threads would not
+    help); HTML is always made here.
     """
     out = Path(out_dir)
     try:
@@ -120,6 +125,8 @@ def write_reports(
                 comment_codes=comment_codes,
                 generated=date,
                 display_name=names.get(ps.participant),
+                change=None if changes is None else changes.get(ps.participant),
+                compared_with=compared_with,
             )
             emit(out / f"{stem}.html", html)
             people.append(
@@ -129,7 +136,15 @@ def write_reports(
             if len(batch) >= max(1, workers * PDF_BATCH if pdf else 1):
                 flush()
         flush()
-        cohort_html = cohort_report_html(scores, framework, instrument, names=names, generated=date)
+        cohort_html = cohort_report_html(
+            scores,
+            framework,
+            instrument,
+            names=names,
+            generated=date,
+            changes=changes,
+            compared_with=compared_with,
+        )
         emit(out / "cohort.html", cohort_html)
         if pdf:
             emit(out / "cohort.pdf", make_pdfs([cohort_html])[0])

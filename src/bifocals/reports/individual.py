@@ -6,7 +6,7 @@ this module only arranges and explains it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
 
@@ -17,6 +17,7 @@ from bifocals.instruments.model import Instrument
 from bifocals.reports import svg
 from bifocals.reports.comments import MIN_CONFIDENCE, CommentCode, comment_sections
 from bifocals.reports.render import render, today
+from bifocals.reports.since import since_view
 from bifocals.reports.wording import (
     LARGE_GAP,
     RWG_HIGH,
@@ -35,6 +36,7 @@ from bifocals.scoring.model import (
     Highlight,
     ParticipantScores,
 )
+from bifocals.scoring.retest import ScaleChange
 
 
 @dataclass(frozen=True)
@@ -203,10 +205,13 @@ def individual_view(
     comment_codes: Mapping[str, CommentCode] | None = None,
     generated: str | None = None,
     display_name: str | None = None,
+    change: Sequence[ScaleChange] | None = None,
+    compared_with: str | None = None,
 ) -> dict[str, Any]:
     """Everything the individual report template needs (the web pages can reuse it).
 
-    participant is a code (looked up in scores) or the ParticipantScores itself.
+    participant is a code (looked up in scores) or the ParticipantScores itself. change (with
+    compared_with, the earlier campaign's name) adds the "since last time" section.
     """
     if isinstance(participant, ParticipantScores):
         ps = participant
@@ -247,6 +252,9 @@ def individual_view(
         "gaps": _gaps(ps, framework),
         "strengths": _highlights(ps.strengths, framework),
         "development": _highlights(ps.development_areas, framework),
+        "since": since_view(change, framework, compared_with or "the last campaign")
+        if change is not None
+        else None,
         "comment_sections": comment_sections(ps.comments, framework, instrument, comment_codes),
         "coded": comment_codes is not None,
         "n_comments": len(ps.comments),
@@ -269,6 +277,8 @@ class ReportOptions(TypedDict, total=False):
     comment_codes: Mapping[str, CommentCode] | None
     generated: str | None
     display_name: str | None
+    change: Sequence[ScaleChange] | None
+    compared_with: str | None
 
 
 def individual_report_html(

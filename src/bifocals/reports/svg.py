@@ -369,10 +369,37 @@ class GapRow:
     flagged: bool
 
 
+@dataclass(frozen=True)
+class DivergingWords:
+    """What a diverging chart's axis and description say (the gap chart's by default)."""
+
+    title: str = "Self minus others per scale, with 95% intervals"
+    right_means: str = "you rate yourself higher than others do"
+    left: str = "you rate yourself lower"
+    right: str = "you rate yourself higher"
+    bands: tuple[float, ...] = (-0.5, 0.5)
+
+
+GAP_WORDS = DivergingWords()
+CHANGE_WORDS = DivergingWords(
+    "Change since the last campaign per scale (others' view), with 95% intervals",
+    "others rate you higher than last time",
+    "lower than last time",
+    "higher than last time",
+    (),
+)
+
+
 def gap_chart(
-    rows: Sequence[GapRow], width: int = 680, span: float = 2.0, stacked: bool = False
+    rows: Sequence[GapRow],
+    width: int = 680,
+    span: float = 2.0,
+    stacked: bool = False,
+    words: DivergingWords = GAP_WORDS,
 ) -> str:
     """Self minus others per scale on a -span..+span axis; flagged gaps drawn solid and bold.
+    `words` gives the axis its meaning: the change chart draws differences since the last
+    campaign the same way.
 
     Labels sit to the left of the plot in a column as wide as the longest needs (up to
     GAP_LABEL_SHARE of the width), wrapping when longer. stacked: each label on one or more
@@ -408,14 +435,14 @@ def gap_chart(
         open_svg(
             width,
             height,
-            "Self minus others per scale, with 95% intervals",
-            f"Points right of zero: you rate yourself higher than others do. {desc}.",
+            words.title,
+            f"Points right of zero: {words.right_means}. {desc}.",
             "gap-chart" + (" stacked" if stacked else ""),
         )
     ]
-    out.append(text(px(-span), 14, "you rate yourself lower", 10, "start", fill=MUTED))
-    out.append(text(px(span), 14, "you rate yourself higher", 10, "end", fill=MUTED))
-    for band in (-0.5, 0.5):
+    out.append(text(px(-span), 14, words.left, 10, "start", fill=MUTED))
+    out.append(text(px(span), 14, words.right, 10, "end", fill=MUTED))
+    for band in words.bands:
         out.append(
             f'<line x1="{px(band):.1f}" y1="{top - 6}" x2="{px(band):.1f}" '
             f'y2="{top + body:.1f}" stroke="{GRID}" stroke-dasharray="3 3"/>'
