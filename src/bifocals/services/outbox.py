@@ -3,11 +3,14 @@ next runs, with a status per message, retries and a visible list of failures.
 
 A queued message holds who it is for and why, never a usable link: the rater's private link is
 issued when the message is actually sent (revoking that rater's older links), and only its hash
-is stored, as for every link. A message is claimed by one sender at a time (an UPDATE from
-queued to sending that only one worker can win), so several web instances and a cron job can
-all run the sender without a message going out twice. A failure is retried after 1, 4 and 16
-minutes; after MAX_ATTEMPTS it is failed, listed on the progress page, and can be queued again.
-A sender that died mid-message leaves it `sending`; after STALE_MINUTES it is queued again.
+is stored, as for every link. A sender claims one due message at a time with a single UPDATE
+from queued to sending whose subquery picks the message: on PostgreSQL that subquery is
+`SELECT ... FOR UPDATE SKIP LOCKED`, so concurrent senders each get a different message without
+waiting for one another; on SQLite the UPDATE holds the database's write lock from its start,
+so the senders take turns. Several web instances and a cron job can therefore all run the sender
+without a message going out twice. A failure is retried after 1, 4 and 16 minutes; after
+MAX_ATTEMPTS it is failed, listed on the progress page, and can be queued again. A sender that
+died mid-message leaves it `sending`; after STALE_MINUTES it is queued again.
 """
 
 from __future__ import annotations
@@ -141,13 +144,23 @@ def queue_invitations(
         return queue_rater_mail(conn, user, campaign_id, ids, "invitation"), len(live)
 
 
-def _claim(conn: sa.Connection, message_id: int, stamp: datetime) -> bool:
-    res = conn.execute(
-        sa.update(mail_outbox)
-        .where(mail_outbox.c.id == message_id, mail_outbox.c.status == "queued")
-        .values(status="sending", attempts=mail_outbox.c.attempts + 1, next_attempt_at=stamp)
+def claim_next(conn: sa.Connection, stamp: datetime) -> Any | None:
+    """Mark the next due message as being sent by this sender and return it (its `attempts`
+    already counting this try); None when nothing is due or every due message is taken."""
+    pick = (
+        sa.select(mail_outbox.c.id)
+        .where(mail_outbox.c.status == "queued", mail_outbox.c.next_attempt_at <= stamp)
+        .order_by(mail_outbox.c.next_attempt_at, mail_outbox.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders none of it
+        .scalar_subquery()
     )
-    return res.rowcount == 1
+    return conn.execute(
+        sa.update(mail_outbox)
+        .where(mail_outbox.c.id == pick, mail_outbox.c.status == "queued")
+        .values(status="sending", attempts=mail_outbox.c.attempts + 1, next_attempt_at=stamp)
+        .returning(*mail_outbox.c)
+    ).first()
 
 
 def _rater_context(conn: sa.Connection, rater_id: int) -> Any:
@@ -220,11 +233,11 @@ def _finish(store: Store, message: Any, error: str | None, stamp: datetime, out:
     if error is None:
         values = {"status": "sent", "sent_at": stamp, "last_error": None}
         out.sent += 1
-    elif message.attempts + 1 >= MAX_ATTEMPTS:
+    elif message.attempts >= MAX_ATTEMPTS:
         values = {"status": "failed", "last_error": error[:2000]}
         out.failed += 1
     else:
-        wait = timedelta(minutes=4 ** (message.attempts))
+        wait = timedelta(minutes=4 ** (message.attempts - 1))
         values = {"status": "queued", "last_error": error[:2000], "next_attempt_at": stamp + wait}
         out.retried += 1
     with store.engine.begin() as conn:
@@ -240,7 +253,7 @@ def send_due(
     limit: int = 200,
 ) -> Sent:
     """Send the messages that are due (at most `limit`), one claim at a time; links in them
-    are made on `base` (the site's public address)."""
+    are made on `base` (the site's public address). Any number of senders may run at once."""
     out = Sent()
     if not settings.smtp.enabled:
         return out
@@ -254,16 +267,11 @@ def send_due(
             )
             .values(status="queued")
         )
-        due = conn.execute(
-            sa.select(mail_outbox)
-            .where(mail_outbox.c.status == "queued", mail_outbox.c.next_attempt_at <= stamp)
-            .order_by(mail_outbox.c.next_attempt_at, mail_outbox.c.id)
-            .limit(limit)
-        ).all()
-    for message in due:
+    for _ in range(limit):
         with store.engine.begin() as conn:
-            if not _claim(conn, int(message.id), stamp):
-                continue  # another sender took it
+            message = claim_next(conn, stamp)
+        if message is None:
+            break
         made = _compose(store, settings, message, base)
         if made is None:
             with store.engine.begin() as conn:

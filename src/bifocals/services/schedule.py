@@ -9,11 +9,18 @@ campaign_events, unique per (campaign, kind, due moment), so
 - a server that was not running when an event fell due does it at its next tick (a reminder
   whose deadline has already passed is not sent any more: the close comes instead);
 - two servers, or a server and `bifocals campaign tick` from cron, ticking at the same moment
-  do each event once: the second insert of the same event fails and that ticker moves on;
+  do each event once. A ticker first claims the campaign's row: on PostgreSQL with
+  `SELECT ... FOR UPDATE SKIP LOCKED`, so a campaign another ticker (or an editor) holds is
+  skipped, not waited for, and comes up again at the next tick; on SQLite by taking the
+  database's write lock (`lock_campaign`), which makes tickers take turns. Holding the claim,
+  it looks for the event's row and records it in the same transaction as the work, so the
+  next ticker finds it done. The unique constraint is the last guard: an insert that loses a
+  race anyway fails, rolls its work back, and that ticker moves on;
 - moving the deadline moves the events still to come.
 
-The web app ticks once at start-up and then every `tick_seconds`; `bifocals campaign tick`
-ticks once, for deployments that prefer cron.
+The queued mail is claimed message by message in the same way (services.outbox). The web app
+ticks once at start-up and then every `tick_seconds`; `bifocals campaign tick` ticks once, for
+deployments that prefer cron.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bifocals.errors import Conflict, Invalid, Problem, ValidationError
+from bifocals.errors import Conflict, Invalid, NotFound, Problem, ValidationError
 from bifocals.services.accounts import write_audit
 from bifocals.services.campaigns import lock_campaign
 from bifocals.services.mail_texts import Texts, check_text
@@ -196,11 +203,30 @@ def _once(conn: sa.Connection, campaign_id: int, kind: str, due: datetime, at: d
     return True
 
 
+def claim_campaign(conn: sa.Connection, campaign_id: int) -> Any | None:
+    """The campaign's row, locked for this transaction; None when another transaction holds
+    it (PostgreSQL: FOR UPDATE SKIP LOCKED; the caller tries again at its next tick) or the
+    campaign is gone. SQLite has no row locks: the database's write lock is taken instead
+    (waiting up to the busy timeout), so there the tickers take turns."""
+    if conn.dialect.name == "postgresql":
+        return conn.execute(
+            sa.select(campaigns)
+            .where(campaigns.c.id == campaign_id)
+            .with_for_update(skip_locked=True)
+        ).first()
+    try:
+        return lock_campaign(conn, campaign_id)
+    except NotFound:
+        return None
+
+
 def _remind(store: Store, campaign_id: int, due: datetime, at: datetime) -> int | None:
     try:
         with store.engine.begin() as conn:
-            row = lock_campaign(conn, campaign_id)
-            if row.status != "open" or not _once(conn, campaign_id, "reminder", due, at):
+            row = claim_campaign(conn, campaign_id)
+            if row is None or row.status != "open":
+                return None
+            if not _once(conn, campaign_id, "reminder", due, at):
                 return None
             ids = list(
                 conn.execute(
@@ -227,8 +253,8 @@ def _remind(store: Store, campaign_id: int, due: datetime, at: datetime) -> int 
 def _close(store: Store, campaign_id: int, due: datetime, at: datetime) -> str | None:
     try:
         with store.engine.begin() as conn:
-            row = lock_campaign(conn, campaign_id)
-            if row.status != "open" or row.close_mode != "auto":
+            row = claim_campaign(conn, campaign_id)
+            if row is None or row.status != "open" or row.close_mode != "auto":
                 return None
             if not _once(conn, campaign_id, "close", due, at):
                 return None
