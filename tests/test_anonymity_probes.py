@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from bifocals.errors import BifocalsError
 from bifocals.services.campaigns import change_status
 from bifocals.services.security import User
-from test_web_app_support import login, store_at, web_client
-from test_web_reports_support import LONE_COMMENT, Site, release, seeded_site
+from support.closed_campaign import LONE_COMMENT, Site, release, seeded_site
+from support.web import login, store_at, web_client
 
 ROLES = (
     None,

@@ -13,7 +13,7 @@ from bifocals.anonymity import count_by_key, counted, decide_groups
 from bifocals.change.model import ADKAR, AdkarResponse, StakeholderGroup
 from bifocals.change.readiness import OVERALL, pooling, readiness
 from bifocals.scoring import POOLED, Thresholds, score_campaign
-from test_scoring_support import FRAMEWORK, ITEMS, Builder, small_instrument
+from support.scoring import FRAMEWORK, ITEMS, Builder, small_instrument
 
 INSTRUMENT = small_instrument()
 NAN = float("nan")

@@ -16,7 +16,7 @@ import pytest
 
 from bifocals.services.accounts import create_user
 from bifocals.web import create_app
-from test_web_app_support import PASSWORD, add_user, live_server, store_at
+from support.web import PASSWORD, add_user, live_server, store_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.pdf]
 PHONE = {"width": 390, "height": 844}

@@ -19,7 +19,7 @@ from bifocals.cli import app
 from bifocals.services.change_records import load_demo_initiative
 from bifocals.store import open_store
 from bifocals.store.app_tables import audit_log
-from test_change_effort_support import DEMO
+from support.effort_exports import DEMO
 
 TOWN_HALL = """\
 Good morning everyone, and thank you for joining so early.

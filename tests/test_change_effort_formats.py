@@ -18,7 +18,7 @@ from bifocals.change.proposals import analyzer_embedder
 from bifocals.cli.common import problem_line
 from bifocals.errors import ValidationError
 from bifocals.services.effort import EffortFile, make_plan
-from test_change_effort_support import (
+from support.effort_exports import (
     GitHubIssue,
     JiraIssue,
     cost_quarter_export,

@@ -37,7 +37,7 @@ from bifocals.services.security import User
 from bifocals.store import Store, open_store
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import effort_imports
-from test_change_effort_support import (
+from support.effort_exports import (
     DEMO,
     GitHubIssue,
     cost_quarter_export,

@@ -16,7 +16,7 @@ from bifocals.cli import app
 from bifocals.instruments import get_instrument
 from bifocals.store.csvformat import MAX_CELL
 from bifocals.store.tables import campaigns, participants, responses
-from test_web_app_support import add_user, login, store_at, web_client
+from support.web import add_user, login, store_at, web_client
 
 INST = get_instrument(None)
 HEADER = "participant,rater,group,item,value"

@@ -23,7 +23,7 @@ from bifocals.store.app_tables import campaign_facilitators
 from bifocals.store.cells import FORMULA_START, guard, safe_row, unguard
 from bifocals.store.csvformat import EXPORT_COLUMNS
 from bifocals.store.tables import campaigns, participants, raters, responses
-from test_web_app_support import add_user, login, store_at, web_client
+from support.web import add_user, login, store_at, web_client
 
 INST = get_instrument(None)
 # What an attacker (or an unlucky facilitator) types as participant codes and comments.

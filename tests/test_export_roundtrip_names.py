@@ -22,7 +22,7 @@ from bifocals.store import Store, open_store
 from bifocals.store.cells import FORMULA_START
 from bifocals.store.csvformat import COLUMNS, EXPORT_COLUMNS
 from bifocals.store.tables import campaigns, participants, raters
-from test_store_support import GOOD_ROWS, HEADER, small_instrument, write_csv
+from support.store import GOOD_ROWS, HEADER, small_instrument, write_csv
 
 INST = small_instrument()
 WIDE = ",".join(EXPORT_COLUMNS)

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from bifocals.cli import app
 from bifocals.instruments import get_instrument, instrument_to_data
 from bifocals.store.tables import campaigns
-from test_web_app_support import store_at, web_client
-from test_web_survey_support import seed
+from support.survey import seed
+from support.web import store_at, web_client
 
 
 def _instrument_file(folder: Path) -> Path:

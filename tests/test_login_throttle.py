@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bifocals.services.security import LoginLimits, authenticate, login_wait, now, record_attempt
 from bifocals.store.app_tables import audit_log, login_attempts
-from test_web_app_support import (
+from support.web import (
     META,
     PASSWORD,
     add_user,

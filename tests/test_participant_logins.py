@@ -14,7 +14,7 @@ from bifocals.demo import demo_csv
 from bifocals.instruments import get_instrument
 from bifocals.services.accounts import list_users
 from bifocals.store.app_tables import audit_log
-from test_web_app_support import add_user, login, store_at, web_client
+from support.web import add_user, login, store_at, web_client
 
 
 def cli(*args: str) -> tuple[int, str]:

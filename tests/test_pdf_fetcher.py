@@ -169,8 +169,8 @@ def test_a_report_pdf_with_markup_in_a_name_reads_no_file(
     pdf_engine: None, db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Through the web door: a participant name holding tags comes out as text, fetches nothing."""
-    from test_web_app_support import login, store_at, web_client
-    from test_web_reports_support import seeded_site
+    from support.closed_campaign import seeded_site
+    from support.web import login, store_at, web_client
 
     site = seeded_site(db_url, tmp_path)
     secret = tmp_path / "secret.css"

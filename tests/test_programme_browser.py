@@ -25,8 +25,8 @@ from bifocals.services.schedule import tick
 from bifocals.services.security import utc
 from bifocals.store.tables import campaigns
 from bifocals.web import SmtpSettings, WebSettings, create_app
-from test_programme_support import HEADER
-from test_web_app_support import PASSWORD, add_user, live_server, store_at
+from support.programme import HEADER
+from support.web import PASSWORD, add_user, live_server, store_at
 from test_web_campaign_mail import SURVEY, Inbox, body, inbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.pdf]

@@ -27,7 +27,7 @@ from bifocals.services.change_records import get_initiative, save_initiative
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import change_initiatives
 from bifocals.web.routers.change import initiative_path
-from test_web_app_support import login, store_at, web_client
+from support.web import login, store_at, web_client
 from test_web_readiness import ALL4, NAME, TEXT, answer, close, count_responses, issue, seed
 
 LEGAL = {e: "1" for e in ALL4}  # the one person of the legal office: all 1s

@@ -19,7 +19,7 @@ from bifocals.reports import individual_report_html, svg
 from bifocals.reports.cohort_charts import heat_map, histograms
 from bifocals.reports.wording import group_phrase, index_sentence, others_are
 from bifocals.scoring import CampaignScores
-from test_report_support import scored_demo
+from support.reports import scored_demo
 
 LONG = "Peers, direct reports and colleagues from the wider organisation (pooled)"
 LONG_SCALE = "Communicating a vision: sets a clear and inspiring direction for the whole team"

@@ -18,8 +18,8 @@ from bifocals.demo import participant_names
 from bifocals.reports import cohort_report_html, individual_report_html
 from bifocals.reports.change import render_html
 from bifocals.reports.svg import text_width
-from test_report_support import scored_demo
-from test_web_app_support import PASSWORD, demo_initiative_site
+from support.reports import scored_demo
+from support.web import PASSWORD, demo_initiative_site
 
 pytestmark = pytest.mark.browser
 PHONE, DESKTOP = 390, 1280

@@ -20,7 +20,7 @@ from bifocals.instruments.model import Instrument
 from bifocals.reports import cohort_report_html, write_reports
 from bifocals.reports.change import render_body, render_html
 from bifocals.scoring import CampaignScores
-from test_report_support import scored_demo
+from support.reports import scored_demo
 
 # What Jinja prints when a template reaches a method or an object instead of a value.
 LEAKS = re.compile(r"built-in method|bound method|object at 0x|<function |Undefined")

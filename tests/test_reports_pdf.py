@@ -19,7 +19,7 @@ from bifocals.reports import (
     write_reports,
 )
 from bifocals.scoring import GROUP_LABELS, CampaignScores
-from test_report_support import scored_demo
+from support.reports import scored_demo
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,8 @@ from bifocals.services.results import load_results
 from bifocals.services.security import User
 from bifocals.store.app_tables import audit_log
 from bifocals.store.tables import campaigns
-from test_web_app_support import add_user, live_server, login, store_at, web_client
-from test_web_reports_support import campaign_csv, seeded_site
+from support.closed_campaign import campaign_csv, seeded_site
+from support.web import add_user, live_server, login, store_at, web_client
 
 ADMIN = User(1, "admin@example.org", "admin", None)
 ROUNDS = 30

@@ -14,8 +14,8 @@ from openpyxl import Workbook, load_workbook
 from bifocals.services.token_links import LinkKind, LinkStatus, lookup
 from bifocals.store.app_tables import audit_log
 from bifocals.store.tables import raters
-from test_programme_support import HEADER, ROSTER_LINES, answer, cli, people, roster_file
-from test_web_app_support import store_at, web_client
+from support.programme import HEADER, ROSTER_LINES, answer, cli, people, roster_file
+from support.web import store_at, web_client
 
 NAME = "Cohort 2027"
 BASE = "http://testserver"
@@ -263,7 +263,7 @@ def test_exported_urls_open_the_survey_on_bifocals_serve(sqlite_url: str, tmp_pa
 
     import httpx
 
-    from test_web_app_support import free_port
+    from support.web import free_port
 
     _start(sqlite_url, tmp_path)
     port = free_port()

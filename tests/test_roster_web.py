@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 
 from bifocals.services.token_links import LinkKind, LinkStatus, lookup
 from bifocals.store.tables import raters
-from test_programme_support import HEADER, ROSTER_LINES, answer
+from support.programme import HEADER, ROSTER_LINES, answer
+from support.web import add_user, login, store_at, web_client
 from test_web_api import bearer
-from test_web_app_support import add_user, login, store_at, web_client
 from test_web_campaign import make_campaign
 
 

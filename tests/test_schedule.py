@@ -23,8 +23,8 @@ from bifocals.store.app_tables import audit_log
 from bifocals.store.programme_tables import campaign_events
 from bifocals.store.tables import campaigns
 from bifocals.web import SmtpSettings, WebSettings
-from test_programme_support import answer, cli, roster_file
-from test_web_app_support import free_port, store_at, web_client
+from support.programme import answer, cli, roster_file
+from support.web import free_port, store_at, web_client
 from test_web_campaign_mail import SURVEY, Inbox, body, inbox
 
 __all__ = ["inbox"]  # the fixture, used by name
@@ -230,7 +230,7 @@ def test_participant_accounts_by_invitation(
     settings = _settings(port)
     cid = _programme(db_url, tmp_path)
     # An address that already has an account (here an admin's) is never taken over.
-    from test_web_app_support import add_user
+    from support.web import add_user
 
     add_user(db_url, "boss@ex.org", "admin")
     assert (

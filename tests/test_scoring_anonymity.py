@@ -20,7 +20,7 @@ from bifocals.scoring import (
     score_campaign,
 )
 from bifocals.scoring.engine import compute_arrays
-from test_scoring_support import (
+from support.scoring import (
     FRAMEWORK,
     ITEMS,
     SCALES,

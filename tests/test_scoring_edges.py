@@ -18,7 +18,7 @@ from bifocals.scoring import (
     comment_key,
     score_campaign,
 )
-from test_scoring_support import FRAMEWORK, Builder, small_instrument
+from support.scoring import FRAMEWORK, Builder, small_instrument
 
 INSTRUMENT = small_instrument()
 NA = math.nan

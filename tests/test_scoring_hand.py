@@ -18,7 +18,7 @@ from bifocals.scoring import (
     score_campaign,
 )
 from bifocals.scoring.participants import quadrant
-from test_scoring_support import D1, D2, FRAMEWORK, Builder, small_instrument
+from support.scoring import D1, D2, FRAMEWORK, Builder, small_instrument
 
 NA = math.nan
 T2 = 4.302652729749464  # t(0.975, 2)

@@ -11,7 +11,7 @@ import pytest
 
 from bifocals.scoring import cronbach_alpha, omega_from_cov, omega_total, score_campaign
 from bifocals.scoring.reliability import one_factor_minres
-from test_scoring_support import FRAMEWORK, SCALES, Builder, small_instrument
+from support.scoring import FRAMEWORK, SCALES, Builder, small_instrument
 
 
 def _one_factor_data(n: int, loadings: list[float], seed: int) -> np.ndarray:

@@ -14,7 +14,7 @@ from bifocals.cli import app
 from bifocals.demo import demo_csv
 from bifocals.instruments import get_instrument
 from bifocals.store.csvformat import EXPORT_COLUMNS
-from test_store_support import HEADER, write_csv
+from support.store import HEADER, write_csv
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bifocals.errors import BifocalsError, Problem, ValidationError
 from bifocals.scoring.model import Thresholds
 from bifocals.store import Store, open_store
 from bifocals.store.csvformat import EXPORT_COLUMNS
-from test_store_support import GOOD_ROWS, HEADER, small_instrument, write_csv
+from support.store import GOOD_ROWS, HEADER, small_instrument, write_csv
 
 INST = small_instrument()
 

@@ -17,7 +17,7 @@ from bifocals.scoring import score_campaign
 from bifocals.scoring.model import GROUPS, Comment, Thresholds
 from bifocals.store import Store, open_store
 from bifocals.store.tables import campaigns, participants, raters, responses
-from test_store_support import GOOD_ROWS, small_instrument, write_csv
+from support.store import GOOD_ROWS, small_instrument, write_csv
 
 INST = small_instrument()
 NAN = np.nan

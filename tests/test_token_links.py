@@ -25,8 +25,8 @@ from bifocals.store.app_tables import invitations, nomination_links
 from bifocals.store.change_tables import change_initiatives, readiness_links
 from bifocals.store.tables import campaigns, raters
 from bifocals.web.link_pages import code, wording
-from test_web_app_support import store_at, web_client
-from test_web_survey_support import seed, set_status
+from support.survey import seed, set_status
+from support.web import store_at, web_client
 
 
 def _initiative(url: str) -> int:

@@ -11,8 +11,8 @@ from bifocals.errors import BifocalsError
 from bifocals.services.api_tokens import issue_token, list_tokens, revoke_token
 from bifocals.services.security import User
 from bifocals.store.app_tables import api_tokens
-from test_web_app_support import store_at, web_client
-from test_web_reports_support import LONE_COMMENT, Site, release, seeded_site
+from support.closed_campaign import LONE_COMMENT, Site, release, seeded_site
+from support.web import store_at, web_client
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from schemathesis.config import SchemathesisConfig
 
 from bifocals.services.api_tokens import issue_token
 from bifocals.web import create_app
-from test_web_app_support import store_at
-from test_web_reports_support import seeded_site
+from support.closed_campaign import seeded_site
+from support.web import store_at
 
 CONFIG = """
 [checks.positive_data_acceptance]

@@ -15,7 +15,7 @@ from schemathesis import GenerationMode
 from bifocals.services.api_tokens import issue_token
 from bifocals.web import create_app
 from bifocals.web.api_models import VALUE_MAX, problems, summary
-from test_web_app_support import add_user, login, store_at, web_client
+from support.web import add_user, login, store_at, web_client
 
 
 @pytest.fixture

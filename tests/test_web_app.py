@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from bifocals.store.app_tables import WEB_TABLES
 from bifocals.web.app import ROUTERS, create_app
-from test_web_app_support import add_user, free_port, login, store_at, web_client
+from support.web import add_user, free_port, login, store_at, web_client
 
 
 def test_web_tables_exist_after_migration(db_url: str) -> None:

@@ -18,7 +18,7 @@ from bifocals.services.campaigns import change_status
 from bifocals.services.people import add_participant, add_rater, nominate
 from bifocals.services.security import User
 from bifocals.store.tables import raters
-from test_web_app_support import PASSWORD, add_user, live_server, store_at
+from support.web import PASSWORD, add_user, live_server, store_at
 
 pytestmark = pytest.mark.browser
 

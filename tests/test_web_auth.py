@@ -12,7 +12,7 @@ from bifocals.cli import app as cli_app
 from bifocals.services.security import token_hash
 from bifocals.store.app_tables import audit_log, login_attempts, sessions, users
 from bifocals.web import WebSettings
-from test_web_app_support import PASSWORD, add_user, login, store_at, token_of, web_client
+from support.web import PASSWORD, add_user, login, store_at, token_of, web_client
 
 
 def test_login_sets_safe_cookie_and_stores_only_the_hash(db_url: str) -> None:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from bifocals.services.accounts import audit
 from bifocals.store.app_tables import audit_log, campaign_facilitators, nominations
 from bifocals.store.tables import campaigns, participants, raters
-from test_web_app_support import add_user, login, store_at, web_client
+from support.web import add_user, login, store_at, web_client
 
 LINK = re.compile(r'value="(http://testserver/(?:survey|nominate)/[^"]+)"')
 

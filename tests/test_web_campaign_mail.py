@@ -19,7 +19,7 @@ from bifocals.services.token_links import LinkKind, LinkStatus, lookup
 from bifocals.store.app_tables import invitations, nomination_links
 from bifocals.store.tables import raters
 from bifocals.web import SmtpSettings, WebSettings
-from test_web_app_support import add_user, login, store_at, web_client
+from support.web import add_user, login, store_at, web_client
 from test_web_campaign import add_person, make_campaign
 
 SURVEY = re.compile(r"http://testserver/survey/([A-Za-z0-9_-]{43})")

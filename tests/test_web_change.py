@@ -19,7 +19,7 @@ from bifocals.services.people import add_participant
 from bifocals.services.security import User
 from bifocals.store.app_tables import audit_log
 from bifocals.web.routers.change import _pdf_filename, initiative_path, scope_css
-from test_web_app_support import PASSWORD, add_user, login, store_at, web_client
+from support.web import PASSWORD, add_user, login, store_at, web_client
 
 DEMO = "Move the order system to the cloud"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from test_web_app_support import PASSWORD, demo_initiative_site
+from support.web import PASSWORD, demo_initiative_site
 
 pytestmark = pytest.mark.browser
 

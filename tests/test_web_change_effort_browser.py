@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from test_change_effort_support import cost_quarter_export
-from test_web_app_support import PASSWORD, demo_initiative_site
+from support.effort_exports import cost_quarter_export
+from support.web import PASSWORD, demo_initiative_site
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from test_web_app_support import live_server, login, web_client
+from support.web import live_server, login, web_client
 from test_web_readiness import ALL4, CSRF, KEY, issue, seed
 
 

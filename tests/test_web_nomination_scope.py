@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from bifocals.services.people import nominate
 from bifocals.store.app_tables import nominations
-from test_web_app_support import add_user, login, store_at, web_client
+from support.web import add_user, login, store_at, web_client
 from test_web_campaign import add_person, make_campaign
 
 UNKNOWN_ID = 987_654

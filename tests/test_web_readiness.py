@@ -31,7 +31,7 @@ from bifocals.services.token_links import LinkKind, LinkStatus, Lookup
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import change_facilitators, readiness_links, readiness_responses
 from bifocals.web.routers.change import initiative_path
-from test_web_app_support import add_user, login, store_at, web_client
+from support.web import add_user, login, store_at, web_client
 
 NAME = "Move payroll to the new system"
 TEXT = f"""\

@@ -16,7 +16,7 @@ import pytest
 from bifocals.change.loader import load_initiative_text
 from bifocals.services.change_records import save_initiative
 from bifocals.services.initiatives import assign_by_email
-from test_web_app_support import PASSWORD, add_user, live_server, store_at
+from support.web import PASSWORD, add_user, live_server, store_at
 from test_web_readiness import NAME, TEXT
 
 pytestmark = pytest.mark.browser

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from bifocals.store.app_tables import audit_log
-from test_web_app_support import login, post, store_at, web_client
-from test_web_reports_support import LONE_COMMENT, Site, release, seeded_site
+from support.closed_campaign import LONE_COMMENT, Site, release, seeded_site
+from support.web import login, post, store_at, web_client
 
 
 @pytest.fixture

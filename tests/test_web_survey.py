@@ -15,8 +15,8 @@ from bifocals.services.security import now, token_hash
 from bifocals.services.token_links import LinkKind, issue
 from bifocals.store.app_tables import drafts, invitations, submissions
 from bifocals.store.tables import raters, responses
-from test_web_app_support import store_at, web_client
-from test_web_survey_support import INSTRUMENT, KEY, VERSION, full_answers, seed, set_status
+from support.survey import INSTRUMENT, KEY, VERSION, full_answers, seed, set_status
+from support.web import store_at, web_client
 
 ITEMS = get_instrument(INSTRUMENT).item_ids
 QUESTIONS = get_instrument(INSTRUMENT).question_ids

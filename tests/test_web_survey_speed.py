@@ -21,8 +21,8 @@ from bifocals.services.security import token_hash
 from bifocals.services.survey_answers import NOT_OBSERVED
 from bifocals.store.app_tables import invitations, submissions
 from bifocals.web.survey_page import cached_sections, item_html, questionnaire
-from test_web_app_support import add_user, free_port, store_at, web_client
-from test_web_survey_support import INSTRUMENT, KEY, full_answers, seed
+from support.survey import INSTRUMENT, KEY, full_answers, seed
+from support.web import add_user, free_port, store_at, web_client
 
 CHECKED = re.compile(r'name="a_([^"]+)" value="([^"]+)"\s+checked')
 

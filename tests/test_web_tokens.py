@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from bifocals.services.api_tokens import issue_token
 from bifocals.store.app_tables import api_tokens, audit_log
-from test_web_app_support import add_user, login, store_at, web_client
+from support.web import add_user, login, store_at, web_client
 
 RAW = re.compile(r'id="raw-token" class="secret" readonly value="([^"]+)"')
 

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from bifocals.instruments import get_instrument
 from bifocals.store.app_tables import invitations
 from bifocals.store.tables import campaigns
-from test_web_app_support import PASSWORD, add_user, live_server, store_at
-from test_web_survey_support import INSTRUMENT, seed
+from support.survey import INSTRUMENT, seed
+from support.web import PASSWORD, add_user, live_server, store_at
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from test_web_app_support import login, store_at, web_client
-from test_web_reports_support import Site, release, seeded_site
+from support.closed_campaign import Site, release, seeded_site
+from support.web import login, store_at, web_client
 
 HREF = re.compile(r'href="(/campaigns/[^"]+)"')
 REPORTISH = re.compile(r"/(report|report\.pdf|cohort|cohort\.pdf|export/[a-z.]+)$")

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 
 from bifocals.instruments import get_instrument
 from bifocals.web.routers.change import initiative_path
-from test_web_app_support import add_user, login, store_at, web_client
+from support.closed_campaign import Site, seeded_site
+from support.survey import INSTRUMENT, full_answers
+from support.survey import seed as seed_survey
+from support.web import add_user, login, store_at, web_client
 from test_web_readiness import NAME, seed
-from test_web_reports_support import Site, seeded_site
-from test_web_survey_support import INSTRUMENT, full_answers
-from test_web_survey_support import seed as seed_survey
 
 
 class Forms(HTMLParser):

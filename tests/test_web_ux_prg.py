@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from bifocals.store.app_tables import invitations, nomination_links
 from bifocals.store.change_tables import readiness_links
 from bifocals.web.routers.change import initiative_path
-from test_web_app_support import add_user, login, web_client
+from support.web import add_user, login, web_client
 from test_web_campaign import add_person, make_campaign
 from test_web_readiness import NAME, seed
 

@@ -35,7 +35,7 @@ from bifocals.yamlsource import (
     load_located,
     load_located_file,
 )
-from test_web_app_support import add_user, login, store_at, web_client
+from support.web import add_user, login, store_at, web_client
 
 CAP_BYTES = 1 << 30  # what a bomb may add to a process before a regression fails
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from bifocals.instruments import get_instrument
 from bifocals.store.app_tables import campaign_facilitators
 from bifocals.store.tables import campaigns, participants, raters
-from test_web_app_support import add_user, store_at
+from support.web import add_user, store_at
 
 # P1: manager 1, peers 3 (shown), direct reports 1 (below threshold: suppressed).
 # P2: peers 2 + direct reports 1 (each below threshold, pooled to 3), manager 1.

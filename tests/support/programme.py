@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from bifocals.cli import app
 from bifocals.store.tables import participants, raters
-from test_web_app_support import store_at
-from test_web_survey_support import KEY, full_answers
+from support.survey import KEY, full_answers
+from support.web import store_at
 
 HEADER = "participant,participant_name,participant_email,rater_name,rater_email,group"
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from bifocals.instruments import get_instrument
 from bifocals.services.token_links import LinkKind, issue
 from bifocals.store.tables import campaigns, participants, raters
-from test_web_app_support import store_at
+from support.web import store_at
 
 INSTRUMENT = "bifocals_open_360"
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')

@@ -1,4 +1,5 @@
-"""Shared helpers for the web tests: an app over a real database, users, signing in, CSRF."""
+"""Shared helpers for the web tests: an app over a real database, users, signing in, CSRF,
+a live server for the browser tests."""
 
 from __future__ import annotations
 
