@@ -33,6 +33,7 @@ def _register_features() -> None:
         demo,
         framework,
         instrument,
+        norms,
         report,
         score,
         serve,
@@ -40,7 +41,19 @@ def _register_features() -> None:
         user,
     )
 
-    groups = (framework, instrument, campaign, score, report, analyze, text, change, user, serve)
+    groups = (
+        framework,
+        instrument,
+        campaign,
+        score,
+        report,
+        norms,
+        analyze,
+        text,
+        change,
+        user,
+        serve,
+    )
     for module in (*groups, demo):
         module.register(app)
 
