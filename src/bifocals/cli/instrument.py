@@ -11,13 +11,17 @@ from rich.table import Table
 from bifocals.cli.common import JsonOption, console, fail, print_json
 from bifocals.errors import BifocalsError
 from bifocals.instruments import (
+    LANGUAGES,
     PATH_ENV,
     Instrument,
     catalogue,
     get_instrument,
     instrument_to_data,
     load_instrument,
+    load_translation,
+    translated,
 )
+from bifocals.instruments.translation import check_language, is_translation_name
 
 app = typer.Typer(help="Inspect and check 360 questionnaires.", no_args_is_help=True)
 
@@ -97,16 +101,25 @@ def show(
         ),
     ] = None,
     file: InstrumentFileOption = None,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help=f"Language of the texts: {', '.join(LANGUAGES)} (from the translation file "
+            "beside the instrument; English where it has none).",
+        ),
+    ] = "en",
     as_json: JsonOption = False,
 ) -> None:
     """Print an instrument: its scale, every item (id, dimension, side, reverse key), questions.
 
-    Example: bifocals instrument show bifocals_open_360 --json
+    Example: bifocals instrument show bifocals_open_360 --lang de --json
     """
     if file is not None and instrument_id is not None:
         fail("give either an ID or --file, not both")
     try:
         inst = load_instrument(file) if file is not None else get_instrument(instrument_id)
+        inst = translated(inst, check_language(lang, "--lang"))
     except BifocalsError as exc:
         fail(exc)
     if as_json:
@@ -117,12 +130,19 @@ def show(
 
 @app.command("check")
 def check(file: Annotated[Path, typer.Argument(help="The instrument YAML file to check.")]) -> None:
-    """Validate an instrument file; every problem is listed with file, line and field.
+    """Validate an instrument file, or a translation (ID.LANG.yaml, checked against ID.yaml
+    beside it); every problem is listed with file, line and field.
 
     Example: bifocals instrument check my-instruments/team_pulse.yaml
     """
     try:
-        inst = load_instrument(file)
+        if is_translation_name(file.name):
+            base_id = file.name.split(".")[0]
+            sibling = file.with_name(f"{base_id}{file.suffix}")
+            base = load_instrument(sibling) if sibling.is_file() else get_instrument(base_id)
+            inst = load_translation(file, base)
+        else:
+            inst = load_instrument(file)
     except BifocalsError as exc:
         fail(exc)
     console.print(

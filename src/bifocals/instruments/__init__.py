@@ -15,9 +15,18 @@ from bifocals.instruments.loader import (
     load_instrument_text,
 )
 from bifocals.instruments.model import Instrument, Item, OpenQuestion, RatingScale
+from bifocals.instruments.translation import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    load_translation,
+    translated,
+    translation_languages,
+)
 
 __all__ = [
     "DEFAULT_INSTRUMENT",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
     "PATH_ENV",
     "Entry",
     "Instrument",
@@ -31,4 +40,7 @@ __all__ = [
     "list_instruments",
     "load_instrument",
     "load_instrument_text",
+    "load_translation",
+    "translated",
+    "translation_languages",
 ]

@@ -23,6 +23,7 @@ from bifocals.instruments.loader import (
     load_instrument_text,
 )
 from bifocals.instruments.model import Instrument
+from bifocals.instruments.translation import is_translation_name
 from bifocals.yamlsource import load_located
 
 DEFAULT_INSTRUMENT = "bifocals_open_360"
@@ -31,7 +32,13 @@ PATH_ENV = "BIFOCALS_INSTRUMENT_PATH"
 
 def _builtin_names() -> tuple[str, ...]:
     data = resources.files("bifocals.instruments").joinpath("data")
-    return tuple(sorted(p.name[:-5] for p in data.iterdir() if p.name.endswith(".yaml")))
+    return tuple(
+        sorted(
+            p.name[:-5]
+            for p in data.iterdir()
+            if p.name.endswith(".yaml") and not is_translation_name(p.name)
+        )
+    )
 
 
 # Built-in instruments: one file per instrument under instruments/data/, named by its id.
@@ -59,7 +66,11 @@ def _user_files() -> list[Path]:
     for folder in os.environ.get(PATH_ENV, "").split(os.pathsep):
         if folder.strip():
             base = Path(folder)
-            files += sorted(p for p in base.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+            files += sorted(
+                p
+                for p in base.glob("*.y*ml")
+                if p.suffix in (".yaml", ".yml") and not is_translation_name(p.name)
+            )
     return files
 
 
