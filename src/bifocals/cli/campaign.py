@@ -5,7 +5,6 @@ The commands that run a programme (create, roster, open, close, links) are in cl
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,12 +14,16 @@ from rich.table import Table
 from bifocals.cli import programme
 from bifocals.cli.common import (
     DEFAULT_DB,
+    CampaignArg,
     DbOption,
     JsonOption,
+    YesOption,
+    confirm,
     console,
     fail,
     fail_listing,
     open_db,
+    opened,
     print_json,
 )
 from bifocals.errors import AccessError, BifocalsError
@@ -29,6 +32,7 @@ from bifocals.services.campaigns import (
     change_thresholds,
     mark_answers_exported,
 )
+from bifocals.services.participant_logins import Moved
 
 app = typer.Typer(
     help="Campaigns: create, roster, open, links, close; import and export answers; thresholds.",
@@ -68,19 +72,15 @@ def import_cmd(
 
     Example: bifocals campaign import answers.csv --name spring-2025
     """
-    from bifocals.services.participant_logins import Moved, logins_of, move_logins
+    from bifocals.services.participant_logins import keeping_logins
 
-    store = open_db(db)
-    moved = Moved([], [])
-    try:
-        logins = logins_of(store, name) if replace else []
-        res = store.import_campaign_csv(file, name, instrument, replace=replace)
-        if logins:
-            moved = move_logins(store, name, logins)
-    except BifocalsError as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
+    with opened(db) as store:
+        res, moved = keeping_logins(
+            store,
+            name,
+            lambda: store.import_campaign_csv(file, name, instrument, replace=replace),
+            follow=replace,
+        )
     if as_json:
         print_json(
             {
@@ -100,13 +100,18 @@ def import_cmd(
         f"{verb} campaign [bold]{res.name}[/]: {res.participants} participants, "
         f"{res.raters} raters, {res.rows} answers (instrument {res.instrument_id})."
     )
+    _print_moved(moved)
+
+
+def _print_moved(moved: Moved) -> None:
+    """What happened to the participant logins, when the campaign had any."""
     if moved.summary():
         console.print(moved.summary() + ".", highlight=False)
 
 
 @app.command("export")
 def export_cmd(
-    name: Annotated[str, typer.Argument(help="Campaign name.")],
+    name: CampaignArg,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
     ] = None,
@@ -141,11 +146,8 @@ def list_cmd(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 
     Example: bifocals campaign list --json
     """
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         items = store.list_campaigns()
-    finally:
-        store.close()
     if as_json:
         print_json([c.to_dict() for c in items])
         return
@@ -171,8 +173,8 @@ def list_cmd(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 
 @app.command("delete")
 def delete_cmd(
-    name: Annotated[str, typer.Argument(help="Campaign name.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    name: CampaignArg,
+    yes: YesOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Delete a campaign with all its participants, raters and answers.
@@ -182,29 +184,18 @@ def delete_cmd(
 
     Example: bifocals campaign delete spring-2025 --yes
     """
-    if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete campaign {name!r}?"):
-        raise typer.Exit(1)
-    from bifocals.services.participant_logins import Moved, logins_of, move_logins
+    confirm(f"Delete campaign {name!r}?", yes)
+    from bifocals.services.participant_logins import keeping_logins
 
-    store = open_db(db)
-    moved = Moved([], [])
-    try:
-        logins = logins_of(store, name)
-        store.delete_campaign(name)
-        if logins:
-            moved = move_logins(store, name, logins)
-    except BifocalsError as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
+    with opened(db) as store:
+        _, moved = keeping_logins(store, name, lambda: store.delete_campaign(name))
     console.print(f"Deleted campaign [bold]{name}[/].")
-    if moved.summary():
-        console.print(moved.summary() + ".", highlight=False)
+    _print_moved(moved)
 
 
 @app.command("thresholds")
 def thresholds_cmd(
-    name: Annotated[str, typer.Argument(help="Campaign name.")],
+    name: CampaignArg,
     manager: Annotated[int | None, typer.Option("--manager", min=1, help="Managers.")] = None,
     peer: Annotated[int | None, typer.Option("--peer", min=1, help="Peers.")] = None,
     direct_report: Annotated[
@@ -241,17 +232,12 @@ def thresholds_cmd(
         "pooled": pooled,
     }
     changes = {k: v for k, v in given.items() if v is not None}
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         if changes:
             cid = campaign_id_by_name(store, name)
             t = change_thresholds(store, None, cid, changes, reason=reason)
         else:
             t = store.set_thresholds(name)
-    except (BifocalsError, AccessError) as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
     if as_json:
         print_json({"name": name, "thresholds": t.to_dict()})
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -13,30 +13,25 @@ from rich.table import Table
 from bifocals.cli.common import (
     DEFAULT_DB,
     DbOption,
+    DryRunOption,
     JsonOption,
     console,
-    db_url,
+    errors_printed,
     fail,
-    fail_listing,
+    open_db,
     print_json,
 )
-from bifocals.errors import BifocalsError, UserFacing, ValidationError
-
-if TYPE_CHECKING:
-    from bifocals.store import Store
+from bifocals.errors import BifocalsError
 
 app = typer.Typer(
     help="The change workbench: duties, decision rights, alignment, readiness.",
     no_args_is_help=True,
 )
 
+InitiativeArg = Annotated[
+    str, typer.Argument(help="The initiative's name (see `bifocals change list`).")
+]
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-
-
-def _store(db: str) -> Store:
-    from bifocals.store import open_store
-
-    return open_store(db_url(db))
 
 
 @app.command("import")
@@ -55,7 +50,7 @@ def import_cmd(
     from bifocals.services.change_records import import_initiative
 
     try:
-        with _store(db) as store:
+        with open_db(db) as store:
             res = import_initiative(store, file, replace_existing=replace)
     except BifocalsError as exc:
         fail(exc)
@@ -83,7 +78,7 @@ def list_cmd(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     from bifocals.services.change_records import list_initiatives
 
     try:
-        with _store(db) as store:
+        with open_db(db) as store:
             rows = list_initiatives(store)
     except BifocalsError as exc:
         fail(exc)
@@ -192,9 +187,7 @@ def _print_summary(report: Any) -> None:
 
 @app.command("report")
 def report_cmd(
-    name: Annotated[
-        str, typer.Argument(help="The initiative's name (see `bifocals change list`).")
-    ],
+    name: InitiativeArg,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
     html: Annotated[
@@ -212,7 +205,7 @@ def report_cmd(
     if sum((as_json, html is not None, pdf is not None)) > 1:
         fail("choose one of --json, --html and --pdf")
     try:
-        with _store(db) as store:
+        with open_db(db) as store:
             ini = get_initiative(store, name)
         report = build_report(ini)
     except BifocalsError as exc:
@@ -321,9 +314,7 @@ def _effort_tables(preview: Any) -> None:
 
 @app.command("effort")
 def effort_cmd(
-    name: Annotated[
-        str, typer.Argument(help="The initiative's name (see `bifocals change list`).")
-    ],
+    name: InitiativeArg,
     file: Annotated[Path, typer.Argument(help="The export: a CSV (or .xlsx), or JSON for GitHub.")],
     kind: Annotated[
         EffortFormat,
@@ -341,9 +332,7 @@ def effort_cmd(
             "workstreams and tasks (docs/change.md).",
         ),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
@@ -358,15 +347,11 @@ def effort_cmd(
     """
     from bifocals.services.effort import import_effort, read_file
 
-    try:
+    with errors_printed():
         export = read_file(file)
         rules = read_file(mapping) if mapping is not None else None
-        with _store(db) as store:
+        with open_db(db) as store:
             res = import_effort(store, name, kind.value, export, rules, dry_run=dry_run)
-    except ValidationError as exc:
-        fail_listing(exc)
-    except UserFacing as exc:
-        fail(exc)
     if as_json:
         print_json(
             {
@@ -383,9 +368,7 @@ def effort_cmd(
 
 @app.command("direction")
 def direction_cmd(
-    name: Annotated[
-        str, typer.Argument(help="The initiative's name (see `bifocals change list`).")
-    ],
+    name: InitiativeArg,
     files: Annotated[
         list[Path], typer.Argument(help="Memos or town-hall transcripts, as plain text files.")
     ],
@@ -402,13 +385,8 @@ def direction_cmd(
     """
     from bifocals.services.direction import leaders_direction
 
-    try:
-        with _store(db) as store:
-            found = leaders_direction(store, name, files)
-    except ValidationError as exc:
-        fail_listing(exc)
-    except UserFacing as exc:
-        fail(exc)
+    with errors_printed(), open_db(db) as store:
+        found = leaders_direction(store, name, files)
     data = found.to_dict()
     if as_json:
         print_json(data)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
 
 import orjson
 import typer
 from rich.console import Console
 
-from bifocals.errors import AccessError, BifocalsError, Problem, ValidationError
+from bifocals.errors import AccessError, BifocalsError, Problem, UserFacing, ValidationError
 from bifocals.store import Store, open_store
 
 DEFAULT_DB = "./bifocals.db"
@@ -25,6 +27,11 @@ DbOption = Annotated[
 ]
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CampaignArg = Annotated[str, typer.Argument(help="Campaign name.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -80,3 +87,30 @@ def open_db(db: str) -> Store:
         return open_store(db_url(db))
     except BifocalsError as exc:
         fail(exc)
+
+
+@contextmanager
+def errors_printed() -> Iterator[None]:
+    """A user-facing error raised in the block is printed by `fail_listing` (exit 1)."""
+    try:
+        yield
+    except UserFacing as exc:
+        fail_listing(exc)
+
+
+@contextmanager
+def opened(db: str) -> Iterator[Store]:
+    """The store behind a --db value for the block, closed after it; a user-facing error
+    raised in the block is printed by `fail_listing` (exit 1)."""
+    with errors_printed():
+        store = open_db(db)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask in a terminal (not in a script, or with --yes); no means stop with status 1."""
+    if not yes and sys.stdin.isatty() and not typer.confirm(question):
+        raise typer.Exit(1)

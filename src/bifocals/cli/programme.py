@@ -7,7 +7,6 @@ Each command is a thin door to the services the web uses (services.campaigns, .r
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,15 +14,17 @@ import typer
 
 from bifocals.cli.common import (
     DEFAULT_DB,
+    CampaignArg,
     DbOption,
+    DryRunOption,
     JsonOption,
+    YesOption,
+    confirm,
     console,
     fail,
-    fail_listing,
-    open_db,
+    opened,
     print_json,
 )
-from bifocals.errors import UserFacing
 from bifocals.scoring.model import Thresholds
 from bifocals.services.campaigns import (
     campaign_id_by_name,
@@ -32,11 +33,9 @@ from bifocals.services.campaigns import (
     parse_deadline,
 )
 
-NameArg = Annotated[str, typer.Argument(help="Campaign name.")]
-
 
 def create_cmd(
-    name: NameArg,
+    name: CampaignArg,
     deadline: Annotated[
         str, typer.Option("--deadline", help="Last day for answers, YYYY-MM-DD (UTC).")
     ] = "",
@@ -53,16 +52,11 @@ def create_cmd(
 
     Example: bifocals campaign create "Cohort 2027" --deadline 2027-03-31
     """
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         cid = create_campaign(
             store, None, name, instrument, Thresholds(), parse_deadline(deadline), ""
         )
         info = store.get_campaign(name.strip())
-    except UserFacing as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
     if as_json:
         print_json({"id": cid, **info.to_dict()})
         return
@@ -72,7 +66,7 @@ def create_cmd(
 
 
 def roster_cmd(
-    name: NameArg,
+    name: CampaignArg,
     file: Annotated[
         Path,
         typer.Argument(help="The roster, CSV or .xlsx (its columns are listed above)."),
@@ -88,9 +82,7 @@ def roster_cmd(
             help="With --sync: remove people who answered, and their answers (audited).",
         ),
     ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
@@ -114,8 +106,7 @@ def roster_cmd(
         data = file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}; check the path")
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         cid = campaign_id_by_name(store, name)
         res = import_roster(
             store,
@@ -127,10 +118,6 @@ def roster_cmd(
             remove_answered=remove_answered,
             dry_run=dry_run,
         )
-    except UserFacing as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
     if as_json:
         print_json({"campaign": name, "dry_run": dry_run, **res.to_dict()})
         return
@@ -141,20 +128,15 @@ def roster_cmd(
 
 
 def _status_cmd(action: str, name: str, db: str, as_json: bool) -> None:
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         status = change_status(store, None, campaign_id_by_name(store, name), action)
-    except UserFacing as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
     if as_json:
         print_json({"name": name, "status": status})
     else:
         console.print(f"Campaign [bold]{name}[/] is now {status}.")
 
 
-def open_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+def open_cmd(name: CampaignArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     """Open a draft campaign: its survey links start to work.
 
     Example: bifocals campaign open "Cohort 2027"
@@ -162,17 +144,11 @@ def open_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = Fal
     _status_cmd("open", name, db, as_json)
 
 
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-
-
-def _confirm(question: str, yes: bool) -> None:
-    """Ask in a terminal (not in a script, or with --yes); no means stop with status 1."""
-    if not yes and sys.stdin.isatty() and not typer.confirm(question):
-        raise typer.Exit(1)
-
-
 def close_cmd(
-    name: NameArg, yes: YesOption = False, db: DbOption = DEFAULT_DB, as_json: JsonOption = False
+    name: CampaignArg,
+    yes: YesOption = False,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
 ) -> None:
     """Close an open campaign: no more answers; groups below their threshold are pooled or
     left out of the reports. The groups at risk are listed first, and in a terminal you are
@@ -182,12 +158,15 @@ def close_cmd(
     """
     if not as_json:
         _print_risks(db, name, "Groups under their threshold (pooled or left out at close)")
-    _confirm(f"Close {name!r}? Raters can no longer answer.", yes)
+    confirm(f"Close {name!r}? Raters can no longer answer.", yes)
     _status_cmd("close", name, db, as_json)
 
 
 def release_cmd(
-    name: NameArg, yes: YesOption = False, db: DbOption = DEFAULT_DB, as_json: JsonOption = False
+    name: CampaignArg,
+    yes: YesOption = False,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
 ) -> None:
     """Release a closed campaign's reports: each participant reads their own (final: the
     campaign can never be re-opened). With BIFOCALS_SMTP_* set, each participant account is
@@ -196,17 +175,12 @@ def release_cmd(
 
     Example: bifocals campaign release "Cohort 2027" --yes
     """
-    _confirm(f"Release the reports of {name!r}? This cannot be undone.", yes)
+    confirm(f"Release the reports of {name!r}? This cannot be undone.", yes)
     from bifocals.services.participant_accounts import release
     from bifocals.services.settings import WebSettings
 
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         queued = release(store, WebSettings.from_env(), None, campaign_id_by_name(store, name))
-    except UserFacing as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
     if as_json:
         print_json({"name": name, "status": "released", "notices_queued": queued})
         return
@@ -217,15 +191,10 @@ def release_cmd(
 def _risks(db: str, name: str) -> list[Any]:
     from bifocals.services.at_risk import groups_at_risk
 
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         cid = campaign_id_by_name(store, name)
         with store.engine.connect() as conn:
             return list(groups_at_risk(conn, cid))
-    except UserFacing as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
 
 
 def _print_risks(db: str, name: str, title: str) -> None:
@@ -236,7 +205,7 @@ def _print_risks(db: str, name: str, title: str) -> None:
             console.print(f"  {r.sentence()}", highlight=False)
 
 
-def check_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+def check_cmd(name: CampaignArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     """List the rater groups that would not be shown on their own if the campaign closed
     now (pooled with other small groups, or left out), with the answers that would save them.
 
@@ -267,7 +236,7 @@ def check_cmd(name: NameArg, db: DbOption = DEFAULT_DB, as_json: JsonOption = Fa
 
 
 def schedule_cmd(
-    name: NameArg,
+    name: CampaignArg,
     remind: Annotated[
         str, typer.Option("--remind", help='Days before the deadline, e.g. "7,2" ("" for none).')
     ] = "7,2",
@@ -285,14 +254,9 @@ def schedule_cmd(
     """
     from bifocals.services.schedule import update_schedule
 
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         cid = campaign_id_by_name(store, name)
         days, mode = update_schedule(store, None, cid, reminder_days=remind, close_mode=close)
-    except UserFacing as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
     if as_json:
         print_json({"name": name, "reminder_days": list(days), "close_mode": mode})
         return
@@ -325,13 +289,8 @@ def tick_cmd(
     from bifocals.services.settings import WebSettings
 
     settings = WebSettings.from_env()
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         report = tick(store, settings, base_url)
-    except UserFacing as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
     if as_json:
         print_json(
             {
@@ -354,7 +313,7 @@ def tick_cmd(
 
 
 def links_cmd(
-    name: NameArg,
+    name: CampaignArg,
     base_url: Annotated[
         str,
         typer.Option(
@@ -392,14 +351,9 @@ def links_cmd(
             f"{csv_out} exists, and may hold links that are shown only once; give another "
             "file name (or move that one away) and run again: nothing was issued"
         )
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         cid = campaign_id_by_name(store, name)
         sheet = issue_link_sheet(store, None, cid, base_url, days=days, reissue=reissue)
-    except UserFacing as exc:
-        fail_listing(exc)
-    finally:
-        store.close()
     data = sheet.xlsx() if csv_out is not None and csv_out.suffix == ".xlsx" else sheet.csv()
     if csv_out is not None and not sheet.rows:
         console.print(f"Campaign {name}: {sheet.summary()}. No file written.", highlight=False)

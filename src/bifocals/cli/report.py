@@ -10,16 +10,15 @@ import typer
 
 from bifocals.cli.common import (
     DEFAULT_DB,
+    CampaignArg,
     DbOption,
     JsonOption,
     console,
     err_console,
-    fail,
-    fail_listing,
+    errors_printed,
     print_json,
 )
-from bifocals.cli.score import CompareOption, MapOption, Scored
-from bifocals.errors import AccessError, BifocalsError
+from bifocals.cli.score import CompareOption, MapOption, read_scored
 
 
 def register(root: typer.Typer) -> None:
@@ -28,7 +27,7 @@ def register(root: typer.Typer) -> None:
 
 
 def report(
-    name: Annotated[str, typer.Argument(help="Campaign name.")],
+    name: CampaignArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the reports to.")],
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also write a PDF of every report (needs Pango).")
@@ -66,20 +65,13 @@ def report(
     """
     from rich.progress import Progress
 
-    from bifocals.cli.score import compute_comparison, compute_scores
     from bifocals.framework import default_framework
     from bifocals.reports import comment_codes_from, write_reports
 
-    if mapping is not None and compare is None:
-        fail("--map needs --compare: name the earlier campaign")
-    try:
-        changes, compared_with = None, None
-        if compare is not None:
-            comparison = compute_comparison(db, name, compare, mapping, "report")
-            scored = Scored(comparison.new.scores, comparison.new.instrument, comparison.new.names)
-            changes, compared_with = comparison.changes, comparison.old_name
-        else:
-            scored = compute_scores(db, name, "report")
+    with errors_printed():
+        scored, comparison = read_scored(db, name, compare, mapping, "report")
+        changes = comparison.changes if comparison is not None else None
+        compared_with = comparison.old_name if comparison is not None else None
         scores = scored.scores
         codes = None
         if code_comments:
@@ -102,8 +94,6 @@ def report(
                 changes=changes,
                 compared_with=compared_with,
             )
-    except (BifocalsError, AccessError) as exc:
-        fail_listing(exc)
     if as_json:
         print_json({"campaign": name, "out": str(out), "files": [str(p) for p in paths]})
     else:

@@ -13,12 +13,11 @@ from bifocals.cli.common import (
     DbOption,
     JsonOption,
     console,
+    errors_printed,
     fail,
-    fail_listing,
-    open_db,
+    opened,
     print_json,
 )
-from bifocals.errors import AccessError, BifocalsError
 from bifocals.instruments.model import Instrument
 from bifocals.scoring.model import CampaignScores
 from bifocals.services.campaigns import ResultsRead, campaign_id_by_name
@@ -58,13 +57,10 @@ def compute_scores(db: str, name: str, command: str) -> Scored:
     """Open the store and read one campaign's results through the service that every door
     uses: it must be closed or released, and the read is audited and marks the results seen
     (so thresholds freeze and re-opening is refused afterwards, exactly as on the web)."""
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         cid = campaign_id_by_name(store, name)
         read = ResultsRead(None, "report.export", f"campaign:{name}", f"cli {command}")
         results = load_results(store, cid, read)
-    finally:
-        store.close()
     return Scored(results.scores, results.instrument, results.names)
 
 
@@ -73,12 +69,23 @@ def compute_comparison(
 ) -> Comparison:
     """Both campaigns read as `compute_scores` reads one, then compared (services.retest)."""
     codes = read_code_mapping(mapping.read_bytes(), str(mapping)) if mapping else None
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         read = ResultsRead(None, "report.export", f"campaign:{name}", f"cli {command} --compare")
         return load_comparison(store, name, old, read, codes)
-    finally:
-        store.close()
+
+
+def read_scored(
+    db: str, name: str, compare: str | None, mapping: Path | None, command: str
+) -> tuple[Scored, Comparison | None]:
+    """What `score` and `report` read: one campaign (`compute_scores`), or with --compare
+    both campaigns (`compute_comparison`) and the new one's scores from the comparison."""
+    if mapping is not None and compare is None:
+        fail("--map needs --compare: name the earlier campaign")
+    if compare is None:
+        return compute_scores(db, name, command), None
+    comparison = compute_comparison(db, name, compare, mapping, command)
+    new = comparison.new
+    return Scored(new.scores, new.instrument, new.names), comparison
 
 
 def with_change(data: dict[str, Any], comparison: Comparison) -> dict[str, Any]:
@@ -113,17 +120,9 @@ def score(
 
     Example: bifocals score "Northwind leadership programme 2026" --json > scores.json
     """
-    if mapping is not None and compare is None:
-        fail("--map needs --compare: name the earlier campaign")
-    comparison: Comparison | None = None
-    try:
-        if compare is not None:
-            comparison = compute_comparison(db, name, compare, mapping, "score")
-            scores = comparison.new.scores
-        else:
-            scores = compute_scores(db, name, "score").scores
-    except (BifocalsError, AccessError) as exc:
-        fail_listing(exc)
+    with errors_printed():
+        scored, comparison = read_scored(db, name, compare, mapping, "score")
+    scores = scored.scores
     if as_json:
         data = scores.to_dict()
         if comparison is not None:

@@ -10,7 +10,9 @@ code in the new import; a login whose code is gone, or whose campaign is deleted
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -19,6 +21,8 @@ from bifocals.services.security import now
 from bifocals.store import Store
 from bifocals.store.app_tables import sessions, users
 from bifocals.store.tables import campaigns, participants
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -103,3 +107,14 @@ def move_logins(store: Store, campaign: str, logins: list[Login]) -> Moved:
                 conn, None, "user.relink", f"campaign:{campaign}", f"{len(kept)} login(s) kept"
             )
     return Moved(kept, disabled)
+
+
+def keeping_logins(
+    store: Store, campaign: str, change: Callable[[], T], *, follow: bool = True
+) -> tuple[T, Moved]:
+    """Run `change` (which replaces or deletes `campaign`) with the campaign's logins read
+    before it and moved after it (`move_logins`); follow=False leaves the logins alone."""
+    logins = logins_of(store, campaign) if follow else []
+    result = change()
+    moved = move_logins(store, campaign, logins) if logins else Moved([], [])
+    return result, moved
