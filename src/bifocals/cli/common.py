@@ -90,19 +90,20 @@ def open_db(db: str) -> Store:
 
 
 @contextmanager
-def errors_printed() -> Iterator[None]:
-    """A user-facing error raised in the block is printed by `fail_listing` (exit 1)."""
+def errors_printed(*, listing: bool = True) -> Iterator[None]:
+    """A user-facing error raised in the block is printed by `fail_listing` (or with
+    listing=False by `fail`, a ValidationError's message whole) and exits 1."""
     try:
         yield
     except UserFacing as exc:
-        fail_listing(exc)
+        (fail_listing if listing else fail)(exc)
 
 
 @contextmanager
-def opened(db: str) -> Iterator[Store]:
+def opened(db: str, *, listing: bool = True) -> Iterator[Store]:
     """The store behind a --db value for the block, closed after it; a user-facing error
-    raised in the block is printed by `fail_listing` (exit 1)."""
-    with errors_printed():
+    raised in the block is printed as `errors_printed` prints it."""
+    with errors_printed(listing=listing):
         store = open_db(db)
         try:
             yield store

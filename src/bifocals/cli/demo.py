@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bifocals.cli.common import DEFAULT_DB, DbOption, console, db_url, fail
-from bifocals.errors import BifocalsError
+from bifocals.cli.common import DEFAULT_DB, DbOption, console, opened
 
 app = typer.Typer(help="The demo organization (a 360 campaign and a change initiative).")
 
@@ -33,24 +32,17 @@ def load(
     from bifocals.services.change_records import load_demo_initiative
     from bifocals.services.demo_accounts import COACH, create_demo_accounts
     from bifocals.services.initiatives import assign_by_email
-    from bifocals.store import open_store
 
-    try:
-        store = open_store(db_url(db))
-        try:
-            instrument = get_instrument()
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "northwind-360.csv"
-                path.write_text(demo_csv(instrument), encoding="utf-8")
-                result = store.import_campaign_csv(path, DEMO_CAMPAIGN, replace=replace)
-            store.set_participant_names(DEMO_CAMPAIGN, participant_names())
-            initiative = load_demo_initiative(store)
-            accounts = create_demo_accounts(store, DEMO_CAMPAIGN)
-            assign_by_email(store, initiative, COACH[1])  # the coach also runs the initiative
-        finally:
-            store.close()
-    except BifocalsError as exc:
-        fail(exc)
+    with opened(db, listing=False) as store:
+        instrument = get_instrument()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "northwind-360.csv"
+            path.write_text(demo_csv(instrument), encoding="utf-8")
+            result = store.import_campaign_csv(path, DEMO_CAMPAIGN, replace=replace)
+        store.set_participant_names(DEMO_CAMPAIGN, participant_names())
+        initiative = load_demo_initiative(store)
+        accounts = create_demo_accounts(store, DEMO_CAMPAIGN)
+        assign_by_email(store, initiative, COACH[1])  # the coach also runs the initiative
     console.print(f"loaded 360 campaign [bold]{DEMO_CAMPAIGN}[/] ({result.rows} answers)")
     console.print(f"loaded change initiative [bold]{initiative}[/]")
     console.print("demo logins (local demo only):")

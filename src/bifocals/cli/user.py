@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bifocals.cli.common import DEFAULT_DB, DbOption, JsonOption, console, db_url, fail, print_json
-from bifocals.errors import BifocalsError
+from bifocals.cli.common import DEFAULT_DB, DbOption, JsonOption, console, opened, print_json
 
 app = typer.Typer(help="Web accounts: admins, facilitators, participants.", no_args_is_help=True)
 
@@ -40,15 +39,11 @@ def create(
     Example: bifocals user create ana@example.org --role admin --password-stdin < pw.txt
     """
     from bifocals.services.accounts import create_user
-    from bifocals.store import open_store
 
     generated = not password_stdin
     password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().rstrip("\r\n")
-    try:
-        with open_store(db_url(db)) as store:
-            create_user(store, email, role, password, campaign=campaign, participant=participant)
-    except BifocalsError as exc:
-        fail(exc)
+    with opened(db, listing=False) as store:
+        create_user(store, email, role, password, campaign=campaign, participant=participant)
     console.print(f"created {role} {email.strip().lower()}", highlight=False)
     if generated:
         console.print(f"password (shown once): {password}", highlight=False, markup=False)
@@ -61,13 +56,9 @@ def list_(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     Example: bifocals user list --json
     """
     from bifocals.services.accounts import list_users
-    from bifocals.store import open_store
 
-    try:
-        with open_store(db_url(db)) as store:
-            found = list_users(store)
-    except BifocalsError as exc:
-        fail(exc)
+    with opened(db, listing=False) as store:
+        found = list_users(store)
     if as_json:
         print_json([u.to_dict() for u in found])
         return
@@ -92,13 +83,9 @@ def token(
     Example: bifocals user token coach@example.org --name hr-sync
     """
     from bifocals.services.api_tokens import issue_token
-    from bifocals.store import open_store
 
-    try:
-        with open_store(db_url(db)) as store:
-            raw = issue_token(store, email, name)
-    except BifocalsError as exc:
-        fail(exc)
+    with opened(db, listing=False) as store:
+        raw = issue_token(store, email, name)
     typer.echo(raw)
     typer.echo(
         "Keep it safe: it is shown only now. Send it as 'Authorization: Bearer <token>'.", err=True
