@@ -2,6 +2,11 @@
 
 On a developer's machine without PostgreSQL, Chromium or Pango, the tests that need them are
 skipped with a reason. CI sets BIFOCALS_REQUIRE_PG / _BROWSER / _PDF so that they fail instead.
+
+The web fixtures: `app` (the app over `site_url`, the test's SQLite file unless a module
+overrides `site_url`), `client` (an anonymous TestClient of it), `auth` (auth(email) signs in a
+fresh client whose `post` adds the CSRF token) and `live_server` (live_server(app or URL) serves
+it with uvicorn for the browser, returning its base URL). Helpers live in tests/support/.
 """
 
 from __future__ import annotations
@@ -9,15 +14,20 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from bifocals.services.security import use_password_hasher
+from bifocals.web import WebSettings, create_app
+from support.web import PASSWORD, SignedIn, serve, signed_in
 
 # argon2id at its lowest cost: the suite hashes hundreds of passwords, and the cost parameters
 # are not what the tests check (the product keeps argon2-cffi's defaults).
@@ -137,3 +147,58 @@ def artifacts_dir() -> Path:
     d = Path(os.environ.get("BIFOCALS_TEST_OUTPUT", "test-output"))
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+@pytest.fixture
+def site_url(sqlite_url: str) -> str:
+    """The database that `app`, `client` and `auth` serve: the test's SQLite file. A module
+    overrides this fixture to serve a seeded database or both engines (`db_url`)."""
+    return sqlite_url
+
+
+@pytest.fixture
+def app(site_url: str) -> Iterator[FastAPI]:
+    """The web app over `site_url` (its store closed afterwards)."""
+    application = create_app(site_url)
+    yield application
+    application.state.store.close()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An anonymous TestClient of `app` (redirects not followed)."""
+    with TestClient(app, follow_redirects=False) as anonymous:
+        yield anonymous
+
+
+class Auth:
+    """auth(email): a fresh app on `site_url` (or `url`) and a client signed in as email, its
+    `post` adding the CSRF token; every client is closed when the test ends."""
+
+    def __init__(self, stack: ExitStack, site_url: str) -> None:
+        self._stack, self._url = stack, site_url
+
+    def __call__(
+        self,
+        email: str,
+        url: str | None = None,
+        *,
+        password: str = PASSWORD,
+        settings: WebSettings | None = None,
+    ) -> SignedIn:
+        return self._stack.enter_context(signed_in(url or self._url, email, password, settings))
+
+
+@pytest.fixture
+def auth(site_url: str) -> Iterator[Auth]:
+    """Signed-in clients: `auth("coach@example.org")`, `auth(email, db_url)`."""
+    with ExitStack() as stack:
+        yield Auth(stack, site_url)
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[[FastAPI | str], str]]:
+    """live_server(app or database URL): serve it with uvicorn in a thread for the browser
+    tests; returns its base URL. Every server is stopped when the test ends."""
+    with ExitStack() as stack:
+        yield lambda app: stack.enter_context(serve(app))

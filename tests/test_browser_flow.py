@@ -8,15 +8,16 @@ Screenshots land in test-output/screenshots/ for people to look at.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
 from bifocals.services.accounts import create_user
 from bifocals.web import create_app
-from support.web import PASSWORD, add_user, live_server, store_at
+from support.web import PASSWORD, add_user, store_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.pdf]
 PHONE = {"width": 390, "height": 844}
@@ -24,13 +25,12 @@ CAMPAIGN = "Autumn leadership 2026"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def server(tmp_path: Path, live_server: Callable[[FastAPI | str], str]) -> str:
     url = f"sqlite:///{tmp_path / 'flow.db'}"
     add_user(url, "coach@example.org", "facilitator")
     app = create_app(url)
     app.state.test_db_url = url
-    with live_server(app) as base:
-        yield f"{base}|{url}"
+    return f"{live_server(app)}|{url}"
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:

@@ -15,8 +15,8 @@ from support.web import (
     META,
     PASSWORD,
     add_user,
-    live_server,
     login,
+    serve,
     store_at,
     web_client,
 )
@@ -44,7 +44,7 @@ def _age(url: str, seconds: float) -> None:
 def test_forty_wrong_passwords_at_once_get_only_the_limit(db_url: str) -> None:
     """40 concurrent wrong passwords over HTTP: at most max_failures are checked."""
     add_user(db_url, EMAIL, "admin")
-    with live_server(db_url) as base:
+    with serve(db_url) as base:
         with httpx.Client(base_url=base) as first:
             page = first.get("/login")
             found = META.search(page.text)

@@ -26,7 +26,7 @@ from bifocals.services.security import utc
 from bifocals.store.tables import campaigns
 from bifocals.web import SmtpSettings, WebSettings, create_app
 from support.programme import HEADER
-from support.web import PASSWORD, add_user, live_server, store_at
+from support.web import PASSWORD, add_user, serve, store_at
 from test_web_campaign_mail import SURVEY, Inbox, body, inbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.pdf]
@@ -76,7 +76,7 @@ def test_hr_runs_a_small_programme(
     roster.write_text(HEADER + "\n" + "\n".join(ROSTER) + "\n", encoding="utf-8")
     deadline = (datetime.now(UTC) + timedelta(days=10)).strftime("%Y-%m-%d")
 
-    with live_server(create_app(url, settings=settings)) as base:
+    with serve(create_app(url, settings=settings)) as base:
         hr = browser.new_page(viewport={"width": 1280, "height": 900})
         hr.on("dialog", lambda d: d.accept())
         hr.goto(base + "/login")

@@ -6,7 +6,7 @@ test-output/report-render/ for people to look at."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from bifocals.reports import cohort_report_html, individual_report_html
 from bifocals.reports.change import render_html
 from bifocals.reports.svg import text_width
 from support.reports import scored_demo
-from support.web import PASSWORD, demo_initiative_site
+from support.web import PASSWORD, demo_initiative_db
 
 pytestmark = pytest.mark.browser
 PHONE, DESKTOP = 390, 1280
@@ -139,9 +139,8 @@ def test_heat_map_names_are_whole_in_the_browser(
 
 
 @pytest.fixture
-def dashboard(tmp_path: Path) -> Iterator[str]:
-    with demo_initiative_site(tmp_path / "change.db") as base:
-        yield base
+def dashboard(tmp_path: Path, live_server: Callable[[str], str]) -> str:
+    return live_server(demo_initiative_db(tmp_path / "change.db"))
 
 
 def test_dashboard_on_a_phone(browser: Any, dashboard: str, shots: Path) -> None:

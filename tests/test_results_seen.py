@@ -30,7 +30,7 @@ from bifocals.services.security import User
 from bifocals.store.app_tables import audit_log
 from bifocals.store.tables import campaigns
 from support.closed_campaign import campaign_csv, seeded_site
-from support.web import add_user, live_server, login, store_at, web_client
+from support.web import add_user, login, serve, store_at, web_client
 
 ADMIN = User(1, "admin@example.org", "admin", None)
 ROUNDS = 30
@@ -117,7 +117,7 @@ def test_read_and_reopen_race_over_http(db_url: str, tmp_path: Path) -> None:
     with web_client(db_url) as c:
         token = login(c, "admin@example.org")
         cookies = dict(c.cookies)
-    with live_server(db_url) as base, httpx.Client(base_url=base, cookies=cookies) as h:
+    with serve(db_url) as base, httpx.Client(base_url=base, cookies=cookies) as h:
         for i in range(ROUNDS // 3):
             cid = _closed_campaign(db_url, tmp_path, f"http race {i}")
             read, reopen = _race(

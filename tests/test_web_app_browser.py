@@ -6,7 +6,7 @@ Screenshots land in the test output folder (test-output/web/) for people to look
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from bifocals.services.campaigns import change_status
 from bifocals.services.people import add_participant, add_rater, nominate
 from bifocals.services.security import User
 from bifocals.store.tables import raters
-from support.web import PASSWORD, add_user, live_server, store_at
+from support.web import PASSWORD, add_user, store_at
 
 pytestmark = pytest.mark.browser
 
@@ -57,11 +57,10 @@ def _seed(url: str) -> None:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def server(tmp_path: Path, live_server: Callable[[str], str]) -> str:
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     _seed(url)
-    with live_server(url) as base:
-        yield base
+    return live_server(url)
 
 
 def test_pages_in_a_browser(server: str, browser: Any, artifacts_dir: Path) -> None:

@@ -4,21 +4,20 @@ test-output/change/ for people to look at."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support.web import PASSWORD, demo_initiative_site
+from support.web import PASSWORD, demo_initiative_db
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    with demo_initiative_site(tmp_path / "change.db") as base:
-        yield base
+def server(tmp_path: Path, live_server: Callable[[str], str]) -> str:
+    return live_server(demo_initiative_db(tmp_path / "change.db"))
 
 
 def test_dashboard_in_a_browser(server: str, browser: Any, artifacts_dir: Path) -> None:

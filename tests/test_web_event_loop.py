@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from support.web import live_server, login, web_client
+from support.web import login, serve, web_client
 from test_web_readiness import ALL4, CSRF, KEY, issue, seed
 
 
@@ -25,7 +25,7 @@ def test_a_submit_waiting_for_the_write_lock_does_not_block_other_pages(tmp_path
     seed(url)
     with web_client(url) as coach:
         links = issue(coach, login(coach, "coach@example.org"), "ops", 1)
-    with live_server(url) as base, httpx.Client(base_url=base, timeout=30) as rater:
+    with serve(url) as base, httpx.Client(base_url=base, timeout=30) as rater:
         page = rater.get(links[0])
         assert page.status_code == 200
         form = {f"adkar_{k}": v for k, v in ALL4.items()}

@@ -7,7 +7,7 @@ test-output/change/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +16,21 @@ import pytest
 from bifocals.change.loader import load_initiative_text
 from bifocals.services.change_records import save_initiative
 from bifocals.services.initiatives import assign_by_email
-from support.web import PASSWORD, add_user, live_server, store_at
+from support.web import PASSWORD, add_user, store_at
 from test_web_readiness import NAME, TEXT
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def server(tmp_path: Path, live_server: Callable[[str], str]) -> str:
     url = f"sqlite:///{tmp_path / 'readiness.db'}"
     add_user(url, "coach@example.org", "facilitator")
     with store_at(url) as store:
         ini, data = load_initiative_text(TEXT, "payroll.yaml")
         save_initiative(store, ini, data, "payroll.yaml")
         assign_by_email(store, NAME, "coach@example.org")
-    with live_server(url) as base:
-        yield base
+    return live_server(url)
 
 
 def test_answer_a_link_and_see_the_heat_map_after_closing(

@@ -8,7 +8,7 @@ Screenshots land in test-output/web-ux/ for people to look at.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +19,14 @@ from bifocals.instruments import get_instrument
 from bifocals.store.app_tables import invitations
 from bifocals.store.tables import campaigns
 from support.survey import INSTRUMENT, seed
-from support.web import PASSWORD, add_user, live_server, store_at
+from support.web import PASSWORD, add_user, store_at
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[str, str, int, int, str]]:
+def site(tmp_path: Path, live_server: Callable[[str], str]) -> tuple[str, str, int, int, str]:
     """(base address, database URL, campaign id, participant id, a rater's survey token)."""
     url = f"sqlite:///{tmp_path / 'ux.db'}"
     s = seed(url)
@@ -36,8 +36,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, str, int, int, str]]:
             sa.text("insert into campaign_facilitators (campaign_id, user_id) values (:c, :u)"),
             {"c": s.campaign_id, "u": uid},
         )
-    with live_server(url) as base:
-        yield base, url, s.campaign_id, s.participant_id, s.tokens["R1"]
+    return live_server(url), url, s.campaign_id, s.participant_id, s.tokens["R1"]
 
 
 def _sign_in(page: object, base: str) -> None:

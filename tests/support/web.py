@@ -7,10 +7,12 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -71,6 +73,37 @@ def post(client: TestClient, path: str, token: str, **data: object) -> object:
     return client.post(path, data={"csrf_token": token, **data})
 
 
+class SignedIn(TestClient):
+    """A TestClient signed in as one account (`email`, CSRF `token`). Its `post` puts the
+    session's CSRF token into the form, unless the form brings its own (a test of a wrong or
+    missing token says so) or the body is JSON or raw content."""
+
+    email: str = ""
+    token: str = ""
+
+    def post(self, url: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        data = kwargs.get("data")
+        if (
+            "json" not in kwargs
+            and "content" not in kwargs
+            and (data is None or isinstance(data, Mapping))
+        ):
+            kwargs["data"] = {"csrf_token": self.token, **(data or {})}
+        return super().post(url, **kwargs)
+
+
+@contextmanager
+def signed_in(
+    url: str, email: str, password: str = PASSWORD, settings: WebSettings | None = None
+) -> Iterator[SignedIn]:
+    """A SignedIn client over a fresh app on the database at url (closed afterwards)."""
+    app = create_app(url, settings=settings)
+    with SignedIn(app, follow_redirects=False) as client:
+        client.email = email
+        client.token = login(client, email, password)
+        yield client
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
@@ -79,7 +112,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: FastAPI | str) -> Iterator[str]:
+def serve(app: FastAPI | str) -> Iterator[str]:
     """Serve an app (or a fresh app on the database URL) with uvicorn in a thread; yields
     its base URL and stops the server afterwards. For the real-browser tests."""
     port = free_port()
@@ -98,10 +131,9 @@ def live_server(app: FastAPI | str) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@contextmanager
-def demo_initiative_site(db: Path) -> Iterator[str]:
-    """A live server over a fresh SQLite file holding the demo initiative, managed by
-    coach@example.org (password PASSWORD); yields its base URL."""
+def demo_initiative_db(db: Path) -> str:
+    """A fresh SQLite file holding the demo initiative, managed by coach@example.org
+    (password PASSWORD); returns its URL (serve it with the `live_server` fixture)."""
     from bifocals.services.change_records import load_demo_initiative
     from bifocals.services.initiatives import assign_by_email
 
@@ -110,5 +142,4 @@ def demo_initiative_site(db: Path) -> Iterator[str]:
     with store_at(url) as store:
         name = load_demo_initiative(store)
         assign_by_email(store, name, "coach@example.org")
-    with live_server(url) as base:
-        yield base
+    return url
