@@ -1,6 +1,7 @@
 """Page details a reviewer found: confirmations before irreversible actions, the least
 privileged role preselected, breadcrumbs, the audit log's dates, the rater survey's scale and
-error summary. Real database, real HTTP; the browser side is in test_web_ux_browser.py."""
+error summary. Real database, real HTTP; the browser side is in
+test_web_survey_and_links_browser.py."""
 
 from __future__ import annotations
 
