@@ -241,3 +241,51 @@ def test_external_table_import_validates_whole_and_changes_nothing(tmp_path: Pat
     assert run("norms", "delete", "Sector", "--db", db, "--yes")[0] == 0
     code, _, err = run("norms", "show", "Sector", "--db", db)
     assert code == 1 and "no norm group named 'Sector'" in err
+
+
+def test_campaign_baseline_gives_score_its_change_and_percentiles(
+    history_db: tuple[str, CampaignData, CampaignData],
+) -> None:
+    db = history_db[0]
+    assert run("norms", "define", "Both cohorts", "--db", db)[0] == 0
+    code, out, err = run(
+        "campaign",
+        "baseline",
+        "Cohort B",
+        "--previous",
+        "Cohort A",
+        "--norms",
+        "Both cohorts",
+        "--db",
+        db,
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out) == {
+        "campaign": "Cohort B",
+        "previous": "Cohort A",
+        "code_map": {},
+        "norms": "Both cohorts",
+    }
+    code, out, err = run("score", "Cohort B", "--db", db, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["compared_with"] == "Cohort A" and data["norms"]["participants"] == 40
+    first = data["participants"][0]
+    assert first["change"] and all(0 < p["percentile"] < 100 for p in first["percentiles"])
+    assert {p["norm_n"] for p in first["percentiles"]} == {40}
+    # a norm of one campaign (20 participants): no percentile, and the reason
+    assert run("norms", "define", "A only", "--campaign", "Cohort A", "--db", db)[0] == 0
+    data = json.loads(run("score", "Cohort B", "--norms", "A only", "--db", db, "--json")[1])
+    pcts = data["participants"][0]["percentiles"]
+    assert all(p["percentile"] is None and "20 participants" in p["reason"] for p in pcts)
+    # clearing the earlier campaign keeps the norm group
+    out = run("campaign", "baseline", "Cohort B", "--no-previous", "--db", db, "--json")[1]
+    assert json.loads(out)["previous"] is None and json.loads(out)["norms"] == "Both cohorts"
+    # another instrument or the campaign itself is refused
+    code, _, err = run("campaign", "baseline", "Cohort B", "--previous", "Cohort B", "--db", db)
+    assert code == 1 and "compare with another campaign" in err
+    # deleting the norm group clears it from the baseline
+    assert run("norms", "delete", "Both cohorts", "--db", db, "--yes")[0] == 0
+    out = run("campaign", "baseline", "Cohort B", "--db", db, "--json")[1]
+    assert json.loads(out)["norms"] is None

@@ -28,6 +28,7 @@ def _register_features() -> None:
     """Add every command group, in the order their commands appear in --help."""
     from bifocals.cli import (
         analyze,
+        baseline,
         campaign,
         change,
         demo,
@@ -45,6 +46,7 @@ def _register_features() -> None:
         framework,
         instrument,
         campaign,
+        baseline,
         score,
         report,
         norms,

@@ -18,7 +18,7 @@ from bifocals.cli.common import (
     errors_printed,
     print_json,
 )
-from bifocals.cli.score import CompareOption, MapOption, read_scored
+from bifocals.cli.score import CompareOption, MapOption, NormsOption, read_scored
 
 
 def register(root: typer.Typer) -> None:
@@ -52,6 +52,7 @@ def report(
     as_json: JsonOption = False,
     compare: CompareOption = None,
     mapping: MapOption = None,
+    norms: NormsOption = None,
 ) -> None:
     """Write index.html, cohort.html and one report per participant into --out.
 
@@ -69,9 +70,7 @@ def report(
     from bifocals.reports import comment_codes_from, write_reports
 
     with errors_printed():
-        scored, comparison = read_scored(db, name, compare, mapping, "report")
-        changes = comparison.changes if comparison is not None else None
-        compared_with = comparison.old_name if comparison is not None else None
+        scored, extras = read_scored(db, name, compare, mapping, "report", norms)
         scores = scored.scores
         codes = None
         if code_comments:
@@ -91,8 +90,8 @@ def report(
                 progress=lambda _: bar.advance(task),
                 workers=workers or max(1, os.cpu_count() or 1),
                 names=scored.names,
-                changes=changes,
-                compared_with=compared_with,
+                changes=extras.changes,
+                compared_with=extras.compared_with,
             )
     if as_json:
         print_json({"campaign": name, "out": str(out), "files": [str(p) for p in paths]})

@@ -20,9 +20,10 @@ from bifocals.cli.common import (
 )
 from bifocals.instruments.model import Instrument
 from bifocals.scoring.model import CampaignScores
+from bifocals.services.baselines import ReportExtras, report_extras
 from bifocals.services.campaigns import ResultsRead, campaign_id_by_name
 from bifocals.services.results import load_results
-from bifocals.services.retest import Comparison, load_comparison, read_code_mapping
+from bifocals.services.retest import read_code_mapping
 
 CompareOption = Annotated[
     str | None,
@@ -53,49 +54,57 @@ class Scored:
     names: dict[str, str]  # participant code -> display name, where one is stored
 
 
-def compute_scores(db: str, name: str, command: str) -> Scored:
-    """Open the store and read one campaign's results through the service that every door
-    uses: it must be closed or released, and the read is audited and marks the results seen
-    (so thresholds freeze and re-opening is refused afterwards, exactly as on the web)."""
-    with opened(db) as store:
-        cid = campaign_id_by_name(store, name)
-        read = ResultsRead(None, "report.export", f"campaign:{name}", f"cli {command}")
-        results = load_results(store, cid, read)
-    return Scored(results.scores, results.instrument, results.names)
-
-
-def compute_comparison(
-    db: str, name: str, old: str, mapping: Path | None, command: str
-) -> Comparison:
-    """Both campaigns read as `compute_scores` reads one, then compared (services.retest)."""
-    codes = read_code_mapping(mapping.read_bytes(), str(mapping)) if mapping else None
-    with opened(db) as store:
-        read = ResultsRead(None, "report.export", f"campaign:{name}", f"cli {command} --compare")
-        return load_comparison(store, name, old, read, codes)
-
-
 def read_scored(
-    db: str, name: str, compare: str | None, mapping: Path | None, command: str
-) -> tuple[Scored, Comparison | None]:
-    """What `score` and `report` read: one campaign (`compute_scores`), or with --compare
-    both campaigns (`compute_comparison`) and the new one's scores from the comparison."""
+    db: str,
+    name: str,
+    compare: str | None,
+    mapping: Path | None,
+    command: str,
+    norms: str | None = None,
+) -> tuple[Scored, ReportExtras]:
+    """What `score` and `report` read: the campaign's results through the service that every
+    door uses (closed or released; the read is audited and marks the results seen, so
+    thresholds freeze and re-opening is refused afterwards, exactly as on the web), and what
+    its reports compare with: --compare and --norms, else the campaign's baseline
+    (`bifocals campaign baseline`; services.baselines). Every read is audited."""
     if mapping is not None and compare is None:
         fail("--map needs --compare: name the earlier campaign")
-    if compare is None:
-        return compute_scores(db, name, command), None
-    comparison = compute_comparison(db, name, compare, mapping, command)
-    new = comparison.new
-    return Scored(new.scores, new.instrument, new.names), comparison
+    with opened(db) as store:
+        codes = read_code_mapping(mapping.read_bytes(), str(mapping)) if mapping else None
+        cid = campaign_id_by_name(store, name)
+        detail = f"cli {command}" + (" --compare" if compare else "")
+        read = ResultsRead(None, "report.export", f"campaign:{name}", detail)
+        results = load_results(store, cid, read)
+        extras = report_extras(store, results, read, previous=compare, code_map=codes, norms=norms)
+    return Scored(results.scores, results.instrument, results.names), extras
 
 
-def with_change(data: dict[str, Any], comparison: Comparison) -> dict[str, Any]:
-    """The scores' JSON with `compared_with` and, per participant, `change` (a list; empty
-    for a participant who was not in the earlier campaign, listed in `not_in_earlier`)."""
-    for p in data["participants"]:
-        p["change"] = [c.to_dict() for c in comparison.changes.get(p["participant"], ())]
-    data["compared_with"] = comparison.old_name
-    data["not_in_earlier"] = list(comparison.unmatched)
+def with_extras(data: dict[str, Any], extras: ReportExtras) -> dict[str, Any]:
+    """The scores' JSON with, when compared, `compared_with`, `not_in_earlier` and per
+    participant `change` (a list; empty for one not in the earlier campaign), and with a norm
+    group, `norms` (its sizes) and per participant `percentiles`."""
+    if extras.changes is not None:
+        for p in data["participants"]:
+            p["change"] = [c.to_dict() for c in extras.changes.get(p["participant"], ())]
+        data["compared_with"] = extras.compared_with
+        data["not_in_earlier"] = list(extras.unmatched)
+    if extras.norm is not None and extras.percentiles is not None:
+        for p in data["participants"]:
+            p["percentiles"] = [x.to_dict() for x in extras.percentiles.get(p["participant"], ())]
+        data["norms"] = extras.norm.to_dict()
+    if extras.notes:
+        data["notes"] = list(extras.notes)
     return data
+
+
+NormsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--norms",
+        help="A norm group (`bifocals norms list`): add each participant's percentile per scale "
+        "(default: the campaign's own, see `bifocals campaign baseline`).",
+    ),
+]
 
 
 def score(
@@ -104,6 +113,7 @@ def score(
     as_json: JsonOption = False,
     compare: CompareOption = None,
     mapping: MapOption = None,
+    norms: NormsOption = None,
 ) -> None:
     """Score a campaign: per participant, dimension, side and rater group.
 
@@ -116,17 +126,17 @@ def score(
 
     With --compare OLD, each participant also gets `change`: per scale and group shown in
     both campaigns (group `others` is all raters except self), before, after, difference, its
-    95% interval and `reliable` (a reliable change index; see docs/scoring.md).
+    95% interval and `reliable` (a reliable change index; see docs/scoring.md). With --norms
+    NAME, `percentiles`: each scale of others' view against the norm group (none below 30).
+    A campaign's baseline (`bifocals campaign baseline`) gives both without the options.
 
     Example: bifocals score "Northwind leadership programme 2026" --json > scores.json
     """
     with errors_printed():
-        scored, comparison = read_scored(db, name, compare, mapping, "score")
+        scored, extras = read_scored(db, name, compare, mapping, "score", norms)
     scores = scored.scores
     if as_json:
-        data = scores.to_dict()
-        if comparison is not None:
-            data = with_change(data, comparison)
+        data = with_extras(scores.to_dict(), extras)
         print_json(data, compact=len(scores.participants) > 100)
         return
     table = Table(title=f"{scores.campaign} ({scores.instrument})", title_justify="left")
@@ -157,19 +167,20 @@ def score(
             "-" if r.omega is None else f"{r.omega:.2f}",
         )
     console.print(rel)
-    if comparison is not None:
-        print_change(comparison)
+    if extras.changes is not None:
+        print_change(extras)
+    for note in extras.notes:
+        console.print(f"Note: {note}.")
 
 
-def print_change(comparison: Comparison) -> None:
+def print_change(extras: ReportExtras) -> None:
     """Others' view: the reliable changes since the earlier campaign, and how many scales were
     compared (`--json` has every scale and group)."""
-    others = [
-        (code, c) for code, cs in comparison.changes.items() for c in cs if c.group == "others"
-    ]
+    changes = extras.changes or {}
+    others = [(code, c) for code, cs in changes.items() for c in cs if c.group == "others"]
     reliable = [(code, c) for code, c in others if c.reliable]
     table = Table(
-        title=f"Reliable change since {comparison.old_name} (all raters except self): "
+        title=f"Reliable change since {extras.compared_with} (all raters except self): "
         f"{len(reliable)} of {len(others)} scales",
         title_justify="left",
     )
@@ -189,8 +200,8 @@ def print_change(comparison: Comparison) -> None:
             ci,
         )
     console.print(table)
-    if comparison.unmatched:
-        console.print(f"Not in {comparison.old_name}: {', '.join(comparison.unmatched)}")
+    if extras.unmatched:
+        console.print(f"Not in {extras.compared_with}: {', '.join(extras.unmatched)}")
 
 
 def register(root: typer.Typer) -> None:

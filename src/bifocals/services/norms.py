@@ -28,7 +28,12 @@ from bifocals.services.campaigns import ResultsRead
 from bifocals.services.results import load_results
 from bifocals.services.security import User, now
 from bifocals.store import Store
-from bifocals.store.norm_tables import norm_group_campaigns, norm_groups, norm_scales
+from bifocals.store.norm_tables import (
+    campaign_baselines,
+    norm_group_campaigns,
+    norm_groups,
+    norm_scales,
+)
 from bifocals.store.sheets import read_table
 from bifocals.store.tables import campaigns
 
@@ -321,6 +326,11 @@ def delete_norm_group(store: Store, name: str, user: User | None) -> None:
             sa.delete(norm_group_campaigns).where(norm_group_campaigns.c.group_id == row.id)
         )
         conn.execute(sa.delete(norm_scales).where(norm_scales.c.group_id == row.id))
+        conn.execute(
+            sa.update(campaign_baselines)
+            .where(campaign_baselines.c.norm_group_id == row.id)
+            .values(norm_group_id=None)
+        )
         conn.execute(sa.delete(norm_groups).where(norm_groups.c.id == row.id))
         write_audit(conn, user, "norms.delete", f"norms:{name}")
 

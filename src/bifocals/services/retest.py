@@ -1,33 +1,14 @@
-"""Change since the last campaign, for every door: both waves read as results are read.
-
-Both campaigns are read through services.results.load_results (closed or released, the read
-audited and marked seen, anonymity applied by scoring), then compared by
-scoring.retest.compare_campaigns. A code mapping file ties participants whose code changed
-between the waves.
+"""Change since the last campaign: the code mapping file that ties participants whose code
+changed between the waves (new_code,old_code). The comparison itself is read by
+services.baselines.report_extras, for every door.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bifocals.errors import Problem, ValidationError
-from bifocals.scoring.retest import ScaleChange, compare_campaigns
-from bifocals.services.campaigns import ResultsRead, campaign_id_by_name
-from bifocals.services.results import Results, load_results
-from bifocals.store import Store
 from bifocals.store.sheets import read_table
 
 MAPPING_COLUMNS = ("new_code", "old_code")
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """The new campaign's results and, per participant code, its change since the old one."""
-
-    new: Results
-    old_name: str
-    changes: dict[str, tuple[ScaleChange, ...]]
-    unmatched: tuple[str, ...]  # new participant codes not found in the old campaign
 
 
 def read_code_mapping(data: bytes, source: str) -> dict[str, str]:
@@ -79,27 +60,3 @@ def read_code_mapping(data: bytes, source: str) -> dict[str, str]:
     if problems:
         raise ValidationError(problems, f"{source}: the code mapping has problems")
     return out
-
-
-def load_comparison(
-    store: Store,
-    new_name: str,
-    old_name: str,
-    read: ResultsRead,
-    mapping: dict[str, str] | None = None,
-) -> Comparison:
-    """Read both campaigns' results (each read audited like any other) and compare them."""
-    new_id = campaign_id_by_name(store, new_name)
-    old_id = campaign_id_by_name(store, old_name)
-    if new_id == old_id:
-        raise ValidationError(
-            [Problem("--compare", None, "compare", old_name, "compare with another campaign")]
-        )
-    new = load_results(store, new_id, read)
-    old_read = ResultsRead(read.user, read.action, f"campaign:{old_name}", read.detail)
-    old = load_results(store, old_id, old_read)
-    changes = compare_campaigns(new.scores, old.scores, mapping)
-    unmatched = tuple(
-        p.participant for p in new.scores.participants if p.participant not in changes
-    )
-    return Comparison(new, old.name, changes, unmatched)

@@ -1,4 +1,5 @@
-"""Tables of the norm groups (migration 0010_norms): what a norm is made of, not its scores.
+"""Tables of the norm groups and of each campaign's baseline (migration 0010_norms): what a
+norm is made of, not its scores.
 
 - `norm_groups`: one row per named norm group on one instrument. kind "all" reads every closed
   or released campaign on the instrument at the moment the norm is used, "campaigns" the set in
@@ -6,6 +7,9 @@
 - `norm_group_campaigns`: the campaigns of a "campaigns" group.
 - `norm_scales`: an external table, one row per scale (dimension and side): mean, sd, n and
   where the figures come from.
+- `campaign_baselines`: what a campaign's reports compare with, set by an admin: the earlier
+  campaign of the same people (with the participant codes that changed, new -> old) for the
+  "since last time" section, and the norm group for percentiles. Either may be empty.
 
 A norm from the organisation's history keeps no scores here: they are recomputed from the
 campaigns' shown cells whenever the norm is used, so a campaign's anonymity rules hold for it.
@@ -46,4 +50,15 @@ norm_scales = table_with_id(
     sa.Column("n", sa.Integer, nullable=False),
     sa.Column("source", sa.String(500), nullable=False, server_default=""),
     sa.UniqueConstraint("group_id", "dimension", "side", name="uq_norm_scales_scale"),
+)
+
+campaign_baselines = sa.Table(
+    "campaign_baselines",
+    metadata,
+    reference("campaign_id", campaigns.c.id, primary_key=True),
+    reference("previous_id", campaigns.c.id, ondelete="SET NULL", nullable=True),
+    sa.Column("code_map", sa.JSON, nullable=False),
+    reference("norm_group_id", norm_groups.c.id, ondelete="SET NULL", nullable=True),
+    timestamp("updated_at", nullable=False),
+    sa.Column("updated_by", sa.String(320), nullable=False),
 )

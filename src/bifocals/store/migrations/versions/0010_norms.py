@@ -1,4 +1,6 @@
-"""Norm groups: the organisation's own history or an external table (store/norm_tables.py).
+"""Norm groups (the organisation's own history or an external table) and each campaign's
+baseline: the earlier campaign and the norm group its reports compare with
+(store/norm_tables.py).
 
 Its own branch from the core revision (it needs only campaigns), so that it does not depend on
 the order in which other features add theirs; `upgrade heads` applies every branch.
@@ -19,7 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create norm_groups, norm_group_campaigns and norm_scales."""
+    """Create norm_groups, norm_group_campaigns, norm_scales and campaign_baselines."""
     op.create_table(
         "norm_groups",
         sa.Column("id", sa.Integer, autoincrement=True),
@@ -70,10 +72,39 @@ def upgrade() -> None:
         sa.UniqueConstraint("group_id", "dimension", "side", name="uq_norm_scales_scale"),
     )
     op.create_index(op.f("ix_norm_scales_group_id"), "norm_scales", ["group_id"])
+    op.create_table(
+        "campaign_baselines",
+        sa.Column("campaign_id", sa.Integer, nullable=False),
+        sa.Column("previous_id", sa.Integer, nullable=True),
+        sa.Column("code_map", sa.JSON, nullable=False),
+        sa.Column("norm_group_id", sa.Integer, nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.String(320), nullable=False),
+        sa.PrimaryKeyConstraint("campaign_id", name=op.f("pk_campaign_baselines")),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaigns.id"],
+            name=op.f("fk_campaign_baselines_campaign_id_campaigns"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["previous_id"],
+            ["campaigns.id"],
+            name=op.f("fk_campaign_baselines_previous_id_campaigns"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["norm_group_id"],
+            ["norm_groups.id"],
+            name=op.f("fk_campaign_baselines_norm_group_id_norm_groups"),
+            ondelete="SET NULL",
+        ),
+    )
 
 
 def downgrade() -> None:
-    """Drop the norm tables."""
+    """Drop the norm and baseline tables."""
+    op.drop_table("campaign_baselines")
     op.drop_index(op.f("ix_norm_scales_group_id"), table_name="norm_scales")
     op.drop_table("norm_scales")
     op.drop_table("norm_group_campaigns")
