@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError
 from bifocals.instruments import list_instruments
@@ -41,9 +41,30 @@ from bifocals.web.deps import (
     render,
     send_soon,
 )
+from bifocals.web.forms import flash_to, see_other
 
 router = APIRouter(prefix="/campaigns", dependencies=[Depends(csrf_protect)])
 Threshold = Annotated[int, Form(ge=THRESHOLD_MIN, le=THRESHOLD_MAX)]
+
+
+def _thresholds_form(
+    threshold_manager: Threshold = 1,
+    threshold_peer: Threshold = 3,
+    threshold_direct_report: Threshold = 3,
+    threshold_other: Threshold = 3,
+    threshold_pooled: Threshold = 3,
+) -> Thresholds:
+    """The five threshold fields of the new-campaign and settings forms."""
+    return Thresholds(
+        manager=threshold_manager,
+        peer=threshold_peer,
+        direct_report=threshold_direct_report,
+        other=threshold_other,
+        pooled=threshold_pooled,
+    )
+
+
+ThresholdsForm = Annotated[Thresholds, Depends(_thresholds_form)]
 
 
 @router.get("", include_in_schema=False)
@@ -98,22 +119,11 @@ def create(
     user: Manager,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     instrument: Annotated[str, Form(max_length=100)],
-    threshold_manager: Threshold = 1,
-    threshold_peer: Threshold = 3,
-    threshold_direct_report: Threshold = 3,
-    threshold_other: Threshold = 3,
-    threshold_pooled: Threshold = 3,
+    thresholds: ThresholdsForm,
     deadline: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Create a draft campaign and go to its page."""
-    thresholds = Thresholds(
-        manager=threshold_manager,
-        peer=threshold_peer,
-        direct_report=threshold_direct_report,
-        other=threshold_other,
-        pooled=threshold_pooled,
-    )
     try:
         cid = create_campaign(
             get_store(request), user, name, instrument, thresholds, parse_deadline(deadline), reason
@@ -127,8 +137,8 @@ def create(
             **{f"threshold_{k}": v for k, v in thresholds.to_dict().items()},
         }
         return _new_page(request, str(exc), form, status=400)
-    flash(request, f"Campaign {name.strip()!r} created. Add participants next.", "success")
-    return RedirectResponse(f"/campaigns/{cid}", status_code=303)
+    note = f"Campaign {name.strip()!r} created. Add participants next."
+    return flash_to(request, f"/campaigns/{cid}", note)
 
 
 @router.get("/{campaign_id}", include_in_schema=False)
@@ -182,30 +192,19 @@ def change_settings(
     request: Request,
     campaign_id: int,
     user: Manager,
-    threshold_manager: Threshold = 1,
-    threshold_peer: Threshold = 3,
-    threshold_direct_report: Threshold = 3,
-    threshold_other: Threshold = 3,
-    threshold_pooled: Threshold = 3,
+    thresholds: ThresholdsForm,
     deadline: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Change deadline and thresholds (services.campaigns.change_thresholds has the rules)."""
     store = get_store(request)
     managed(request, user, campaign_id)
-    thresholds = Thresholds(
-        manager=threshold_manager,
-        peer=threshold_peer,
-        direct_report=threshold_direct_report,
-        other=threshold_other,
-        pooled=threshold_pooled,
-    )
     try:
         update_settings(store, user, campaign_id, thresholds, parse_deadline(deadline), reason)
         flash(request, "Deadline and thresholds saved.", "success")
     except BifocalsError as exc:
         flash(request, str(exc), "error")
-    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+    return see_other(f"/campaigns/{campaign_id}")
 
 
 @router.post("/{campaign_id}/facilitators", include_in_schema=False)
@@ -223,7 +222,7 @@ def add_facilitator(
         flash(request, f"{email.strip().lower()} can now manage this campaign.", "success")
     except BifocalsError as exc:
         flash(request, str(exc), "error")
-    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+    return see_other(f"/campaigns/{campaign_id}")
 
 
 @router.post("/{campaign_id}/facilitators/{user_id}/remove", include_in_schema=False)
@@ -232,8 +231,7 @@ def drop_facilitator(request: Request, campaign_id: int, user_id: int, user: Adm
     store = get_store(request)
     managed(request, user, campaign_id)
     remove_facilitator(store, user, campaign_id, user_id)
-    flash(request, "Facilitator removed from this campaign.", "success")
-    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+    return flash_to(request, f"/campaigns/{campaign_id}", "Facilitator removed from this campaign.")
 
 
 MESSAGES = {
@@ -259,7 +257,7 @@ def _status_action(request: Request, campaign_id: int, action: str, user: User) 
         flash(request, message, "success")
     except BifocalsError as exc:
         flash(request, str(exc), "error")
-    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+    return see_other(f"/campaigns/{campaign_id}")
 
 
 @router.post("/{campaign_id}/open", include_in_schema=False)

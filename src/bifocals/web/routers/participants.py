@@ -7,7 +7,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError, NotFound, ValidationError
 from bifocals.services.access import managed_campaign, managed_participant
@@ -28,22 +28,20 @@ from bifocals.web.deps import (
     Manager,
     campaign_view,
     csrf_protect,
-    flash,
     get_settings,
     get_store,
     managed,
     public_base,
     render,
 )
+from bifocals.web.forms import Text, flash_to
 from bifocals.web.link_pages import show_delivery, take_issued
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
-Text = Annotated[str, Form(max_length=320)]
 
 
-def _back(campaign_id: int, pid: int | None = None) -> Response:
-    path = f"/campaigns/{campaign_id}" + (f"/participants/{pid}" if pid else "")
-    return RedirectResponse(path, status_code=303)
+def _back(campaign_id: int, pid: int | None = None) -> str:
+    return f"/campaigns/{campaign_id}" + (f"/participants/{pid}" if pid else "")
 
 
 @router.post("/participants", include_in_schema=False)
@@ -62,10 +60,8 @@ def add_one(
             managed_campaign(conn, user, campaign_id)
             add_participant(conn, user, campaign_id, code, name, email)
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _back(campaign_id)
-    flash(request, f"Participant {code.strip()} added.", "success")
-    return _back(campaign_id)
+        return flash_to(request, _back(campaign_id), str(exc), "error")
+    return flash_to(request, _back(campaign_id), f"Participant {code.strip()} added.")
 
 
 @router.post("/participants/csv", include_in_schema=False)
@@ -91,10 +87,8 @@ def _add_csv(request: Request, campaign_id: int, user: User, data: bytes, source
         ctx = {"c": camp, "source": source, "problems": exc.problems}
         return render(request, "campaigns/csv_errors.html", ctx, status_code=400)
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _back(campaign_id)
-    flash(request, f"{count} participants added from {source}.", "success")
-    return _back(campaign_id)
+        return flash_to(request, _back(campaign_id), str(exc), "error")
+    return flash_to(request, _back(campaign_id), f"{count} participants added from {source}.")
 
 
 @router.get("/participants/{pid}", include_in_schema=False)
@@ -172,10 +166,8 @@ def add_rater_form(
             managed_participant(conn, user, campaign_id, pid)
             add_rater(conn, user, campaign_id, pid, name, email, group)
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _back(campaign_id, pid)
-    flash(request, f"Rater {name.strip()} added.", "success")
-    return _back(campaign_id, pid)
+        return flash_to(request, _back(campaign_id, pid), str(exc), "error")
+    return flash_to(request, _back(campaign_id, pid), f"Rater {name.strip()} added.")
 
 
 def _safe_back(campaign_id: int, back: str) -> str:
@@ -220,7 +212,7 @@ def invite_participant_raters(
     out = deliver_invitations(
         store, settings, user, campaign_id, ids, base, by_email=by_email, keep_live=keep
     )
-    return show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
+    return show_delivery(request, campaign_id, _back(campaign_id, pid), out)
 
 
 @router.post("/participants/{pid}/nomination-link", include_in_schema=False)
@@ -237,7 +229,7 @@ def nomination_link(
         managed_participant(conn, user, campaign_id, pid)
     settings, base, by_email = get_settings(request), public_base(request), mode == "email"
     out = deliver_nomination_link(store, settings, user, campaign_id, pid, base, by_email=by_email)
-    return show_delivery(request, campaign_id, f"/campaigns/{campaign_id}/participants/{pid}", out)
+    return show_delivery(request, campaign_id, _back(campaign_id, pid), out)
 
 
 @router.post("/nominations/{nid}/{decision}", include_in_schema=False)
@@ -256,15 +248,13 @@ def decide(request: Request, campaign_id: int, nid: int, decision: str, user: Ma
         ).scalar()
     if pid is None:
         raise NotFound("no such nomination in this campaign", "nomination_id")
+    back = _back(campaign_id, pid)
     if decision not in ("approve", "reject"):
-        flash(request, "Choose approve or reject.", "error")
-        return _back(campaign_id, pid)
+        return flash_to(request, back, "Choose approve or reject.", "error")
     try:
         with store.engine.begin() as conn:
             decide_nomination(conn, user, campaign_id, nid, decision == "approve")
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _back(campaign_id, pid)
+        return flash_to(request, back, str(exc), "error")
     word = "approved: the rater is added" if decision == "approve" else "rejected"
-    flash(request, f"Nomination {word}.", "success")
-    return _back(campaign_id, pid)
+    return flash_to(request, back, f"Nomination {word}.")

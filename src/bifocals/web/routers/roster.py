@@ -11,7 +11,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError, NotFound, ValidationError
 from bifocals.services.access import managed_campaign
@@ -36,21 +36,15 @@ from bifocals.web.deps import (
     Manager,
     campaign_view,
     csrf_protect,
-    flash,
     get_settings,
     get_store,
     managed,
     public_base,
     render,
 )
+from bifocals.web.forms import Check, Text, attachment, flash_to, see_other, upload_name
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
-Text = Annotated[str, Form(max_length=320)]
-Check = Annotated[bool, Form()]
-
-
-def _to(path: str) -> Response:
-    return RedirectResponse(path, status_code=303)
 
 
 def _file_name(campaign: str, what: str, ext: str) -> str:
@@ -60,11 +54,7 @@ def _file_name(campaign: str, what: str, ext: str) -> str:
 
 def _download(data: bytes, name: str, xlsx: bool) -> Response:
     kind = XLSX_TYPE if xlsx else "text/csv; charset=utf-8"
-    headers = {
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "no-store",
-    }
-    return Response(data, media_type=kind, headers=headers)
+    return attachment(data, name, kind, no_store=True)
 
 
 @router.get("/roster", include_in_schema=False)
@@ -81,7 +71,7 @@ def roster_page(request: Request, campaign_id: int, user: Manager) -> Response:
 def roster_download(request: Request, campaign_id: int, ext: str, user: Manager) -> Response:
     """The current roster as CSV or .xlsx, in the columns the upload takes."""
     if ext not in ("csv", "xlsx"):
-        return _to(f"/campaigns/{campaign_id}/roster")
+        return see_other(f"/campaigns/{campaign_id}/roster")
     with get_store(request).engine.connect() as conn:
         camp = managed_campaign(conn, user, campaign_id)
         rows = roster_rows(conn, campaign_id)
@@ -102,7 +92,7 @@ async def roster_upload(
 ) -> Response:
     """Import (or preview) a roster upload: all lines or none."""
     data = await file.read(MAX_TABLE_BYTES + 1)
-    source = (file.filename or "roster.csv").replace("/", "_").replace("\\", "_")[:100]
+    source = upload_name(file.filename, "roster.csv")
     return await run_in_threadpool(
         _roster_upload, request, campaign_id, user, data, source, sync, remove_answered, action
     )
@@ -141,8 +131,7 @@ def _roster_upload(
         ctx["answered"] = exc.answered
         return render(request, "campaigns/roster_confirm.html", ctx, status_code=409)
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _to(f"/campaigns/{campaign_id}/roster")
+        return flash_to(request, f"/campaigns/{campaign_id}/roster", str(exc), "error")
     ctx.update(result=res, preview=preview, remove_answered=remove_answered)
     return render(request, "campaigns/roster_result.html", ctx)
 
@@ -159,16 +148,15 @@ def links_sheet(
     store = get_store(request)
     camp = managed(request, user, campaign_id)
     days = get_settings(request).invitation_days
+    back = f"/campaigns/{campaign_id}/roster"
     try:
         sheet = issue_link_sheet(
             store, user, campaign_id, public_base(request), days=days, reissue=reissue
         )
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _to(f"/campaigns/{campaign_id}/roster")
+        return flash_to(request, back, str(exc), "error")
     if not sheet.rows:
-        flash(request, f"No new links: {sheet.summary()}.", "info")
-        return _to(f"/campaigns/{campaign_id}/roster")
+        return flash_to(request, back, f"No new links: {sheet.summary()}.", "info")
     xlsx = fmt == "xlsx"
     data = sheet.xlsx() if xlsx else sheet.csv()
     return _download(data, _file_name(camp.name, "links", fmt), xlsx)
@@ -186,10 +174,9 @@ def participant_edit(
         with store.engine.begin() as conn:
             changed = edit_participant(conn, user, campaign_id, pid, name=name, email=email)
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _to(back)
-    flash(request, f"Saved: {', '.join(changed)}." if changed else "Nothing changed.", "success")
-    return _to(back)
+        return flash_to(request, back, str(exc), "error")
+    note = f"Saved: {', '.join(changed)}." if changed else "Nothing changed."
+    return flash_to(request, back, note)
 
 
 @router.post("/participants/{pid}/remove", include_in_schema=False)
@@ -230,10 +217,8 @@ def _remove(
             lambda conn: remove(conn, user, campaign_id, what_id, confirmed=confirm),
         )
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _to(back)
-    flash(request, f"Removed {who}.", "success")
-    return _to(done)
+        return flash_to(request, back, str(exc), "error")
+    return flash_to(request, done, f"Removed {who}.")
 
 
 def _rater_participant(request: Request, campaign_id: int, rid: int, user: User) -> str:
@@ -266,13 +251,11 @@ def rater_edit(
         with get_store(request).engine.begin() as conn:
             changed = edit_rater(conn, user, campaign_id, rid, name=name, email=email, group=group)
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _to(back)
+        return flash_to(request, back, str(exc), "error")
     note = f"Saved: {', '.join(changed)}." if changed else "Nothing changed."
     if "email" in changed:
         note += " Any link sent to the old address no longer works; send a new one."
-    flash(request, note, "success")
-    return _to(back)
+    return flash_to(request, back, note)
 
 
 @router.post("/raters/{rid}/remove", include_in_schema=False)
