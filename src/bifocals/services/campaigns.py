@@ -189,8 +189,11 @@ def mark_results_seen(
     return row
 
 
-def change_status(store: Store, user: User | None, campaign_id: int, action: str) -> str:
-    """Apply open, close, reopen or release; returns the new status or raises Conflict."""
+def change_status(
+    store: Store, user: User | None, campaign_id: int, action: str, *, actor: str | None = None
+) -> str:
+    """Apply open, close, reopen or release; returns the new status or raises Conflict.
+    `actor` names who acted when it is not a user ("scheduler"); see write_audit."""
     if action not in TRANSITIONS:
         raise BifocalsError(f"unknown action {action!r}")
     need, new = TRANSITIONS[action]
@@ -211,7 +214,9 @@ def change_status(store: Store, user: User | None, campaign_id: int, action: str
         elif action == "release":
             values["released_at"] = stamp
         conn.execute(sa.update(campaigns).where(campaigns.c.id == campaign_id).values(**values))
-        write_audit(conn, user, f"campaign.{action}", f"campaign:{row.name}", "", campaign_id)
+        write_audit(
+            conn, user, f"campaign.{action}", f"campaign:{row.name}", "", campaign_id, actor=actor
+        )
     return new
 
 

@@ -34,6 +34,7 @@ from bifocals.store.norm_tables import (
     norm_groups,
     norm_scales,
 )
+from bifocals.store.plan_tables import pulse_campaigns
 from bifocals.store.sheets import read_table
 from bifocals.store.tables import campaigns
 
@@ -379,6 +380,8 @@ def _history_campaigns(store: Store, group: NormGroup) -> tuple[str, ...]:
                 .where(
                     campaigns.c.instrument_id == group.instrument_id,
                     campaigns.c.status.in_(RESULT_STATUSES),
+                    # a pulse check asks a few scales of one person: not a norm occasion
+                    campaigns.c.id.not_in(sa.select(pulse_campaigns.c.campaign_id)),
                 )
                 .order_by(campaigns.c.id)
             ).scalars()

@@ -4,7 +4,7 @@ Every kind works the same way. `issue` makes secrets.token_urlsafe(32) (256 bits
 its sha256; the raw token is returned once, to be mailed or shown. `lookup` finds a token by its
 hash and says, as a LinkStatus, whether the link may be used now. Each kind keeps its own table
 (app_tables.invitations, app_tables.nomination_links, change_tables.readiness_links,
-programme_tables.account_links); what
+programme_tables.account_links, plan_tables.plan_links); what
 a table has decides what its links can do:
 
 - `revoked_at`: one live link per owner; issuing a new one revokes the older ones (REPLACED),
@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from bifocals.services.security import new_token, now, token_hash, utc
 from bifocals.store.app_tables import invitations, nomination_links, users
 from bifocals.store.change_tables import change_initiatives, readiness_links
+from bifocals.store.plan_tables import development_plans, plan_links
 from bifocals.store.programme_tables import account_links
 from bifocals.store.tables import campaigns, participants, raters
 
@@ -41,6 +42,7 @@ class LinkKind(StrEnum):
     NOMINATION = "nomination"  # a participant's page to suggest raters, /nominate/{token}
     READINESS = "readiness"  # one answer to an initiative's readiness survey, /readiness/{token}
     ACCOUNT = "account"  # a participant sets their own password, /account/setup/{token}
+    PLAN = "plan"  # a manager reads the development plan shared with them, /plan/{token}
 
 
 class LinkStatus(StrEnum):
@@ -111,6 +113,11 @@ def _account_state(row: Any) -> LinkStatus:
     return LinkStatus.CLOSED if row.disabled_at is not None else LinkStatus.VALID
 
 
+def _plan_state(row: Any) -> LinkStatus:
+    # The participant decides: a plan no longer shared with the manager closes every link.
+    return LinkStatus.VALID if row.share_manager else LinkStatus.CLOSED
+
+
 def _campaign_link(link: sa.Table, person: sa.Table, *more: Any) -> sa.Select[Any]:
     """The row of a link in a campaign: the link (joined through `person`, the rater or the
     participant it is for), `more` columns, and the campaign's id, name and status."""
@@ -153,6 +160,14 @@ _SPECS: dict[LinkKind, _Spec] = {
             account_links.join(users)
         ),
         _account_state,
+    ),
+    LinkKind.PLAN: _Spec(
+        plan_links,
+        "/plan/{token}",
+        sa.select(plan_links, development_plans.c.share_manager).select_from(
+            plan_links.join(development_plans)
+        ),
+        _plan_state,
     ),
 }
 
