@@ -48,6 +48,8 @@ participants = table_with_id(
     sa.Column("code", sa.String(200), nullable=False),
     sa.Column("name", sa.String(200), nullable=True),
     sa.Column("email", sa.String(320), nullable=True),
+    # The language of the participant's report (en, de, fr, es; NULL: English): migration 0009.
+    sa.Column("language", sa.String(8), nullable=True),
     sa.UniqueConstraint("campaign_id", "code"),
 )
 
@@ -60,6 +62,8 @@ raters = table_with_id(
     sa.Column("name", sa.String(200), nullable=True),
     sa.Column("email", sa.String(320), nullable=True),
     timestamp("submitted_at"),
+    # The language the rater answers and is written to in (NULL: the participant's): 0009.
+    sa.Column("language", sa.String(8), nullable=True),
     sa.UniqueConstraint("participant_id", "code"),
     sa.CheckConstraint(
         "\"group\" in ('self', 'manager', 'peer', 'direct_report', 'other')", name="group"

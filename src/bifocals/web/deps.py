@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from bifocals.locale.jinja import install_i18n
 from bifocals.services.security import Session, User, load_session, same, user_for_api_token, utc
 from bifocals.services.settings import WebSettings
 from bifocals.store import Store
@@ -305,6 +306,7 @@ def render(
 
 templates.env.globals["csrf_field"] = csrf_field
 templates.env.globals["csrf_token"] = csrf_token
+install_i18n(templates.env)  # `_()` and `{% trans %}` in the page's `lang` (bifocals.locale)
 
 
 # The role dependencies, declared once for every router.

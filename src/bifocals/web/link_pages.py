@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from bifocals.locale import N_, gettext_for
 from bifocals.services.delivery import Delivery
 from bifocals.services.token_links import LinkKind, LinkStatus
 from bifocals.store.app_tables import sessions
@@ -140,18 +141,20 @@ class _Words:
     closed: str  # what is not taking answers, as a sentence
     kept: str = ""  # what stays when a link cannot be used, as a sentence
     used: tuple[str, str] = (
-        "Already answered",
-        "The answers this link takes have already been sent, and each link takes one set. "
-        "Thank you; there is nothing more to do.",
+        N_("Already answered"),
+        N_(
+            "The answers this link takes have already been sent, and each link takes one set. "
+            "Thank you; there is nothing more to do."
+        ),
     )
 
 
 _WORDS: dict[LinkKind, _Words] = {
     LinkKind.INVITATION: _Words(
-        "the person who invited you",
-        "Questionnaire closed",
-        "This questionnaire is not taking answers at the moment.",
-        " Anything you saved is still there.",
+        N_("the person who invited you"),
+        N_("Questionnaire closed"),
+        N_("This questionnaire is not taking answers at the moment."),
+        N_("Anything you saved is still there."),
     ),
     LinkKind.NOMINATION: _Words(
         "your facilitator",
@@ -173,6 +176,11 @@ _WORDS: dict[LinkKind, _Words] = {
             "Sign in with your e-mail address and password, or use a newer link.",
         ),
     ),
+    LinkKind.PLAN: _Words(
+        "the person who shared it",
+        "Plan no longer shared",
+        "The person who wrote this development plan no longer shares it through this link.",
+    ),
 }
 
 
@@ -181,32 +189,43 @@ def code(status: LinkStatus) -> int:
     return CODES.get(status, 404)
 
 
-def wording(kind: LinkKind, status: LinkStatus) -> tuple[str, str]:
-    """(title, message) of the page for a link of `kind` with `status`."""
+def wording(kind: LinkKind, status: LinkStatus, lang: str | None = None) -> tuple[str, str]:
+    """(title, message) of the page for a link of `kind` with `status`, in `lang` (the texts
+    of invitation links are in every catalogue; the others' as far as they are translated)."""
+    _ = gettext_for(lang)
     w = _WORDS[kind]
+    kept = " " + _(w.kept) if w.kept else ""
+    sender = _(w.sender)
     if status is LinkStatus.REPLACED:
         return (
-            "Link replaced",
-            "This link has been replaced by a newer one. Use the most recent link you received."
-            + w.kept,
+            _("Link replaced"),
+            _("This link has been replaced by a newer one. Use the most recent link you received.")
+            + kept,
         )
     if status is LinkStatus.EXPIRED:
-        return "Link expired", f"This link has expired. Ask {w.sender} for a new one." + w.kept
+        return _("Link expired"), _("This link has expired. Ask %(sender)s for a new one.") % {
+            "sender": sender
+        } + kept
     if status is LinkStatus.CLOSED:
-        return w.closed_title, w.closed + " Thank you for your time."
+        return _(w.closed_title), _(w.closed) + " " + _("Thank you for your time.")
     if status is LinkStatus.USED:
-        return w.used
+        return _(w.used[0]), _(w.used[1])
     return (
-        "Link not recognised",
-        "This link is not known. Check that it was copied completely, or ask "
-        f"{w.sender} for a new one.",
+        _("Link not recognised"),
+        _(
+            "This link is not known. Check that it was copied completely, or ask "
+            "%(sender)s for a new one."
+        )
+        % {"sender": sender},
     )
 
 
-def problem_page(request: Request, kind: LinkKind, status: LinkStatus) -> Response:
-    """The page for a link of `kind` that cannot be used, with its HTTP status."""
-    title, message = wording(kind, status)
-    ctx = {"title": title, "message": message}
+def problem_page(
+    request: Request, kind: LinkKind, status: LinkStatus, lang: str | None = None
+) -> Response:
+    """The page for a link of `kind` that cannot be used, with its HTTP status, in `lang`."""
+    title, message = wording(kind, status, lang)
+    ctx = {"title": title, "message": message, "lang": lang or "en"}
     return render(request, "link_problem.html", ctx, status_code=code(status))
 
 

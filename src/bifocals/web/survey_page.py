@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from bifocals.framework import default_framework
 from bifocals.instruments.model import Instrument, Item
+from bifocals.locale.names import framework_name
 from bifocals.services.survey_answers import FIELD_PREFIX, NOT_OBSERVED
 from bifocals.web.deps import templates
 
@@ -75,13 +76,14 @@ def item_html(instrument: Instrument, item: Item, chosen: str | None, err: str |
 
 
 @lru_cache(maxsize=32)
-def _build(instrument: Instrument) -> tuple[CachedSection, ...]:
+def _build(instrument: Instrument, language: str) -> tuple[CachedSection, ...]:
     names = _dimension_names(instrument.framework_id)
     choices: list[str | None] = [None, NOT_OBSERVED]
     choices += [str(v) for v in range(instrument.scale.min, instrument.scale.max + 1)]
     sections: list[tuple[str, list[CachedItem]]] = []
     for item in instrument.items:
         title = names.get(item.dimension, item.dimension.replace("_", " ").capitalize())
+        title = framework_name(title, language)
         if not sections or sections[-1][0] != title:
             sections.append((title, []))
         variants = {c: item_html(instrument, item, c, None) for c in choices}
@@ -89,18 +91,22 @@ def _build(instrument: Instrument) -> tuple[CachedSection, ...]:
     return tuple(CachedSection(title, tuple(items)) for title, items in sections)
 
 
-def cached_sections(instrument: Instrument) -> tuple[CachedSection, ...]:
-    """The instrument's items by section, rendered (the first caller renders, others wait)."""
+def cached_sections(instrument: Instrument, language: str = "en") -> tuple[CachedSection, ...]:
+    """The instrument's items by section, rendered (the first caller renders, others wait);
+    `instrument` is already in `language`, which names the sections."""
     with _BUILDING:
-        return _build(instrument)
+        return _build(instrument, language)
 
 
 def questionnaire(
-    instrument: Instrument, answers: Mapping[str, str], errors: Mapping[str, str]
+    instrument: Instrument,
+    answers: Mapping[str, str],
+    errors: Mapping[str, str],
+    language: str = "en",
 ) -> list[tuple[str, Markup]]:
     """(section title, the section's items as HTML) with the rater's answers checked."""
     out = []
-    for section in cached_sections(instrument):
+    for section in cached_sections(instrument, language):
         parts = []
         for cached in section.items:
             item_id = cached.item.id

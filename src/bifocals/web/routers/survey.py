@@ -21,6 +21,8 @@ from starlette.concurrency import run_in_threadpool
 
 from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.instruments.model import Instrument
+from bifocals.instruments.translation import translated, translation_languages
+from bifocals.locale import gettext_for, language_choices, language_or_default, negotiate
 from bifocals.services.mail_texts import expected_minutes
 from bifocals.services.security import utc
 from bifocals.services.survey_answers import FIELD_PREFIX, check, from_form, progress
@@ -43,15 +45,17 @@ router = APIRouter()
 MAX_BODY = 200_000
 
 
-def problem_page(request: Request, status: LinkStatus) -> Response:
-    """The shared page for an invitation link that cannot be used."""
-    return link_pages.problem_page(request, LinkKind.INVITATION, status)
+def problem_page(request: Request, status: LinkStatus, lang: str | None = None) -> Response:
+    """The shared page for an invitation link that cannot be used, in the rater's language."""
+    return link_pages.problem_page(request, LinkKind.INVITATION, status, lang)
 
 
 def _context_rows(conn: sa.Connection, look: Lookup) -> Any:
     return conn.execute(
         sa.select(
             raters.c.group,
+            raters.c.language,
+            participants.c.language.label("participant_language"),
             participants.c.name.label("participant_name"),
             participants.c.code.label("participant_code"),
             campaigns.c.name.label("campaign"),
@@ -81,6 +85,19 @@ def _look_instrument(look: Lookup) -> Instrument:
     return _instrument(look.row.instrument_id, look.row.instrument_yaml)
 
 
+def rater_language(row: Any) -> str:
+    """The rater's chosen language, else the participant's, else English."""
+    return language_or_default(row.language, row.participant_language)
+
+
+def _rater_language_of(request: Request, look: Lookup) -> str:
+    """The language of a known invitation's rater; for an unknown link, the browser's."""
+    if look.row is None:
+        return negotiate(request.headers.get("accept-language"))
+    with get_store(request).engine.connect() as conn:
+        return rater_language(_context_rows(conn, look))
+
+
 def _form_page(
     request: Request,
     token: str,
@@ -93,17 +110,23 @@ def _form_page(
 ) -> Response:
     with get_store(request).engine.connect() as conn:
         row = _context_rows(conn, look)
-    instrument = _instrument(row.instrument_id, row.instrument_yaml)
+    base = _instrument(row.instrument_id, row.instrument_yaml)
+    available = translation_languages(base)
+    lang = rater_language(row)
+    lang = lang if lang in available else "en"
+    instrument = translated(base, lang)
     done, total = progress(instrument, answers)
     errors = errors or {}
     ctx = {
+        "lang": lang,
+        "languages": language_choices(lang, available),
         "token": token,
         "row": row,
         "is_self": row.group == "self",
         "person": row.participant_name or row.participant_code,
         "instrument": instrument,
         # The items, rendered once per instrument (survey_page), with this rater's answers.
-        "sections": questionnaire(instrument, answers, errors),
+        "sections": questionnaire(instrument, answers, errors, lang),
         "prefix": FIELD_PREFIX,
         "answers": answers,
         "errors": errors,
@@ -128,15 +151,46 @@ def survey_page(request: Request, token: str, saved: int = 0) -> Response:
     """The questionnaire with the rater's saved draft (from any device)."""
     look = _lookup(request, token)
     if not look.valid:
-        return problem_page(request, look.status)
+        return problem_page(request, look.status, _rater_language_of(request, look))
     invitation_id, rater_id = int(look.row.id), int(look.row.rater_id)
     engine = get_store(request).engine
     if look.row.opened_at is None:  # only the first visit writes
         write(engine, lambda conn: mark_opened(conn, LinkKind.INVITATION, invitation_id))
     with engine.connect() as conn:
         answers, version = load_draft(conn, rater_id)
-    notice = "Your answers are saved. You can close this page and come back with the same link."
-    return _form_page(request, token, look, answers, version, notice=notice if saved else None)
+    notice = None
+    if saved:
+        _ = gettext_for(_rater_language_of(request, look))
+        notice = _(
+            "Your answers are saved. You can close this page and come back with the same link."
+        )
+    return _form_page(request, token, look, answers, version, notice=notice)
+
+
+@router.post("/survey/{token}/language", include_in_schema=False)
+async def survey_language(request: Request, token: str) -> Response:
+    """The rater's choice of language: kept for the rater (the survey, reminders), then the
+    survey again in it."""
+    form = await request.form(max_fields=10)
+    choice = form.get("lang")
+    return await run_in_threadpool(_survey_language, request, token, choice)
+
+
+def _survey_language(request: Request, token: str, choice: object) -> Response:
+    look = _lookup(request, token)
+    if not look.valid:
+        return problem_page(request, look.status, _rater_language_of(request, look))
+    base = _look_instrument(look)
+    if not isinstance(choice, str) or choice not in translation_languages(base):
+        return RedirectResponse(f"/survey/{token}", status_code=303)
+    rater_id = int(look.row.rater_id)
+    write(
+        get_store(request).engine,
+        lambda conn: conn.execute(
+            sa.update(raters).where(raters.c.id == rater_id).values(language=choice)
+        ),
+    )
+    return RedirectResponse(f"/survey/{token}", status_code=303)
 
 
 @router.post("/survey/{token}", include_in_schema=False)
@@ -158,7 +212,7 @@ def _survey_post(request: Request, token: str, fields: list[tuple[str, str]]) ->
     if not look.valid:
         if action == "submit" and key and look.status is LinkStatus.USED:
             return _submit(request, token, look, {}, key)
-        return problem_page(request, look.status)
+        return problem_page(request, look.status, _rater_language_of(request, look))
     instrument = _look_instrument(look)
     checked = check(instrument, from_form(fields), final=action == "submit")
     if action != "submit" or not checked.ok:
@@ -175,13 +229,14 @@ def _survey_post(request: Request, token: str, fields: list[tuple[str, str]]) ->
 def _submit(
     request: Request, token: str, look: Lookup, answers: dict[str, str], key: str
 ) -> Response:
+    lang = _rater_language_of(request, look)
     if not key or len(key) > 200 or look.row is None:
-        return problem_page(request, LinkStatus.UNKNOWN)
+        return problem_page(request, LinkStatus.UNKNOWN, lang)
     try:
         done = submit(get_store(request).engine, token, _look_instrument(look), answers, key)
     except SubmitRefused as refused:
-        return problem_page(request, refused.status)
-    return render(request, "link_done.html", {"repeat": done.repeat})
+        return problem_page(request, refused.status, lang)
+    return render(request, "link_done.html", {"repeat": done.repeat, "lang": lang})
 
 
 @router.post("/survey/{token}/draft", include_in_schema=False)

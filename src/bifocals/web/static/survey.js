@@ -33,6 +33,9 @@
     if (bar) { bar.value = done; }
   }
 
+  // Texts in the page's language, when the page gives them (English is written here).
+  function words(key, english) { return form.getAttribute("data-msg-" + key) || english; }
+
   function say(text) { if (status) { status.textContent = text; } }
 
   function save() {
@@ -48,16 +51,16 @@
     }).then(function (res) {
       if (res.status === 200) {
         version = res.body.version;
-        say("Saved");
+        say(words("saved", "Saved"));
       } else if (res.status === 409 && res.body.error === "conflict") {
         version = res.body.version;
         again = true;
-        say("Saved on another device; keeping your latest choices here");
+        say(words("conflict", "Saved on another device; keeping your latest choices here"));
       } else {
-        say("Not saved automatically; use \u201cSave and continue later\u201d");
+        say(words("failed", "Not saved automatically; use \u201cSave and continue later\u201d"));
       }
     }).catch(function () {
-      say("Offline: your answers will be saved when the connection is back");
+      say(words("offline", "Offline: your answers will be saved when the connection is back"));
     }).then(function () {
       saving = false;
       if (again) { again = false; schedule(); }
