@@ -33,7 +33,9 @@ from bifocals.services.pulse import (
     release_closed_pulses,
     start_due_pulses,
 )
+from bifocals.services.schedule import tick
 from bifocals.services.security import User
+from bifocals.services.settings import WebSettings
 from bifocals.services.token_links import LinkStatus
 from bifocals.store import Store, open_store
 from bifocals.store.plan_tables import pulse_campaigns
@@ -137,7 +139,7 @@ def test_plan_then_pulse_end_to_end(released: str) -> None:
         # not yet due: nothing starts; at the date the pulse starts once, whoever ticks
         day = datetime.combine(plan.pulse_on, datetime.min.time(), UTC) + timedelta(hours=8)
         assert start_due_pulses(store, day - timedelta(days=1)) == []
-        (name,) = start_due_pulses(store, day)
+        (name,) = tick(store, WebSettings(), at=day).pulses  # the schedule's tick starts it
         assert start_due_pulses(store, day) == []
         with store.engine.connect() as conn:
             pulse = conn.execute(sa.select(campaigns).where(campaigns.c.name == name)).one()
@@ -183,10 +185,10 @@ def test_plan_then_pulse_end_to_end(released: str) -> None:
                 conn.execute(
                     sa.update(raters).where(raters.c.id == r.id).values(submitted_at=stamp)
                 )
-            conn.execute(
-                sa.update(campaigns).where(campaigns.c.id == pulse.id).values(status="closed")
-            )
-        assert release_closed_pulses(store) == [name]
+        # the tick after the deadline closes the pulse and releases it to the participant
+        after = tick(store, WebSettings(), at=day + timedelta(days=15))
+        assert after.closed == [name] and after.released == [name]
+        assert release_closed_pulses(store) == []
         view = pulse_view(store, p02)
         assert view is not None and view.status == "released" and view.changes
         assert {(c.dimension, c.side) for c in view.changes} == {

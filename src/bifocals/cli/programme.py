@@ -296,6 +296,8 @@ def tick_cmd(
             {
                 "reminders": [{"campaign": c, "queued": n} for c, n in report.reminders],
                 "closed": report.closed,
+                "pulses_started": report.pulses,
+                "pulses_released": report.released,
                 "mail": {
                     "sent": report.mail.sent,
                     "retried": report.mail.retried,

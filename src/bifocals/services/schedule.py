@@ -36,6 +36,7 @@ from bifocals.services.accounts import write_audit
 from bifocals.services.campaigns import lock_campaign
 from bifocals.services.mail_texts import Texts, check_text
 from bifocals.services.outbox import Sent, queue_rater_mail, send_due
+from bifocals.services.pulse import release_closed_pulses, start_due_pulses
 from bifocals.services.security import User, now, utc
 from bifocals.services.settings import WebSettings
 from bifocals.store import Store
@@ -169,12 +170,16 @@ class TickReport:
 
     reminders: list[tuple[str, int]] = field(default_factory=list)  # (campaign, queued)
     closed: list[str] = field(default_factory=list)
+    pulses: list[str] = field(default_factory=list)  # pulse checks started (services.pulse)
+    released: list[str] = field(default_factory=list)  # pulse checks released after closing
     mail: Sent = field(default_factory=Sent)
 
     def summary(self) -> str:
         """One line for a log or a terminal."""
         parts = [f"reminders for {c}: {n} queued" for c, n in self.reminders]
         parts += [f"closed {c} at its deadline" for c in self.closed]
+        parts += [f"started {c}" for c in self.pulses]
+        parts += [f"released {c}" for c in self.released]
         m = self.mail
         if m.sent or m.retried or m.failed or m.dropped:
             parts.append(
@@ -280,7 +285,8 @@ def _close(store: Store, campaign_id: int, due: datetime, at: datetime) -> str |
 def tick(
     store: Store, settings: WebSettings, base: str | None = None, *, at: datetime | None = None
 ) -> TickReport:
-    """Do what is due at `at` (default: now): reminders, closes, then queued mail."""
+    """Do what is due at `at` (default: now): reminders, closes, pulse checks (started at
+    their plan's date, released once closed), then queued mail."""
     stamp = at or now()
     report = TickReport()
     with store.engine.connect() as conn:
@@ -302,6 +308,8 @@ def tick(
             closed = _close(store, int(row.id), deadline, stamp)
             if closed is not None:
                 report.closed.append(closed)
+    report.released = release_closed_pulses(store)
+    report.pulses = start_due_pulses(store, stamp)
     link_base = base or settings.mail_base()
     if link_base:
         report.mail = send_due(store, settings, link_base, at=stamp)
