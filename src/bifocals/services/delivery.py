@@ -66,6 +66,8 @@ def deliver_invitations(
                 raters.c.submitted_at,
                 participants.c.code.label("pcode"),
                 participants.c.name.label("pname"),
+                raters.c.language,
+                participants.c.language.label("planguage"),
             )
             .join(participants, participants.c.id == raters.c.participant_id)
             .where(raters.c.campaign_id == campaign_id, raters.c.id.in_(rater_ids))
@@ -97,6 +99,7 @@ def deliver_invitations(
                 deadline=utc(camp.deadline),
                 minutes=minutes,
                 link=link,
+                language=r.language or r.planguage,  # the rater's language (mail_texts)
             )
             try:
                 send_mail(settings.smtp, r.email, subject, body)

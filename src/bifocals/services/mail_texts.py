@@ -11,6 +11,11 @@ are words in braces, filled when each message is sent:
     {link}         the rater's private link (a body must contain it)
 
 An unknown placeholder is an error that names it, so a typo cannot reach a thousand raters.
+
+Each rater is written to in their language (the rater's, else the participant's, else English),
+from the catalogues in bifocals/locale. A campaign's own texts are written in one language, so
+they go to the raters who read English; raters in another language get the built-in texts in
+theirs, with the same placeholders filled.
 """
 
 from __future__ import annotations
@@ -22,14 +27,15 @@ from datetime import datetime
 
 from bifocals.errors import Invalid
 from bifocals.instruments.model import Instrument
+from bifocals.locale import DEFAULT_LANGUAGE, N_, format_date, gettext_for, language_or_default
 
 PLACEHOLDERS: tuple[str, ...] = ("participant", "campaign", "deadline", "minutes", "link")
 _FIELD = re.compile(r"\{([^{}]*)\}")
 SECONDS_PER_RATING = 8
 SECONDS_PER_QUESTION = 60
 
-INVITE_SUBJECT = "Your feedback for {participant} is asked"
-INVITE_BODY = """\
+INVITE_SUBJECT = N_("Your feedback for {participant} is asked")
+INVITE_BODY = N_("""\
 You are invited to give feedback in "{campaign}".
 
 The questions are about what you have seen {participant} do at work. Your answers are pooled
@@ -41,18 +47,18 @@ Please answer by {deadline}:
 
 Keep this link to yourself: it is the only key to your answers. If this message reached you by
 mistake, just ignore it.
-"""
-REMIND_SUBJECT = "Reminder: your feedback for {participant}"
-REMIND_BODY = """\
+""")
+REMIND_SUBJECT = N_("Reminder: your feedback for {participant}")
+REMIND_BODY = N_("""\
 A friendly reminder: your answers about {participant} in "{campaign}" have not reached us yet.
 Answers are taken until {deadline}; it takes about {minutes} minutes.
 
 Your private link (a new one: any earlier link to this questionnaire no longer works, and the
 answers you saved with it are kept):
 {link}
-"""
-SELF_SUBJECT = "Your self-assessment in {campaign}"
-SELF_BODY = """\
+""")
+SELF_SUBJECT = N_("Your self-assessment in {campaign}")
+SELF_BODY = N_("""\
 As part of "{campaign}" you are asked how you see your own leadership and management.
 
 It takes about {minutes} minutes, and you can stop and come back with the same link.
@@ -60,16 +66,16 @@ Please answer by {deadline}:
 {link}
 
 Keep this link to yourself: it is the only key to your answers.
-"""
-SELF_REMIND_SUBJECT = "Reminder: your self-assessment in {campaign}"
-SELF_REMIND_BODY = """\
+""")
+SELF_REMIND_SUBJECT = N_("Reminder: your self-assessment in {campaign}")
+SELF_REMIND_BODY = N_("""\
 A friendly reminder: your self-assessment in "{campaign}" has not reached us yet. Answers are
 taken until {deadline}; it takes about {minutes} minutes.
 
 Your private link (a new one: any earlier link no longer works, and the answers you saved with
 it are kept):
 {link}
-"""
+""")
 
 
 @dataclass(frozen=True)
@@ -137,17 +143,22 @@ def rater_message(
     deadline: datetime | None,
     minutes: int,
     link: str,
+    language: str | None = None,
 ) -> tuple[str, str]:
-    """Subject and body of one invitation or reminder. A campaign's own texts are for the
-    raters of a participant; a participant's own self-assessment always gets the built-in
-    self texts (a text written about "{participant}" reads wrongly to that person)."""
+    """Subject and body of one invitation or reminder, in `language` (default English). A
+    campaign's own texts are for the raters of a participant who read English; a participant's
+    own self-assessment always gets the built-in self texts (a text written about
+    "{participant}" reads wrongly to that person)."""
+    lang = language_or_default(language)
     values = {
         "participant": participant,
         "campaign": campaign,
-        "deadline": deadline_text(deadline),
+        "deadline": deadline_text(deadline, lang),
         "minutes": str(minutes),
         "link": link,
     }
+    if lang != DEFAULT_LANGUAGE:
+        texts = Texts()  # the campaign's own texts are in one language: see the module's note
     if is_self:
         subject, body = (
             (SELF_REMIND_SUBJECT, SELF_REMIND_BODY) if reminder else (SELF_SUBJECT, SELF_BODY)
@@ -158,11 +169,19 @@ def rater_message(
     else:
         subject = texts.invite_subject or INVITE_SUBJECT
         body = texts.invite_body or INVITE_BODY
-    return fill(subject, values), fill(body, values)
+    _ = gettext_for(lang)
+    return fill(_(subject), values), fill(_(body), values)
 
 
-def deadline_text(deadline: datetime | None) -> str:
+def deadline_text(deadline: datetime | None, language: str | None = None) -> str:
     """The deadline as raters read it: the day, and that it ends at midnight UTC."""
+    lang = language_or_default(language)
+    _ = gettext_for(lang)
     if deadline is None:
-        return "no set date"
-    return deadline.strftime("%A %d %B %Y") + " (end of the day, UTC)"
+        return _("no set date")
+    day = (
+        deadline.strftime("%A %d %B %Y")
+        if lang == DEFAULT_LANGUAGE
+        else format_date(deadline, lang, "full")
+    )
+    return day + " " + _("(end of the day, UTC)")

@@ -171,6 +171,8 @@ def _rater_context(conn: sa.Connection, rater_id: int) -> Any:
             raters.c.submitted_at,
             participants.c.code,
             participants.c.name.label("pname"),
+            raters.c.language,
+            participants.c.language.label("planguage"),
             campaigns.c.name.label("campaign"),
             campaigns.c.status,
             campaigns.c.deadline,
@@ -215,6 +217,7 @@ def _compose_rater(store: Store, settings: WebSettings, message: Any, base: str)
         deadline=utc(ctx.deadline),
         minutes=minutes,
         link=link_url(LinkKind.INVITATION, base, token),
+        language=ctx.language or ctx.planguage,  # the rater's language (mail_texts)
     )
     return Composed(subject, body, token)
 

@@ -66,12 +66,18 @@ def check_name(name: str) -> str:
 
 
 def insert_participant(
-    conn: sa.Connection, campaign_id: int, code: str, name: str | None, email: str | None
+    conn: sa.Connection,
+    campaign_id: int,
+    code: str,
+    name: str | None,
+    email: str | None,
+    language: str | None = None,
 ) -> int:
+    """A participant and their self rater (who answers in the participant's language)."""
     pid = int(
         conn.execute(
             sa.insert(participants)
-            .values(campaign_id=campaign_id, code=code, name=name, email=email)
+            .values(campaign_id=campaign_id, code=code, name=name, email=email, language=language)
             .returning(participants.c.id)
         ).scalar_one()
     )
@@ -83,6 +89,7 @@ def insert_participant(
             group="self",
             name=name,
             email=email,
+            language=language,
         )
     )
     return pid
@@ -271,9 +278,15 @@ def insert_rater(
 
 
 def insert_raters(
-    conn: sa.Connection, campaign_id: int, rows: list[tuple[int, str, str | None, str]]
+    conn: sa.Connection,
+    campaign_id: int,
+    rows: list[tuple[int, str, str | None, str]],
+    *,
+    languages: list[str | None] | None = None,
 ) -> None:
-    """Insert many raters at once: (participant_id, name, email, group) each, random codes."""
+    """Insert many raters at once: (participant_id, name, email, group) each, random codes;
+    `languages`, when given, holds each rater's language (None: not set)."""
+    langs = languages if languages is not None else [None] * len(rows)
     if rows:
         conn.execute(
             sa.insert(raters),
@@ -285,8 +298,9 @@ def insert_raters(
                     "group": group,
                     "name": name,
                     "email": email,
+                    "language": lang,
                 }
-                for pid, name, email, group in rows
+                for (pid, name, email, group), lang in zip(rows, langs, strict=True)
             ],
         )
 

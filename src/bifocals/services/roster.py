@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bifocals.errors import Conflict, Problem, ValidationError
+from bifocals.instruments.translation import LANGUAGES
 from bifocals.services.accounts import EMAIL, write_audit
 from bifocals.services.campaigns import results_seen
 from bifocals.services.corrections import (
@@ -54,6 +55,10 @@ ROSTER_COLUMNS: tuple[str, ...] = (
     "rater_email",
     "group",
 )
+# Optional columns read on import: the language the rater answers and is written to in, and
+# the participant's (their report and self-assessment): en, de, fr or es; empty: not set.
+LANGUAGE_COLUMNS: tuple[str, ...] = ("language", "participant_language")
+READ_COLUMNS = ROSTER_COLUMNS + LANGUAGE_COLUMNS
 REQUIRED_COLUMNS: tuple[str, ...] = ("participant", "rater_name", "rater_email", "group")
 MAX_ROSTER_LINES = 20_000
 # How people write the groups in a spreadsheet, as the groups' names (after lower case and
@@ -79,6 +84,7 @@ class RosterRater:
     name: str
     email: str | None
     group: str
+    language: str | None = None
 
 
 @dataclass
@@ -91,6 +97,8 @@ class RosterParticipant:
     email: str | None = None
     name_line: int = 0
     email_line: int = 0
+    language: str | None = None
+    language_line: int = 0
     raters: list[RosterRater] = field(default_factory=list)
 
 
@@ -206,8 +214,8 @@ def roster_from_rows(rows: list[dict[str, str]], source: str) -> Roster:
 def parse_records(first: Record, records: Iterator[Record], source: str) -> Roster:
     """A roster from its header record and the records after it (all problems at once)."""
     problems: list[Problem] = []
-    at = header_index(first.cells, source, REQUIRED_COLUMNS, ROSTER_COLUMNS, ignore_unknown=True)
-    ignored = tuple(unknown_columns(first.cells, ROSTER_COLUMNS))
+    at = header_index(first.cells, source, REQUIRED_COLUMNS, READ_COLUMNS, ignore_unknown=True)
+    ignored = tuple(unknown_columns(first.cells, READ_COLUMNS))
     people: dict[str, RosterParticipant] = {}
     seen_raters: dict[tuple[str, str], int] = {}
 
@@ -238,7 +246,7 @@ def parse_records(first: Record, records: Iterator[Record], source: str) -> Rost
                 )
             )
             continue
-        values = {name: cell(cells, name) for name in ROSTER_COLUMNS}
+        values = {name: cell(cells, name) for name in READ_COLUMNS}
         bad = False
         for name, value in values.items():
             if "\n" in value or "\r" in value:
@@ -257,6 +265,7 @@ def parse_records(first: Record, records: Iterator[Record], source: str) -> Rost
             continue
         person = people.setdefault(code, RosterParticipant(code, line))
         _merge_person(person, values, line, source, problems)
+        language = _language(values["language"], "language", line, source, problems)
         rater_name, rater_email = values["rater_name"], values["rater_email"]
         group = values["group"].strip().lower().replace(" ", "_").replace("-", "_")
         group = GROUP_SPELLINGS.get(group, group)
@@ -319,7 +328,7 @@ def parse_records(first: Record, records: Iterator[Record], source: str) -> Rost
             continue
         seen_raters[key] = line
         if not bad:
-            person.raters.append(RosterRater(line, rater_name, addr, group))
+            person.raters.append(RosterRater(line, rater_name, addr, group, language))
     for person in people.values():
         if person.email is None:
             continue
@@ -341,6 +350,27 @@ def parse_records(first: Record, records: Iterator[Record], source: str) -> Rost
     if not people:
         raise ValidationError([Problem(source, None, "file", "", "has no participant lines")])
     return Roster(source, people, ignored)
+
+
+def _language(value: str, name: str, line: int, source: str, problems: list[Problem]) -> str | None:
+    """A language cell: None when empty; anything but a language bifocals has texts for is a
+    problem naming the line, the column and the value."""
+    if not value:
+        return None
+    code = value.strip().lower()
+    if code in LANGUAGES:
+        return code
+    problems.append(
+        Problem(
+            source,
+            line,
+            name,
+            value,
+            f"is not a language bifocals has texts in; write one of {', '.join(LANGUAGES)} "
+            "or leave it empty (English)",
+        )
+    )
+    return None
 
 
 def _merge_person(
@@ -369,6 +399,9 @@ def _merge_person(
         return
     if addr is not None:
         _agree(person, "email", addr, line, source, problems)
+    lang = _language(values["participant_language"], "participant_language", line, source, problems)
+    if lang is not None:
+        _agree(person, "language", lang, line, source, problems)
 
 
 def _agree(
@@ -386,7 +419,7 @@ def _agree(
         setattr(person, attr, value)
         setattr(person, f"{attr}_line", line)
     elif current != value:
-        what = "name" if attr == "name" else "address"
+        what = {"name": "name", "email": "address"}.get(attr, attr)
         problems.append(
             Problem(
                 source,
@@ -479,6 +512,8 @@ def apply_roster(
             person_change["name"] = wanted.name
         if wanted.email is not None and wanted.email != (row.email or None):
             person_change["email"] = wanted.email
+        if wanted.language is not None and wanted.language != row.language:
+            person_change["language"] = wanted.language
         if person_change:
             out.participants_updated += 1
             out.changes.append(f"update participant {code}: " + _diff(row, person_change))
@@ -495,6 +530,8 @@ def apply_roster(
                 change["name"] = w.name
             if w.email is not None and w.email != (hit.email or None):
                 change["email"] = w.email
+            if w.language is not None and w.language != hit.language:
+                change["language"] = w.language
             if w.group != hit.group:
                 if hit.submitted_at is not None and seen:
                     group_refusals.append(
@@ -559,14 +596,19 @@ def apply_roster(
     ids = {code: int(row.id) for code, row in people.items()}
     for code, wanted in roster.participants.items():
         if code not in ids:
-            ids[code] = insert_participant(conn, campaign_id, code, wanted.name, wanted.email)
+            ids[code] = insert_participant(
+                conn, campaign_id, code, wanted.name, wanted.email, wanted.language
+            )
     for row, change, kind in updates:
         table = participants if kind == "participant" else raters
         conn.execute(sa.update(table).where(table.c.id == row.id).values(**change))
     # A changed address may have been a stranger's: the links sent there stop working.
     revoke_links(conn, [int(r.id) for r, c, k in updates if k != "participant" and "email" in c])
     insert_raters(
-        conn, campaign_id, [(ids[code], w.name, w.email, w.group) for code, w in additions]
+        conn,
+        campaign_id,
+        [(ids[code], w.name, w.email, w.group) for code, w in additions],
+        languages=[w.language for code, w in additions],
     )
     leaving = [r for code, r in removals if r.participant_id not in gone]
     leaving += [r for p in removed_people for r in rows_by_person.get(p.id, [])]
