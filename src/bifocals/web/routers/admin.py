@@ -6,14 +6,15 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError
 from bifocals.services.accounts import create_user, list_users
 from bifocals.services.security import utc
 from bifocals.store.app_tables import ROLES, audit_log
 from bifocals.store.tables import campaigns, participants
-from bifocals.web.deps import Admin, csrf_protect, flash, get_store, render
+from bifocals.web.deps import Admin, csrf_protect, get_store, render
+from bifocals.web.forms import flash_to
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(csrf_protect)])
 AUDIT_PAGE = 200
@@ -87,8 +88,8 @@ def add_user(
     except BifocalsError as exc:
         form = {"email": email, "role": role, "participant": participant}
         return _users_page(request, str(exc), status=400, form=form)
-    flash(request, f"Account {email.strip().lower()} created ({role}).", "success")
-    return RedirectResponse("/admin/users", status_code=303)
+    note = f"Account {email.strip().lower()} created ({role})."
+    return flash_to(request, "/admin/users", note)
 
 
 @router.get("/audit", include_in_schema=False)

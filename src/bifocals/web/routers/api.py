@@ -8,10 +8,10 @@ Errors are {"detail": {"field": ..., "message": ...}}; a 422 adds "problems" (on
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import HTTPException, Request
 
 from bifocals.errors import NotFound, OperationError
 from bifocals.scoring.model import Thresholds
@@ -29,7 +29,6 @@ from bifocals.services.results import campaign_row, load_results, participant_co
 from bifocals.services.security import User, utc
 from bifocals.store.tables import participants
 from bifocals.web.api_models import (
-    API_ERRORS,
     CampaignIn,
     CampaignOut,
     CreatedIds,
@@ -44,22 +43,10 @@ from bifocals.web.api_models import (
     ThresholdsChangeIn,
     ThresholdsModel,
 )
-from bifocals.web.deps import (
-    Anyone,
-    csrf_protect,
-    get_settings,
-    get_store,
-    no_cross_site_read,
-    send_soon,
-)
+from bifocals.web.deps import Anyone, get_settings, get_store, send_soon
+from bifocals.web.forms import Id, api_router
 
-router = APIRouter(
-    prefix="/api/v1",
-    tags=["api"],
-    dependencies=[Depends(csrf_protect), Depends(no_cross_site_read)],
-    responses=API_ERRORS,
-)
-Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
+router = api_router("/api/v1")
 
 
 def problem(status: int, message: str, field: str | None = None) -> HTTPException:

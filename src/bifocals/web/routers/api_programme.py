@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Query, Request
 
 from bifocals.errors import Forbidden
 from bifocals.services.at_risk import groups_at_risk
@@ -24,7 +24,6 @@ from bifocals.services.roster import import_roster, roster_from_rows
 from bifocals.services.schedule import update_schedule
 from bifocals.services.security import User
 from bifocals.web.api_models import (
-    API_ERRORS,
     AtRiskOut,
     ChangedOut,
     LinkRow,
@@ -38,22 +37,10 @@ from bifocals.web.api_models import (
     ScheduleOut,
     StatusOut,
 )
-from bifocals.web.deps import (
-    Anyone,
-    csrf_protect,
-    get_store,
-    managed,
-    no_cross_site_read,
-    public_base,
-)
+from bifocals.web.deps import Anyone, get_store, managed, public_base
+from bifocals.web.forms import Id, api_router
 
-router = APIRouter(
-    prefix="/api/v1/campaigns/{campaign_id}",
-    tags=["api"],
-    dependencies=[Depends(csrf_protect), Depends(no_cross_site_read)],
-    responses=API_ERRORS,
-)
-Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
+router = api_router("/api/v1/campaigns/{campaign_id}")
 Confirm = Annotated[bool, Query(description="confirm removing answers given (audited)")]
 
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from markupsafe import Markup
 
 from bifocals.addresses import EMAIL
@@ -76,6 +76,7 @@ from bifocals.web.deps import (
     public_base,
     render,
 )
+from bifocals.web.forms import attachment, flash_to, see_other, upload_name
 from bifocals.web.link_pages import stash_issued, take_issued
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -240,8 +241,8 @@ def _import_upload(
         return _list_page(request, user, error=str(exc), source=source, status_code=400)
     verb = "replaced" if done.replaced else "imported"
     audit(store, user, f"initiative.{'replace' if done.replaced else 'import'}", ini.name, source)
-    flash(request, f"Initiative {ini.name!r} {verb}: {done.tasks} tasks.", "success")
-    return RedirectResponse(initiative_path(ini.name), status_code=303)
+    note = f"Initiative {ini.name!r} {verb}: {done.tasks} tasks."
+    return flash_to(request, initiative_path(ini.name), note)
 
 
 @router.get(
@@ -256,11 +257,7 @@ def initiative_pdf(request: Request, name: str, user: Manager) -> Response:
         pdf = render_pdf(report)
     except BifocalsError as exc:
         raise HTTPException(503, f"The PDF cannot be made on this server: {exc}") from exc
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="{_pdf_filename(name)}"'},
-    )
+    return attachment(pdf, _pdf_filename(name), "application/pdf")
 
 
 @router.get(
@@ -272,11 +269,7 @@ def initiative_json(request: Request, name: str, user: Manager) -> Response:
     """The initiative's report as JSON (the same as `bifocals change report NAME --json`)."""
     _, report = _load(request, user, name, "json")
     body = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
-    return Response(
-        body,
-        media_type="application/json",
-        headers={"content-disposition": f'attachment; filename="{_pdf_filename(name, "json")}"'},
-    )
+    return attachment(body, _pdf_filename(name, "json"), "application/json")
 
 
 @router.get("/initiatives/{name:path}/readiness/links", include_in_schema=False)
@@ -293,11 +286,6 @@ def readiness_links_page(request: Request, name: str, user: Manager) -> Response
 def effort_path(name: str, preview_id: int) -> str:
     """The page of one effort preview of an initiative."""
     return f"{initiative_path(name)}/effort/{preview_id}"
-
-
-def _upload_name(filename: str | None, default: str) -> str:
-    """An uploaded file's name as shown in problems and kept with the import."""
-    return (filename or default).replace("/", "_").replace("\\", "_")[:100] or default
 
 
 @router.get("/initiatives/{name:path}/effort/{preview_id:int}", include_in_schema=False)
@@ -363,11 +351,11 @@ async def effort_upload(
     """Read an uploaded export (and mapping file) and show what it would change; nothing is
     applied here."""
     raw = await file.read(MAX_EXPORT_BYTES + 1)
-    export = EffortFile(_upload_name(file.filename, f"{kind}-export"), raw)
+    export = EffortFile(upload_name(file.filename, f"{kind}-export"), raw)
     rules = None
     if mapping is not None and mapping.filename:
         rules = EffortFile(
-            _upload_name(mapping.filename, "mapping.yaml"),
+            upload_name(mapping.filename, "mapping.yaml"),
             await mapping.read(MAX_MAPPING_BYTES + 1),
         )
     # Parsing, the analyzer and the database work block: run them off the event loop.
@@ -396,9 +384,8 @@ def _effort_upload(
         }
         return render(request, "change/effort_problems.html", ctx, status_code=400)
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return RedirectResponse(initiative_path(name) + "#effort", status_code=303)
-    return RedirectResponse(effort_path(name, preview_id), status_code=303)
+        return flash_to(request, initiative_path(name) + "#effort", str(exc), "error")
+    return see_other(effort_path(name, preview_id))
 
 
 @router.post("/initiatives/{name:path}/effort/{preview_id:int}/apply", include_in_schema=False)
@@ -415,13 +402,11 @@ def effort_apply(
     try:
         res = apply_preview(get_store(request), user, name, preview_id, digest or None)
     except NotFound as exc:  # the preview page would now show another file, or none
-        flash(request, str(exc), "error")
-        return RedirectResponse(initiative_path(name) + "#effort", status_code=303)
+        return flash_to(request, initiative_path(name) + "#effort", str(exc), "error")
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return RedirectResponse(effort_path(name, preview_id), status_code=303)
-    flash(request, res.summary(), "info" if res.unchanged else "success")
-    return RedirectResponse(initiative_path(name) + "#alignment", status_code=303)
+        return flash_to(request, effort_path(name, preview_id), str(exc), "error")
+    kind = "info" if res.unchanged else "success"
+    return flash_to(request, initiative_path(name) + "#alignment", res.summary(), kind)
 
 
 def _emails(text: str) -> tuple[list[str], list[str]]:
@@ -466,8 +451,7 @@ def readiness_links_issue(
         else:
             n = int(count)
     if problem:
-        flash(request, problem, "error")
-        return RedirectResponse(back, status_code=303)
+        return flash_to(request, back, problem, "error")
     with store.engine.begin() as conn:
         tokens = issue_links(conn, int(row.id), group, n, label.strip())
         write_audit(
@@ -502,7 +486,7 @@ def readiness_links_issue(
         ctx = {"name": row.name, "back": back, "batches": [batch]}
         return render(request, "change/readiness_links.html", ctx)
     # Post/Redirect/Get: a reload of the links page shows them no more and issues nothing.
-    return RedirectResponse(initiative_path(name) + "/readiness/links", status_code=303)
+    return see_other(initiative_path(name) + "/readiness/links")
 
 
 def readiness_mail_text(initiative: str, group: str, url: str) -> tuple[str, str]:
@@ -522,7 +506,7 @@ def readiness_mail_text(initiative: str, group: str, url: str) -> tuple[str, str
 def _collecting(request: Request, name: str, user: User, collecting: bool) -> Response:
     store = get_store(request)
     _managed(request, user, name)
-    back = RedirectResponse(initiative_path(name) + "#collect", status_code=303)
+    back = see_other(initiative_path(name) + "#collect")
     try:
         set_collecting(store.engine, user, name, collecting)
     except BifocalsError as exc:
@@ -557,11 +541,9 @@ def readiness_results(request: Request, name: str, user: Manager) -> Response:
     """Show the closed survey's results on the dashboard (it cannot take answers again)."""
     _managed(request, user, name)
     if show_results(get_store(request).engine, user, name):
-        return RedirectResponse(initiative_path(name) + "#readiness", status_code=303)
-    flash(
-        request, "The readiness survey takes answers: close it first to see its results.", "error"
-    )
-    return RedirectResponse(initiative_path(name) + "#collect", status_code=303)
+        return see_other(initiative_path(name) + "#readiness")
+    note = "The readiness survey takes answers: close it first to see its results."
+    return flash_to(request, initiative_path(name) + "#collect", note, "error")
 
 
 @router.post("/initiatives/{name:path}/facilitators", include_in_schema=False)
@@ -577,7 +559,7 @@ def add_initiative_facilitator(
         flash(request, f"{addr} can now open and manage this initiative.", "success")
     except BifocalsError as exc:
         flash(request, str(exc), "error")
-    return RedirectResponse(initiative_path(name) + "#people", status_code=303)
+    return see_other(initiative_path(name) + "#people")
 
 
 @router.post("/initiatives/{name:path}/facilitators/{user_id}/remove", include_in_schema=False)
@@ -587,5 +569,5 @@ def drop_initiative_facilitator(request: Request, name: str, user_id: int, user:
     with store.engine.connect() as conn:
         row = managed_initiative(conn, user, name)
     remove_initiative_facilitator(store, user, int(row.id), name, user_id)
-    flash(request, "Facilitator removed from this initiative.", "success")
-    return RedirectResponse(initiative_path(name) + "#people", status_code=303)
+    note = "Facilitator removed from this initiative."
+    return flash_to(request, initiative_path(name) + "#people", note)

@@ -41,14 +41,11 @@ from bifocals.web.deps import (
     send_soon,
     set_session_cookie,
 )
+from bifocals.web.forms import flash_to, see_other
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 Short = Annotated[str, Form(max_length=300)]
 Long = Annotated[str, Form(max_length=10_000)]
-
-
-def _to(path: str) -> Response:
-    return RedirectResponse(path, status_code=303)
 
 
 def _schedule_page(
@@ -124,13 +121,11 @@ def schedule_save(
         found = {p.field: p.message for p in exc.problems}
         return _schedule_page(request, camp, form, found, status_code=400)
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _to(f"/campaigns/{campaign_id}/schedule")
+        return flash_to(request, f"/campaigns/{campaign_id}/schedule", str(exc), "error")
     when = ", ".join(str(d) for d in days) or "no"
     closing = "at the deadline" if mode == "auto" else "when you close it"
     note = f"Saved: reminders {when} days before the deadline; closes {closing}."
-    flash(request, note, "success")
-    return _to(f"/campaigns/{campaign_id}")
+    return flash_to(request, f"/campaigns/{campaign_id}", note)
 
 
 @router.post("/campaigns/{campaign_id}/invitations/email", include_in_schema=False)
@@ -144,8 +139,7 @@ def email_invitations(request: Request, campaign_id: int, user: Manager) -> Resp
             get_store(request), get_settings(request), user, campaign_id
         )
     except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return _to(back)
+        return flash_to(request, back, str(exc), "error")
     parts = [f"{queued.queued} invitation{'s' if queued.queued != 1 else ''} queued"]
     if kept:
         parts.append(f"{kept} rater{'s' if kept != 1 else ''} with a live link left out")
@@ -158,7 +152,7 @@ def email_invitations(request: Request, campaign_id: int, user: Manager) -> Resp
     flash(request, "; ".join(parts) + ". They are sent in the background.", "success")
     if queued.queued:
         send_soon(request)
-    return _to(back)
+    return see_other(back)
 
 
 @router.post("/campaigns/{campaign_id}/mail/retry", include_in_schema=False)
@@ -170,7 +164,7 @@ def retry_mail(request: Request, campaign_id: int, user: Manager) -> Response:
     flash(request, f"{n} message{'s' if n != 1 else ''} queued again.", "success")
     if n:
         send_soon(request)
-    return _to(f"/campaigns/{campaign_id}/progress")
+    return see_other(f"/campaigns/{campaign_id}/progress")
 
 
 @router.post("/campaigns/{campaign_id}/accounts/invite", include_in_schema=False)
@@ -195,7 +189,7 @@ def invite_accounts(request: Request, campaign_id: int, user: Manager) -> Respon
             "back": f"/campaigns/{campaign_id}",
         }
         return render(request, "campaigns/links.html", ctx)
-    return _to(f"/campaigns/{campaign_id}")
+    return see_other(f"/campaigns/{campaign_id}")
 
 
 @router.get("/account/setup/{token}", include_in_schema=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from bifocals.services.access import managed_campaign
 from bifocals.services.at_risk import groups_at_risk
@@ -17,12 +17,12 @@ from bifocals.web.deps import (
     Manager,
     campaign_view,
     csrf_protect,
-    flash,
     get_settings,
     get_store,
     public_base,
     render,
 )
+from bifocals.web.forms import flash_to
 from bifocals.web.link_pages import show_delivery
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
@@ -63,11 +63,9 @@ def remind(
         pending = [p.rater_id for p in campaign_progress(conn, campaign_id).pending]
     back = f"/campaigns/{campaign_id}/progress"
     if camp.status != "open":
-        flash(request, "Reminders go out only while the campaign is open.", "error")
-        return RedirectResponse(back, status_code=303)
+        return flash_to(request, back, "Reminders go out only while the campaign is open.", "error")
     if everyone != "1" and not rater_id:
-        flash(request, "Choose at least one person to remind.", "error")
-        return RedirectResponse(back, status_code=303)
+        return flash_to(request, back, "Choose at least one person to remind.", "error")
     wanted = set(rater_id or [])
     chosen = [r for r in pending if everyone == "1" or r in wanted]
     out = deliver_invitations(
@@ -83,5 +81,4 @@ def remind(
     if out.shown:
         return show_delivery(request, campaign_id, back, out)
     n = len(out.sent)
-    flash(request, f"Sent {n} reminder{'s' if n != 1 else ''}.", "success")
-    return RedirectResponse(back, status_code=303)
+    return flash_to(request, back, f"Sent {n} reminder{'s' if n != 1 else ''}.")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError
 from bifocals.services.api_tokens import TOKEN_ROLES, issue_token, list_tokens, revoke_token
@@ -19,12 +19,12 @@ from bifocals.services.security import User
 from bifocals.web.deps import (
     csrf_protect,
     current_session,
-    flash,
     get_store,
     public_base,
     render,
     require_role,
 )
+from bifocals.web.forms import Id, flash_to
 
 router = APIRouter(prefix="/account/tokens", dependencies=[Depends(csrf_protect)])
 _token_role = require_role(*TOKEN_ROLES)
@@ -42,7 +42,6 @@ def token_holder(request: Request) -> User:
 
 
 TokenHolder = Annotated[User, Depends(token_holder)]
-TokenId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 # Longer than a token name may be, so that a long name reaches issue_token's own message.
 NAME_FORM_MAX = 1000
 
@@ -92,11 +91,11 @@ def create_token(
 
 
 @router.post("/{token_id}/revoke", include_in_schema=False)
-def revoke(request: Request, user: TokenHolder, token_id: TokenId) -> Response:
+def revoke(request: Request, user: TokenHolder, token_id: Id) -> Response:
     """Revoke a token (yours; an admin's: anyone's). It stops working at once."""
     try:
         revoke_token(get_store(request), user, token_id)
     except BifocalsError as exc:
         return _page(request, user, error=str(exc), status_code=404)
-    flash(request, f"Token {token_id} revoked: it no longer opens the API.", "success")
-    return RedirectResponse("/account/tokens", status_code=303)
+    note = f"Token {token_id} revoked: it no longer opens the API."
+    return flash_to(request, "/account/tokens", note)
