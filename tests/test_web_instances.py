@@ -6,8 +6,9 @@ servers are subprocesses, the database is a fresh PostgreSQL database, the mail 
 SMTP server (aiosmtpd), and both servers run their schedulers every 0.3 s.
 
 - A session made on one instance works on the other, a form token of one is accepted by the
-  other, a logout on one ends the session on both; failed sign-ins count across both; links
-  issued on one are shown once, by the other.
+  other, a logout on one ends the session on both; failed sign-ins count across both, per
+  account and per visitor address (X-Forwarded-For from the trusted balancer); links issued on
+  one are shown once, by the other.
 - A reminder that falls due while both schedulers run goes out exactly once per rater; the rater
   opens the link from that mail on one instance, saves a draft on the other, sees it on the
   first, and submits on the other: every answer is stored.
@@ -125,6 +126,9 @@ def _start(url: str, port: int, smtp_port: int, log: Path) -> subprocess.Popen[b
         "--smtp-from",
         "hr@example.org",
         "--scheduler",
+        # The round-robin client stands for the load balancer, on 127.0.0.1.
+        "--forwarded-allow-ips",
+        "127.0.0.1",
     ]
     with log.open("wb") as out:
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -181,10 +185,11 @@ def _form_token(site: Site, path: str) -> str:
     return found.group(1)
 
 
-def _sign_in(site: Site, email: str, password: str) -> httpx.Response:
+def _sign_in(site: Site, email: str, password: str, address: str = "") -> httpx.Response:
     token = _form_token(site, "/login")
     form = {"email": email, "password": password, "csrf_token": token, "next": "/"}
-    return site.client.post("/login", data=form)
+    headers = {"x-forwarded-for": address} if address else {}
+    return site.client.post("/login", data=form, headers=headers)
 
 
 def test_sessions_form_tokens_throttle_and_issued_links_hold_across_instances(
@@ -228,6 +233,17 @@ def test_sessions_form_tokens_throttle_and_issued_links_hold_across_instances(
     # Wrong passwords count on both instances together: five, then the account waits.
     codes = [_sign_in(site, "bo@example.org", "not the password").status_code for _ in range(7)]
     assert codes == [401] * 5 + [429] * 2
+    # Behind the balancer (trusted with --forwarded-allow-ips) the throttle counts each
+    # visitor's own address: twenty failures from one address, whatever the accounts, stop
+    # that address on both instances, not the others behind the same balancer.
+    guesses = [
+        _sign_in(site, f"guess{n}@example.org", "not the password", "203.0.113.7").status_code
+        for n in range(21)
+    ]
+    assert guesses == [401] * 20 + [429]
+    other = _sign_in(site, "guess0@example.org", "not the password", "198.51.100.2")
+    assert other.status_code == 401
+    assert _sign_in(site, "ana@example.org", PASSWORD, "198.51.100.3").status_code == 303
     assert {port for _, path, port in site.balancer.served if path == "/login"} == set(site.ports)
 
 

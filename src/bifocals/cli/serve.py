@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -43,6 +43,15 @@ def serve(
         str | None,
         typer.Option(help="Mail server login (the password: BIFOCALS_SMTP_PASSWORD)."),
     ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Addresses of the load balancers or proxies in front of this server "
+            "(comma-separated, e.g. 10.0.0.5): their X-Forwarded-For and X-Forwarded-Proto "
+            "headers are trusted, so the sign-in throttle counts each visitor's own address. "
+            "Without it those headers are ignored.",
+        ),
+    ] = None,
     scheduler: Annotated[
         bool,
         typer.Option(
@@ -57,6 +66,10 @@ def serve(
     _PASSWORD. --base-url (or BIFOCALS_BASE_URL) sets the address put in e-mailed links; without
     it, scheduled mail links to http://HOST:PORT. The scheduler does what fell due while the
     server was not running as soon as it starts.
+
+    Several instances, on several machines, may serve one PostgreSQL database behind a load
+    balancer: nothing a request needs is kept in one process (docs/web.md, "Several
+    instances").
 
     Example: bifocals serve --db bifocals.db --host 127.0.0.1 --port 8000 --workers 2
     """
@@ -88,9 +101,14 @@ def serve(
         app = create_app(db_url(db), settings=settings)
     except BifocalsError as exc:
         fail(exc)
+    # Behind a load balancer every connection comes from the balancer: trust its headers only
+    # when told which addresses it has.
+    proxy: dict[str, Any] = {"proxy_headers": False}
+    if forwarded_allow_ips:
+        proxy = {"proxy_headers": True, "forwarded_allow_ips": forwarded_allow_ips}
     typer.echo(f"bifocals is serving http://{shown}:{port}/  (database {db}; Ctrl+C stops it)")
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning", **proxy)
         return
     # The app above has migrated the schema once; each worker process builds its own app.
     app.state.store.close()
@@ -104,7 +122,7 @@ def serve(
         host=host,
         port=port,
         log_level="warning",
-        proxy_headers=False,
+        **proxy,
     )
 
 

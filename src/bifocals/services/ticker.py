@@ -1,9 +1,11 @@
 """The background ticker of `bifocals serve`: does the schedule's due work (services.schedule)
 at start-up and then every few seconds, in a daemon thread, until stopped.
 
-Every tick is safe to run in several processes at once (see services.schedule), so each web
-worker runs its own ticker. A failing tick is logged and the next one tries again: a database
-that is briefly locked or a mail server that is down must not stop the schedule.
+Every tick is safe to run in several processes at once, on one machine or many (see
+services.schedule: campaigns and queued messages are claimed with row locks), so each web
+worker of each instance runs its own ticker. A failing tick is logged and the next one tries
+again: a database that is briefly locked or a mail server that is down must not stop the
+schedule.
 """
 
 from __future__ import annotations
