@@ -26,6 +26,39 @@ def is_assigned(conn: sa.Connection, table: sa.Table, key: str, key_id: int, use
     return found is not None
 
 
+def may_manage(conn: sa.Connection, user: User, table: sa.Table, key: str, key_id: int) -> bool:
+    """True for an admin, or a facilitator whom `table` (an assignment table) links to
+    `key_id`; False for every other role."""
+    if user.role == "admin":
+        return True
+    if user.role != "facilitator":
+        return False
+    return is_assigned(conn, table, key, key_id, user.id)
+
+
+def assign_facilitator_to(
+    conn: sa.Connection, table: sa.Table, key: str, key_id: int, email: str, what: str
+) -> tuple[int, str]:
+    """Link the facilitator account `email` to `key_id` in `table` (an assignment table);
+    (user id, normalised address), or a BifocalsError if it is not a facilitator account or
+    already linked to this `what` (campaign, initiative)."""
+    uid, addr = facilitator_account(conn, email)
+    if is_assigned(conn, table, key, key_id, uid):
+        raise BifocalsError(f"{addr} is already a facilitator of this {what}")
+    conn.execute(sa.insert(table).values({key: key_id, "user_id": uid}))
+    return uid, addr
+
+
+def unassign_facilitator(
+    conn: sa.Connection, table: sa.Table, key: str, key_id: int, user_id: int
+) -> str | None:
+    """Remove the link of account `user_id` to `key_id` in `table`; the account's e-mail
+    (None for an unknown account)."""
+    email = conn.execute(sa.select(users.c.email).where(users.c.id == user_id)).scalar()
+    conn.execute(sa.delete(table).where(table.c[key] == key_id, table.c.user_id == user_id))
+    return email
+
+
 def assigned_facilitators(conn: sa.Connection, table: sa.Table, key: str, key_id: int) -> list[Any]:
     """users rows (id, email) linked to `key_id` by `table` (an assignment table), by e-mail."""
     return list(
@@ -66,11 +99,7 @@ def visible_campaigns_query(user: User) -> sa.Select[Any]:
 
 def can_manage(conn: sa.Connection, user: User, campaign_id: int) -> bool:
     """True for an admin, or a facilitator assigned to the campaign."""
-    if user.role == "admin":
-        return True
-    if user.role != "facilitator":
-        return False
-    return is_assigned(conn, campaign_facilitators, "campaign_id", campaign_id, user.id)
+    return may_manage(conn, user, campaign_facilitators, "campaign_id", campaign_id)
 
 
 def managed_campaign(conn: sa.Connection, user: User, campaign_id: int) -> Any:

@@ -29,11 +29,15 @@ import sqlalchemy as sa
 from bifocals.errors import BifocalsError, Conflict, Forbidden, Invalid, NotFound
 from bifocals.instruments import get_instrument
 from bifocals.scoring.model import ANONYMOUS_MIN, Thresholds
-from bifocals.services.access import assigned_facilitators, facilitator_account, is_assigned
+from bifocals.services.access import (
+    assign_facilitator_to,
+    assigned_facilitators,
+    unassign_facilitator,
+)
 from bifocals.services.accounts import write_audit
 from bifocals.services.security import User, now, utc
 from bifocals.store import Store
-from bifocals.store.app_tables import audit_log, campaign_facilitators, users
+from bifocals.store.app_tables import audit_log, campaign_facilitators
 from bifocals.store.campaigns import THRESHOLD_GROUPS, thresholds_of
 from bifocals.store.tables import campaigns
 
@@ -103,22 +107,17 @@ def facilitators_of(conn: sa.Connection, campaign_id: int) -> list[Any]:
 def assign_facilitator(store: Store, admin: User, campaign_id: int, email: str) -> None:
     """Give a facilitator account access to a campaign."""
     with store.engine.begin() as conn:
-        uid, addr = facilitator_account(conn, email)
-        if is_assigned(conn, campaign_facilitators, "campaign_id", campaign_id, uid):
-            raise BifocalsError(f"{addr} is already a facilitator of this campaign")
-        conn.execute(sa.insert(campaign_facilitators).values(campaign_id=campaign_id, user_id=uid))
+        _, addr = assign_facilitator_to(
+            conn, campaign_facilitators, "campaign_id", campaign_id, email, "campaign"
+        )
         write_audit(conn, admin, "campaign.facilitator.add", f"user:{addr}", "", campaign_id)
 
 
 def remove_facilitator(store: Store, admin: User, campaign_id: int, user_id: int) -> None:
     """Take a facilitator's access to a campaign away."""
     with store.engine.begin() as conn:
-        email = conn.execute(sa.select(users.c.email).where(users.c.id == user_id)).scalar()
-        conn.execute(
-            sa.delete(campaign_facilitators).where(
-                campaign_facilitators.c.campaign_id == campaign_id,
-                campaign_facilitators.c.user_id == user_id,
-            )
+        email = unassign_facilitator(
+            conn, campaign_facilitators, "campaign_id", campaign_id, user_id
         )
         write_audit(conn, admin, "campaign.facilitator.remove", f"user:{email}", "", campaign_id)
 

@@ -14,8 +14,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bifocals.errors import BifocalsError, NotFound
-from bifocals.services.access import assigned_facilitators, facilitator_account, is_assigned
+from bifocals.errors import NotFound
+from bifocals.services.access import (
+    assign_facilitator_to,
+    assigned_facilitators,
+    may_manage,
+    unassign_facilitator,
+)
 from bifocals.services.accounts import write_audit
 from bifocals.services.security import User
 from bifocals.store import Store
@@ -27,11 +32,7 @@ NOT_FOUND = "There is no initiative with that name. The list shows every one you
 
 def can_manage_initiative(conn: sa.Connection, user: User, initiative_id: int) -> bool:
     """True for an admin, or a facilitator assigned to the initiative."""
-    if user.role == "admin":
-        return True
-    if user.role != "facilitator":
-        return False
-    return is_assigned(conn, change_facilitators, "initiative_id", initiative_id, user.id)
+    return may_manage(conn, user, change_facilitators, "initiative_id", initiative_id)
 
 
 def managed_initiative(conn: sa.Connection, user: User, name: str) -> Any:
@@ -67,11 +68,8 @@ def assign_initiative_facilitator(
 ) -> str:
     """Give a facilitator account access to an initiative; returns the normalised address."""
     with store.engine.begin() as conn:
-        uid, addr = facilitator_account(conn, email)
-        if is_assigned(conn, change_facilitators, "initiative_id", initiative_id, uid):
-            raise BifocalsError(f"{addr} is already a facilitator of this initiative")
-        conn.execute(
-            sa.insert(change_facilitators).values(initiative_id=initiative_id, user_id=uid)
+        _, addr = assign_facilitator_to(
+            conn, change_facilitators, "initiative_id", initiative_id, email, "initiative"
         )
         write_audit(conn, admin, "initiative.facilitator.add", f"initiative:{name}", addr)
     return addr
@@ -82,12 +80,8 @@ def remove_initiative_facilitator(
 ) -> None:
     """Take a facilitator's access to an initiative away."""
     with store.engine.begin() as conn:
-        email = conn.execute(sa.select(users.c.email).where(users.c.id == user_id)).scalar()
-        conn.execute(
-            sa.delete(change_facilitators).where(
-                change_facilitators.c.initiative_id == initiative_id,
-                change_facilitators.c.user_id == user_id,
-            )
+        email = unassign_facilitator(
+            conn, change_facilitators, "initiative_id", initiative_id, user_id
         )
         write_audit(conn, admin, "initiative.facilitator.remove", f"initiative:{name}", email or "")
 
