@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,3 +160,61 @@ def test_ray_cli_reports_and_refuses_clearly(tmp_path: Path, local_ray: None) ->
     assert "2 unit(s) skipped: empty" in res.stderr and "wrote 0 units" in res.stderr
     empty = pq.read_table(str(tmp_path / "b"))
     assert empty.num_rows == 0 and empty.schema.field("line").type == pa.int64()
+
+
+@pytest.mark.slow
+def test_ray_skips_unreadable_files_like_local(tmp_path: Path, local_ray: None) -> None:
+    """A file that is not UTF-8 is found by the worker that reads it: skipped with the local
+    engine's notes, or with --strict the run stops, naming file and line, and writes nothing."""
+    good = tmp_path / "good.csv"
+    good.write_text("id,comment\n1,Plan the budget.\n2,Explain why it matters.\n", "utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"id,comment\n1,Plan the budget.\n2,caf\xe9 au lait\n")
+    base = ["analyze", str(bad), str(good), "--column", "comment", "--fast", "--lines"]
+    runner = CliRunner()
+    local = runner.invoke(app, [*base, "--parquet", str(tmp_path / "local.parquet")])
+    assert local.exit_code == 0, local.output
+    out = tmp_path / "o"
+    res = runner.invoke(app, [*base, "--engine", "ray", "--parquet", str(out)])
+    assert res.exit_code == 0, res.output
+
+    def notes(text: str) -> list[str]:
+        flat = " ".join(text.split())
+        return [p for p in flat.replace("note:", "|note:").split("|") if "skipped" in p]
+
+    assert notes(res.stderr)[:1] == notes(local.stderr)[:1]
+    assert f"skipped file: {bad}:3: not UTF-8 text (byte 0xe9" in " ".join(res.stderr.split())
+    assert "1 file(s) skipped, unreadable:" in res.stderr
+    want = pq.read_table(tmp_path / "local.parquet").to_pylist()
+    assert pq.read_table(str(out)).to_pylist() == want and len(want) == 2
+    strict = tmp_path / "s"
+    res = runner.invoke(app, [*base, "--engine", "ray", "--strict", "--parquet", str(strict)])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit)
+    flat = " ".join(res.stderr.split())
+    assert f"{bad}:3: not UTF-8 text (byte 0xe9 at offset 35)" in flat and "--strict" in flat
+    assert not strict.exists() and [p.name for p in tmp_path.iterdir() if p.name[0] == "."] == []
+
+
+@pytest.mark.slow
+def test_ray_ignores_a_stale_local_cluster(tmp_path: Path) -> None:
+    """/tmp/ray/ray_current_cluster (here under RAY_TMPDIR) names a cluster that is gone:
+    without RAY_ADDRESS the engine starts its own instance instead of trying to join it."""
+    pytest.importorskip("ray")
+    folder = Path(tempfile.mkdtemp(prefix="bfstale", dir="/tmp"))  # short: socket paths
+    try:
+        (folder / "ray").mkdir()
+        (folder / "ray" / "ray_current_cluster").write_text("127.0.0.1:9\n", "utf-8")
+        src = tmp_path / "c.csv"
+        src.write_text("id,comment\n1,Plan the budget.\n2,Explain why it matters.\n", "utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+        env["RAY_TMPDIR"] = str(folder)
+        cmd = [str(Path(sys.executable).parent / "bifocals"), "analyze", str(src)]
+        cmd += ["--column", "comment", "--engine", "ray", "--fast", "--lines", "--workers", "1"]
+        done = subprocess.run(
+            [*cmd, "--parquet", str(tmp_path / "o")], env=env, capture_output=True, text=True,
+            timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "wrote 2 units" in done.stderr
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

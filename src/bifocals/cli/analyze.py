@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from bifocals.cli.analyze_checks import check_options, check_table_options
-from bifocals.cli.analyze_local import report, run_local
+from bifocals.cli.analyze_local import PROGRESS_FROM, report, run_local
 from bifocals.cli.common import err_console, fail
 from bifocals.errors import BifocalsError
 
@@ -70,7 +70,7 @@ def analyze(
     check_options(files, as_json, as_csv, parquet, output, profile)
     check_table_options(files, column, id_column, profile)
     if engine == "ray":
-        _run_ray(files, column, id_column, lines, fast, parquet, workers, force)
+        _run_ray(files, column, id_column, lines, fast, parquet, workers, force, strict)
         return
     if parquet is not None and parquet.exists() and not force:
         fail(f"--parquet {parquet}: already exists; give a fresh path, or --force to replace it")
@@ -92,6 +92,7 @@ def _run_ray(
     out: Path | None,
     workers: int,
     force: bool,
+    strict: bool,
 ) -> None:
     if out is None:
         fail("--engine ray writes Parquet: give --parquet OUT_DIR")
@@ -99,19 +100,58 @@ def _run_ray(
         fail("--engine ray reads CSV or Parquet files, not stdin")
     if column is None:
         fail("--engine ray needs --column NAME (the column that holds the text)")
+    bar = RayProgress()
     try:
         from bifocals.text.rayengine import run_ray
 
         res = run_ray(
             files, column, out, fast=fast, lines=lines, workers=workers, id_column=id_column,
-            force=force,
+            force=force, strict=strict, progress=bar.update,
         )  # fmt: skip
     except BifocalsError as exc:
         fail(exc)
+    finally:
+        bar.close()
+    for problem in res.problems:
+        err_console.print(f"[yellow]skipped file:[/] {problem}", highlight=False)
     if not res.written and not res.skipped:
-        fail("no text to analyze: the input is empty")
-    report(res.skipped, res.truncated)
+        fail("no text to analyze: the input is empty or unreadable")
+    report(res.skipped, res.truncated, res.skipped_files)
     err_console.print(f"wrote {res.written} units to {out}", highlight=False)
+
+
+class RayProgress:
+    """Rows classified so far on the cluster, on stderr, once a run has rows enough; of the
+    rows planned where Parquet footers give them, else a running count."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.task: Any = None
+
+    def update(self, done: int, total: int | None) -> None:
+        if self.bar is None:
+            if max(done, total or 0) < PROGRESS_FROM:
+                return
+            from rich import progress as rp
+
+            columns = (
+                rp.Progress.get_default_columns()
+                if total is not None
+                else (
+                    rp.SpinnerColumn(),
+                    rp.TextColumn("{task.description}"),
+                    rp.TextColumn("{task.completed:,} rows"),
+                    rp.TimeElapsedColumn(),
+                )
+            )
+            self.bar = rp.Progress(*columns, console=err_console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("classifying on Ray", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def register(root: typer.Typer) -> None:

@@ -66,26 +66,35 @@ def check_utf8(path: Path, name: str | None = None) -> None:
     Files are checked before any of their units are read, so a bad byte near the end of a
     large CSV is refused before anything has been classified or written.
     """
-    name = name or str(path)
-    decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
-        first = True
-        while block := fh.read(BLOCK):
-            if first and looks_binary(block[:8192]):
-                decode(block[:8192], name)  # raises the binary-file error
-            first = False
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError:
-                decode(path.read_bytes(), name)  # raises with the line and offset
+        check_utf8_stream(fh, name or str(path))
+
+
+def check_utf8_stream(fh: Any, name: str) -> None:
+    """`check_utf8` on an open, seekable binary file (a local file, or one that a Ray worker
+    opened on any file system); on a bad byte the whole file is read again, from the start,
+    to name the line and offset."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    first = True
+    while block := fh.read(BLOCK):
+        if first and looks_binary(block[:8192]):
+            decode(block[:8192], name)  # raises the binary-file error
+        first = False
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError:
+            fh.seek(0)
+            decode(fh.read(), name)  # raises with the line and offset
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        decode(path.read_bytes(), name)
+        fh.seek(0)
+        decode(fh.read(), name)
 
 
-def _parquet(path: Path, name: str) -> Any:
-    """pyarrow's ParquetFile, or the clear error for a damaged file."""
+def _parquet(path: Path | Any, name: str) -> Any:
+    """pyarrow's ParquetFile (of a path or an open file), or the clear error for a damaged
+    file."""
     import pyarrow.parquet as pq
 
     try:
@@ -239,22 +248,37 @@ def column_values(
         raise BifocalsError(f"{name}: a table needs --column NAME to say which column holds text")
     if path.suffix.lower() == ".csv":
         check_utf8(path)
-        csv.field_size_limit(max(csv.field_size_limit(), CELL_LIMIT))
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                raise BifocalsError(f"{name}: the file is empty")
-            for option, want in (("--column", column), ("--id-column", id_column)):
-                if want is not None and want not in header:
-                    raise _missing_column(name, want, header, option)
-            k = header.index(column)
-            j = None if id_column is None else header.index(id_column)
-            for row_no, row in enumerate(reader, start=1):
-                ident = None if j is None else (row[j] if j < len(row) else "")
-                yield row_no, row[k] if k < len(row) else "", ident
+            yield from csv_values(fh, name, column, id_column)
         return
-    pf = _parquet(path, name)
+    yield from parquet_values(_parquet(path, name), name, column, id_column)
+
+
+def csv_values(
+    fh: Iterable[str], name: str, column: str, id_column: str | None
+) -> Iterator[tuple[int, str, str | None]]:
+    """`column_values` of a CSV file already checked to be UTF-8 and opened as text (with
+    newline=""): a missing cell reads as empty text, like a short row in a spreadsheet."""
+    csv.field_size_limit(max(csv.field_size_limit(), CELL_LIMIT))
+    reader = csv.reader(fh)
+    header = next(reader, None)
+    if header is None:
+        raise BifocalsError(f"{name}: the file is empty")
+    for option, want in (("--column", column), ("--id-column", id_column)):
+        if want is not None and want not in header:
+            raise _missing_column(name, want, header, option)
+    k = header.index(column)
+    j = None if id_column is None else header.index(id_column)
+    for row_no, row in enumerate(reader, start=1):
+        ident = None if j is None else (row[j] if j < len(row) else "")
+        yield row_no, row[k] if k < len(row) else "", ident
+
+
+def parquet_values(
+    pf: Any, name: str, column: str, id_column: str | None
+) -> Iterator[tuple[int, str, str | None]]:
+    """`column_values` of an open Parquet file (pyarrow's ParquetFile): a null cell reads as
+    empty text, a null id as None."""
     names = pf.schema_arrow.names
     for option, want in (("--column", column), ("--id-column", id_column)):
         if want is not None and want not in names:
