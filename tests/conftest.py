@@ -26,8 +26,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bifocals.services.security import use_password_hasher
-from bifocals.web import WebSettings, create_app
-from support.web import PASSWORD, SignedIn, serve, signed_in
+from bifocals.web import create_app
+from support.web import Auth, serve
 
 # argon2id at its lowest cost: the suite hashes hundreds of passwords, and the cost parameters
 # are not what the tests check (the product keeps argon2-cffi's defaults).
@@ -171,29 +171,12 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield anonymous
 
 
-class Auth:
-    """auth(email): a fresh app on `site_url` (or `url`) and a client signed in as email, its
-    `post` adding the CSRF token; every client is closed when the test ends."""
-
-    def __init__(self, stack: ExitStack, site_url: str) -> None:
-        self._stack, self._url = stack, site_url
-
-    def __call__(
-        self,
-        email: str,
-        url: str | None = None,
-        *,
-        password: str = PASSWORD,
-        settings: WebSettings | None = None,
-    ) -> SignedIn:
-        return self._stack.enter_context(signed_in(url or self._url, email, password, settings))
-
-
 @pytest.fixture
-def auth(site_url: str) -> Iterator[Auth]:
-    """Signed-in clients: `auth("coach@example.org")`, `auth(email, db_url)`."""
+def auth(request: pytest.FixtureRequest) -> Iterator[Auth]:
+    """Signed-in clients: `auth("coach@example.org")` on `site_url`, `auth(email, db_url)`.
+    `site_url` is only set up when a call leaves out the database."""
     with ExitStack() as stack:
-        yield Auth(stack, site_url)
+        yield Auth(stack, lambda: str(request.getfixturevalue("site_url")))
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from bifocals.errors import BifocalsError
 from bifocals.services.campaigns import change_status
 from bifocals.services.security import User
 from support.closed_campaign import LONE_COMMENT, Site, release, seeded_site
-from support.web import login, store_at, web_client
+from support.web import Auth, login, store_at, web_client
 
 ROLES = (
     None,
@@ -132,11 +132,10 @@ def test_every_route_as_every_role(site: Site, released: bool, pdf_engine: None)
                         check_body(site, who, url, text_of(r.content, ctype))
 
 
-def test_reopening_attack_is_blocked(site: Site) -> None:
+def test_reopening_attack_is_blocked(site: Site, auth: Auth) -> None:
     url = f"/api/v1/campaigns/{site.campaign_id}/participants/{site.pids['P1']}/report"
-    with web_client(site.url) as client:
-        login(client, "fac@example.org")
-        assert client.get(url).status_code == 200
+    client = auth("fac@example.org", site.url)
+    assert client.get(url).status_code == 200
     with store_at(site.url) as store, pytest.raises(BifocalsError, match="cannot re-open"):
         change_status(
             store, User(1, "admin@example.org", "admin", None), site.campaign_id, "reopen"

@@ -16,7 +16,7 @@ from bifocals.cli import app
 from bifocals.instruments import get_instrument
 from bifocals.store.csvformat import MAX_CELL
 from bifocals.store.tables import campaigns, participants, responses
-from support.web import add_user, login, store_at, web_client
+from support.web import Auth, add_user, store_at
 
 INST = get_instrument(None)
 HEADER = "participant,rater,group,item,value"
@@ -151,47 +151,46 @@ def _problem_rows(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<tr><td class="num">([^<]*)</td><td>([^<]*)</td>', html)
 
 
-def test_web_upload_refuses_broken_quotes_and_big_cells(db_url: str) -> None:
+def test_web_upload_refuses_broken_quotes_and_big_cells(db_url: str, auth: Auth) -> None:
     add_user(db_url, "fa@example.org", "facilitator")
     team = ["name,email,code"] + [f"Person {n},p{n}@example.org,C{n}" for n in range(200)]
-    with web_client(db_url) as client:
-        token = login(client, "fa@example.org")
-        made = client.post(
-            "/campaigns/new",
-            data={
-                "csrf_token": token,
-                "name": "Team",
-                "instrument": "bifocals_open_360",
-                "deadline": "2030-05-01",
-            },
-        )
-        assert made.status_code == 303, made.text
-        cid = int(made.headers["location"].rsplit("/", 1)[1])
+    client = auth("fa@example.org", db_url)
+    token = client.token
+    made = client.post(
+        "/campaigns/new",
+        data={
+            "name": "Team",
+            "instrument": "bifocals_open_360",
+            "deadline": "2030-05-01",
+        },
+    )
+    assert made.status_code == 303, made.text
+    cid = int(made.headers["location"].rsplit("/", 1)[1])
 
-        unclosed = list(team)
-        unclosed[1] = '"Person 0,p0@example.org,C0'
-        r = _upload(client, token, cid, ("\n".join(unclosed) + "\n").encode())
-        assert r.status_code == 400
-        assert _problem_rows(r.text) == [("2", "quote")]
-        assert "never closed" in r.text
+    unclosed = list(team)
+    unclosed[1] = '"Person 0,p0@example.org,C0'
+    r = _upload(client, token, cid, ("\n".join(unclosed) + "\n").encode())
+    assert r.status_code == 400
+    assert _problem_rows(r.text) == [("2", "quote")]
+    assert "never closed" in r.text
 
-        stray = list(team)
-        stray[1] = '"Person 0,p0@example.org,C0'
-        stray[3] = 'Person 2",p2@example.org,C2'
-        r = _upload(client, token, cid, ("\n".join(stray) + "\n").encode())
-        assert r.status_code == 400
-        assert ("2", "name") in _problem_rows(r.text)
-        assert "line break" in r.text
+    stray = list(team)
+    stray[1] = '"Person 0,p0@example.org,C0'
+    stray[3] = 'Person 2",p2@example.org,C2'
+    r = _upload(client, token, cid, ("\n".join(stray) + "\n").encode())
+    assert r.status_code == 400
+    assert ("2", "name") in _problem_rows(r.text)
+    assert "line break" in r.text
 
-        big = list(team)
-        big[5] = f'"{"z" * (MAX_CELL + 1)}",big@example.org,BIG'
-        r = _upload(client, token, cid, ("\n".join(big) + "\n").encode())
-        assert r.status_code == 400
-        assert _problem_rows(r.text) == [("6", "name")]
-        assert "131,072" in r.text
+    big = list(team)
+    big[5] = f'"{"z" * (MAX_CELL + 1)}",big@example.org,BIG'
+    r = _upload(client, token, cid, ("\n".join(big) + "\n").encode())
+    assert r.status_code == 400
+    assert _problem_rows(r.text) == [("6", "name")]
+    assert "131,072" in r.text
 
-        r = _upload(client, token, cid, ("\n".join(team) + "\n").encode())
-        assert r.status_code == 303
+    r = _upload(client, token, cid, ("\n".join(team) + "\n").encode())
+    assert r.status_code == 303
     with store_at(db_url) as store, store.engine.connect() as conn:
         count = conn.execute(
             sa.select(sa.func.count())

@@ -23,7 +23,7 @@ from bifocals.store.app_tables import campaign_facilitators
 from bifocals.store.cells import FORMULA_START, guard, safe_row, unguard
 from bifocals.store.csvformat import EXPORT_COLUMNS
 from bifocals.store.tables import campaigns, participants, raters, responses
-from support.web import add_user, login, store_at, web_client
+from support.web import Auth, add_user, store_at
 
 INST = get_instrument(None)
 # What an attacker (or an unlucky facilitator) types as participant codes and comments.
@@ -142,12 +142,11 @@ def _closed_campaign(url: str, tmp: Path) -> int:
     return cid
 
 
-def test_web_exports_are_inert(db_url: str, tmp_path: Path) -> None:
+def test_web_exports_are_inert(db_url: str, tmp_path: Path, auth: Auth) -> None:
     cid = _closed_campaign(db_url, tmp_path)
-    with web_client(db_url) as client:
-        login(client, "fac@example.org")
-        scores = client.get(f"/campaigns/{cid}/export/scores.csv")
-        progress = client.get(f"/campaigns/{cid}/export/progress.csv")
+    client = auth("fac@example.org", db_url)
+    scores = client.get(f"/campaigns/{cid}/export/scores.csv")
+    progress = client.get(f"/campaigns/{cid}/export/progress.csv")
     assert scores.status_code == 200 and progress.status_code == 200
     for body in (scores.text, progress.text):
         assert _formula_cells(body) == []
@@ -163,7 +162,7 @@ def test_web_exports_are_inert(db_url: str, tmp_path: Path) -> None:
     assert all(r["answered"].isdigit() for r in csv.DictReader(io.StringIO(progress.text)))
 
 
-def test_participant_upload_reads_escaped_cells_back(db_url: str) -> None:
+def test_participant_upload_reads_escaped_cells_back(db_url: str, auth: Auth) -> None:
     add_user(db_url, "fa@example.org", "facilitator")
     upload = io.StringIO()
     w = csv.writer(upload, lineterminator="\n")
@@ -171,26 +170,23 @@ def test_participant_upload_reads_escaped_cells_back(db_url: str) -> None:
     people = [("=Name(1)", "a@example.org", "=CODE()"), ("'Quoted", "", "''=x"), ("Ok", "", "-1")]
     for row in people:
         w.writerow(safe_row(row))
-    with web_client(db_url) as client:
-        token = login(client, "fa@example.org")
-        r = client.post(
-            "/campaigns/new",
-            data={
-                "csrf_token": token,
-                "name": "Upload",
-                "instrument": "bifocals_open_360",
-                "deadline": "2030-05-01",
-            },
-        )
-        assert r.status_code == 303, r.text
-        cid = int(r.headers["location"].rsplit("/", 1)[1])
-        r = client.post(
-            f"/campaigns/{cid}/participants/csv",
-            data={"csrf_token": token},
-            files={"file": ("team.csv", upload.getvalue().encode(), "text/csv")},
-        )
-        assert r.status_code == 303, r.text
-        progress = client.get(f"/campaigns/{cid}/export/progress.csv").text
+    client = auth("fa@example.org", db_url)
+    r = client.post(
+        "/campaigns/new",
+        data={
+            "name": "Upload",
+            "instrument": "bifocals_open_360",
+            "deadline": "2030-05-01",
+        },
+    )
+    assert r.status_code == 303, r.text
+    cid = int(r.headers["location"].rsplit("/", 1)[1])
+    r = client.post(
+        f"/campaigns/{cid}/participants/csv",
+        files={"file": ("team.csv", upload.getvalue().encode(), "text/csv")},
+    )
+    assert r.status_code == 303, r.text
+    progress = client.get(f"/campaigns/{cid}/export/progress.csv").text
     with store_at(db_url) as store, store.engine.connect() as conn:
         stored = set(
             conn.execute(

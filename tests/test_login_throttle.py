@@ -14,8 +14,8 @@ from bifocals.store.app_tables import audit_log, login_attempts
 from support.web import (
     META,
     PASSWORD,
+    Auth,
     add_user,
-    login,
     serve,
     store_at,
     web_client,
@@ -119,16 +119,16 @@ def test_one_address_spraying_many_accounts_is_stopped(sqlite_url: str) -> None:
     assert _try(sqlite_url, "another@example.org", "wrong", "198.51.100.10") is False
 
 
-def test_wrong_current_passwords_are_throttled_too(db_url: str) -> None:
+def test_wrong_current_passwords_are_throttled_too(db_url: str, auth: Auth) -> None:
     add_user(db_url, EMAIL, "admin")
-    with web_client(db_url) as c:
-        token = login(c, EMAIL)
-        form = {"csrf_token": token, "new": "a brand new long secret"}
-        for _ in range(LIMITS.max_failures):
-            r = c.post("/account/password", data={**form, "current": "wrong"})
-            assert r.status_code == 400 and "current password is wrong" in r.text
-        r = c.post("/account/password", data={**form, "current": PASSWORD})
-        assert r.status_code == 429 and "Too many failed sign-ins" in r.text
+    c = auth(EMAIL, db_url)
+    token = c.token
+    form = {"csrf_token": token, "new": "a brand new long secret"}
+    for _ in range(LIMITS.max_failures):
+        r = c.post("/account/password", data={**form, "current": "wrong"})
+        assert r.status_code == 400 and "current password is wrong" in r.text
+    r = c.post("/account/password", data={**form, "current": PASSWORD})
+    assert r.status_code == 429 and "Too many failed sign-ins" in r.text
     # The password did not change.
     assert _try(db_url, EMAIL, "a brand new long secret", "10.0.0.1") is None
     _age(db_url, LIMITS.backoff_cap_seconds)

@@ -14,7 +14,7 @@ from bifocals.demo import demo_csv
 from bifocals.instruments import get_instrument
 from bifocals.services.accounts import list_users
 from bifocals.store.app_tables import audit_log
-from support.web import add_user, login, store_at, web_client
+from support.web import Auth, add_user, store_at
 
 
 def cli(*args: str) -> tuple[int, str]:
@@ -41,25 +41,26 @@ def actions(url: str) -> list[str]:
         return [r.action for r in conn.execute(sa.select(audit_log.c.action))]
 
 
-def test_replace_keeps_logins_by_code_and_disables_the_rest(db_url: str, tmp_path: Path) -> None:
+def test_replace_keeps_logins_by_code_and_disables_the_rest(
+    db_url: str, tmp_path: Path, auth: Auth
+) -> None:
     code, out = cli("campaign", "import", str(answers(tmp_path)), "--name", "S", "--db", db_url)
     assert code == 0, out
     with store_at(db_url) as store:
         store.set_participant_names("S", {"P01": "Amara Okafor", "P02": "Ben Ode"})
     add_user(db_url, "p01@example.org", "participant", campaign="S", participant="P01")
     add_user(db_url, "p02@example.org", "participant", campaign="S", participant="P02")
-    with web_client(db_url) as gone:
-        login(gone, "p02@example.org")
-        assert gone.get("/me").status_code == 200
-        # The corrected file has no P02 (renamed P99): P01 keeps its login, P02's is disabled.
-        fixed = answers(tmp_path, {"P02": "P99"})
-        args = ["campaign", "import", str(fixed), "--name", "S", "--replace", "--db", db_url]
-        code, out = cli(*args, "--json")
-        assert code == 0, out
-        data = json.loads(out)
-        assert data["participant_logins_kept"] == ["p01@example.org"]
-        assert data["participant_logins_disabled"] == ["p02@example.org"]
-        assert gone.get("/me").status_code in (303, 401)  # signed out
+    gone = auth("p02@example.org", db_url)
+    assert gone.get("/me").status_code == 200
+    # The corrected file has no P02 (renamed P99): P01 keeps its login, P02's is disabled.
+    fixed = answers(tmp_path, {"P02": "P99"})
+    args = ["campaign", "import", str(fixed), "--name", "S", "--replace", "--db", db_url]
+    code, out = cli(*args, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["participant_logins_kept"] == ["p01@example.org"]
+    assert data["participant_logins_disabled"] == ["p02@example.org"]
+    assert gone.get("/me").status_code in (303, 401)  # signed out
     assert accounts(db_url) == {
         "p01@example.org": ("P01", False),
         "p02@example.org": (None, True),

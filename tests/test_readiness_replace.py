@@ -27,7 +27,7 @@ from bifocals.services.change_records import get_initiative, save_initiative
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import change_initiatives
 from bifocals.web.routers.change import initiative_path
-from support.web import login, store_at, web_client
+from support.web import Auth, store_at, web_client
 from test_web_readiness import ALL4, NAME, TEXT, answer, close, count_responses, issue, seed
 
 LEGAL = {e: "1" for e in ALL4}  # the one person of the legal office: all 1s
@@ -80,10 +80,11 @@ def cli_import(url: str, path: Path, text: str) -> Any:
 
 
 def test_a_higher_threshold_after_the_results_were_seen_is_refused(
-    seeded: str, tmp_path: Path
+    seeded: str, tmp_path: Path, auth: Auth
 ) -> None:
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         collect(coach, visitor, token)
         before = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
         assert [r["key"] for r in before["rows"]] == ["ops", "overall"]
@@ -120,10 +121,11 @@ def test_a_higher_threshold_after_the_results_were_seen_is_refused(
     assert "initiative.replace" not in actions(seeded)
 
 
-def test_the_cli_refuses_after_a_read_on_the_cli(seeded: str, tmp_path: Path) -> None:
+def test_the_cli_refuses_after_a_read_on_the_cli(seeded: str, tmp_path: Path, auth: Auth) -> None:
     """Results seen with `bifocals change report` (audited as actor "cli") count as seen."""
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         collect(coach, visitor, token)
     read = CliRunner().invoke(app, ["change", "report", NAME, "--json", "--db", seeded])
     assert read.exit_code == 0, read.output
@@ -135,9 +137,10 @@ def test_the_cli_refuses_after_a_read_on_the_cli(seeded: str, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("new_min", [1, 2, 4, 9])
-def test_any_other_threshold_is_refused_once_seen(seeded: str, new_min: int) -> None:
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+def test_any_other_threshold_is_refused_once_seen(seeded: str, new_min: int, auth: Auth) -> None:
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         collect(coach, visitor, token)
         assert coach.get(initiative_path(NAME) + ".json").status_code == 200
     text = TEXT.replace("min_respondents: 3", f"min_respondents: {new_min}")
@@ -149,11 +152,14 @@ def test_any_other_threshold_is_refused_once_seen(seeded: str, new_min: int) -> 
         assert get_initiative(store, NAME).min_respondents == 3
 
 
-def test_a_higher_threshold_is_accepted_while_nobody_has_seen_the_results(seeded: str) -> None:
+def test_a_higher_threshold_is_accepted_while_nobody_has_seen_the_results(
+    seeded: str, auth: Auth
+) -> None:
     """Closed but not shown yet: nothing to compare with, so raising the bar is fine (and the
     results are then shown under the new threshold only)."""
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         collect(coach, visitor, token)
         r = upload(coach, token, HIGHER)
         assert r.status_code == 303, r.text
@@ -162,15 +168,18 @@ def test_a_higher_threshold_is_accepted_while_nobody_has_seen_the_results(seeded
     assert [r["key"] for r in shown["rows"]] == ["pooled", "overall"]
 
 
-def test_edits_that_do_not_regroup_the_answers_are_accepted_once_seen(seeded: str) -> None:
+def test_edits_that_do_not_regroup_the_answers_are_accepted_once_seen(
+    seeded: str, auth: Auth
+) -> None:
     """Renaming a stakeholder group, changing its size or the vision does not put the answers
     together differently: accepted, and the figures stay the same."""
     edited = TEXT.replace("Everyone paid", "All paid").replace(
         "name: Legal office, size: 2", "name: Legal team, size: 3"
     )
     assert edited.count("Legal team") == 1
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         collect(coach, visitor, token)
         before = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
         assert upload(coach, token, edited).status_code == 303

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from bifocals.errors import BifocalsError
 from bifocals.store.app_tables import audit_log
 from support.closed_campaign import LONE_COMMENT, Site, release, seeded_site
-from support.web import login, post, store_at, web_client
+from support.web import Auth, post, store_at, web_client
 
 
 @pytest.fixture
@@ -40,10 +40,11 @@ def _archive(content: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def test_without_a_pdf_engine_the_zip_holds_the_html_pages(site: Site, no_pdf_engine: None) -> None:
-    with web_client(site.url) as client:
-        login(client, "fac@example.org")
-        r = client.get(_zip_path(site))
+def test_without_a_pdf_engine_the_zip_holds_the_html_pages(
+    site: Site, no_pdf_engine: None, auth: Auth
+) -> None:
+    client = auth("fac@example.org", site.url)
+    r = client.get(_zip_path(site))
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/zip"
     assert r.headers["content-disposition"] == 'attachment; filename="Autumn-reports.zip"'
@@ -60,23 +61,22 @@ def test_without_a_pdf_engine_the_zip_holds_the_html_pages(site: Site, no_pdf_en
 
 @pytest.mark.pdf
 def test_the_zip_holds_one_pdf_per_participant_and_the_cohort(
-    site: Site, pdf_engine: object
+    site: Site, pdf_engine: object, auth: Auth
 ) -> None:
-    with web_client(site.url) as client:
-        login(client, "admin@example.org")
-        r = client.get(_zip_path(site))
+    client = auth("admin@example.org", site.url)
+    r = client.get(_zip_path(site))
     assert r.status_code == 200
     files = _archive(r.content)
     assert sorted(files) == ["P1-Person-P1.pdf", "P2-Person-P2.pdf", "cohort.pdf"]
     assert all(data.startswith(b"%PDF") for data in files.values())
 
 
-def test_the_download_counts_as_results_seen(site: Site, no_pdf_engine: None) -> None:
-    with web_client(site.url) as client:
-        token = login(client, "fac@example.org")
-        assert client.get(_zip_path(site)).status_code == 200
-        r = post(client, f"/campaigns/{site.campaign_id}/reopen", token)
-        assert r.status_code == 303  # type: ignore[attr-defined]
+def test_the_download_counts_as_results_seen(site: Site, no_pdf_engine: None, auth: Auth) -> None:
+    client = auth("fac@example.org", site.url)
+    token = client.token
+    assert client.get(_zip_path(site)).status_code == 200
+    r = post(client, f"/campaigns/{site.campaign_id}/reopen", token)
+    assert r.status_code == 303  # type: ignore[attr-defined]
     with store_at(site.url) as store, store.engine.connect() as conn:
         rows = conn.execute(
             sa.select(audit_log.c.action, audit_log.c.detail).where(
@@ -92,26 +92,24 @@ def test_the_download_counts_as_results_seen(site: Site, no_pdf_engine: None) ->
 
 @pytest.mark.parametrize("who", ["outsider@example.org", "p1@example.org", "p2@example.org"])
 def test_others_get_404_or_403_and_nothing_is_recorded(
-    site: Site, no_pdf_engine: None, who: str
+    site: Site, no_pdf_engine: None, who: str, auth: Auth
 ) -> None:
-    with web_client(site.url) as client:
-        login(client, who)
-        assert client.get(_zip_path(site)).status_code in (403, 404)
-        release(site.url, site.campaign_id)
-        # Not even after release: a participant reads only their own report.
-        assert client.get(_zip_path(site)).status_code in (403, 404)
+    client = auth(who, site.url)
+    assert client.get(_zip_path(site)).status_code in (403, 404)
+    release(site.url, site.campaign_id)
+    # Not even after release: a participant reads only their own report.
+    assert client.get(_zip_path(site)).status_code in (403, 404)
     with store_at(site.url) as store, store.engine.connect() as conn:
         actions = set(conn.execute(sa.select(audit_log.c.action)).scalars())
     assert "report.export" not in actions
 
 
 def test_a_facilitator_of_another_campaign_cannot_take_this_one(
-    site: Site, no_pdf_engine: None
+    site: Site, no_pdf_engine: None, auth: Auth
 ) -> None:
-    with web_client(site.url) as client:
-        login(client, "fac@example.org")
-        other = client.get(f"/campaigns/{site.other_campaign_id}/reports.zip")
-        assert other.status_code == 404
+    client = auth("fac@example.org", site.url)
+    other = client.get(f"/campaigns/{site.other_campaign_id}/reports.zip")
+    assert other.status_code == 404
 
 
 def test_anonymous_visitor_is_sent_to_login(site: Site) -> None:
@@ -120,11 +118,10 @@ def test_anonymous_visitor_is_sent_to_login(site: Site) -> None:
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
-def test_an_open_campaign_has_no_reports_yet(site: Site, no_pdf_engine: None) -> None:
+def test_an_open_campaign_has_no_reports_yet(site: Site, no_pdf_engine: None, auth: Auth) -> None:
     with store_at(site.url) as store, store.engine.begin() as conn:
         conn.execute(
             sa.text("update campaigns set status = 'open' where id = :c"), {"c": site.campaign_id}
         )
-    with web_client(site.url) as client:
-        login(client, "admin@example.org")
-        assert client.get(_zip_path(site)).status_code == 409
+    client = auth("admin@example.org", site.url)
+    assert client.get(_zip_path(site)).status_code == 409

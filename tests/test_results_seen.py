@@ -30,7 +30,7 @@ from bifocals.services.security import User
 from bifocals.store.app_tables import audit_log
 from bifocals.store.tables import campaigns
 from support.closed_campaign import campaign_csv, seeded_site
-from support.web import add_user, login, serve, store_at, web_client
+from support.web import Auth, add_user, serve, store_at
 
 ADMIN = User(1, "admin@example.org", "admin", None)
 ROUNDS = 30
@@ -111,12 +111,12 @@ def test_read_and_reopen_never_both_win(db_url: str, tmp_path: Path) -> None:
                 assert "report.export" in actions and "campaign.reopen" not in actions
 
 
-def test_read_and_reopen_race_over_http(db_url: str, tmp_path: Path) -> None:
+def test_read_and_reopen_race_over_http(db_url: str, tmp_path: Path, auth: Auth) -> None:
     """The same race as two simultaneous HTTP requests of a signed-in admin."""
     seeded_site(db_url, tmp_path)
-    with web_client(db_url) as c:
-        token = login(c, "admin@example.org")
-        cookies = dict(c.cookies)
+    c = auth("admin@example.org", db_url)
+    token = c.token
+    cookies = dict(c.cookies)
     with serve(db_url) as base, httpx.Client(base_url=base, cookies=cookies) as h:
         for i in range(ROUNDS // 3):
             cid = _closed_campaign(db_url, tmp_path, f"http race {i}")
@@ -158,73 +158,77 @@ def test_cli_report_marks_results_seen(sqlite_url: str, tmp_path: Path) -> None:
     assert _actions(sqlite_url, cid)[-1] == "report.export"
 
 
-def test_web_refuses_threshold_change_after_a_read(db_url: str, tmp_path: Path) -> None:
+def test_web_refuses_threshold_change_after_a_read(db_url: str, tmp_path: Path, auth: Auth) -> None:
     site = seeded_site(db_url, tmp_path)
     cid = site.campaign_id
-    with web_client(db_url) as c:
-        token = login(c, "admin@example.org")
-        assert c.get(f"/campaigns/{cid}/cohort").status_code == 200
-        form = {"csrf_token": token, "threshold_peer": "1", "reason": "probe"}
-        r = c.post(f"/campaigns/{cid}/settings", data=form)
-        page = c.get(r.headers["location"]).text
+    c = auth("admin@example.org", db_url)
+    token = c.token
+    assert c.get(f"/campaigns/{cid}/cohort").status_code == 200
+    form = {"csrf_token": token, "threshold_peer": "1", "reason": "probe"}
+    r = c.post(f"/campaigns/{cid}/settings", data=form)
+    page = c.get(r.headers["location"]).text
     assert " ".join(THRESHOLDS_FROZEN.split()[:8]) in " ".join(page.split())
     assert _actions(db_url, cid)[-1] == "campaign.change.refused"
 
 
-def test_api_refuses_threshold_change_after_a_read(db_url: str, tmp_path: Path) -> None:
+def test_api_refuses_threshold_change_after_a_read(db_url: str, tmp_path: Path, auth: Auth) -> None:
     site = seeded_site(db_url, tmp_path)
     cid = site.campaign_id
-    with web_client(db_url) as c:
-        token = login(c, "admin@example.org")
-        assert c.get(f"/api/v1/campaigns/{cid}/scores").status_code == 200
-        r = c.put(
-            f"/api/v1/campaigns/{cid}/thresholds",
-            json={"peer": 1, "reason": "probe"},
-            headers={"X-CSRF-Token": token},
-        )
+    c = auth("admin@example.org", db_url)
+    token = c.token
+    assert c.get(f"/api/v1/campaigns/{cid}/scores").status_code == 200
+    r = c.put(
+        f"/api/v1/campaigns/{cid}/thresholds",
+        json={"peer": 1, "reason": "probe"},
+        headers={"X-CSRF-Token": token},
+    )
     assert r.status_code == 409
     assert r.json()["detail"] == {"field": "thresholds", "message": THRESHOLDS_FROZEN}
     assert _actions(db_url, cid)[-1] == "campaign.change.refused"
 
 
-def test_api_changes_thresholds_before_any_read(sqlite_url: str, tmp_path: Path) -> None:
+def test_api_changes_thresholds_before_any_read(
+    sqlite_url: str, tmp_path: Path, auth: Auth
+) -> None:
     site = seeded_site(sqlite_url, tmp_path)
-    with web_client(sqlite_url) as c:
-        token = login(c, "fac@example.org")
-        r = c.put(
-            f"/api/v1/campaigns/{site.campaign_id}/thresholds",
-            json={"peer": 4},
-            headers={"X-CSRF-Token": token},
-        )
-        assert r.status_code == 200, r.text
-        assert r.json()["thresholds"]["peer"] == 4
-        # Below 3: a facilitator is refused, whatever the reason.
-        r = c.put(
-            f"/api/v1/campaigns/{site.campaign_id}/thresholds",
-            json={"peer": 2, "reason": "small team"},
-            headers={"X-CSRF-Token": token},
-        )
-        assert r.status_code == 409 and "only an admin" in r.json()["detail"]["message"]
+    c = auth("fac@example.org")
+    token = c.token
+    r = c.put(
+        f"/api/v1/campaigns/{site.campaign_id}/thresholds",
+        json={"peer": 4},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["thresholds"]["peer"] == 4
+    # Below 3: a facilitator is refused, whatever the reason.
+    r = c.put(
+        f"/api/v1/campaigns/{site.campaign_id}/thresholds",
+        json={"peer": 2, "reason": "small team"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.status_code == 409 and "only an admin" in r.json()["detail"]["message"]
 
 
-def test_threshold_below_three_needs_an_admin_and_a_reason(sqlite_url: str, tmp_path: Path) -> None:
+def test_threshold_below_three_needs_an_admin_and_a_reason(
+    sqlite_url: str, tmp_path: Path, auth: Auth
+) -> None:
     site = seeded_site(sqlite_url, tmp_path)
     cid = site.campaign_id
     form = {"threshold_peer": "2"}
-    with web_client(sqlite_url) as c:
-        token = login(c, "fac@example.org")
-        r = c.post(f"/campaigns/{cid}/settings", data={"csrf_token": token, **form})
-        assert "only an admin" in c.get(r.headers["location"]).text
-    with web_client(sqlite_url) as c:
-        token = login(c, "admin@example.org")
-        r = c.post(f"/campaigns/{cid}/settings", data={"csrf_token": token, **form})
-        assert "give the reason" in c.get(r.headers["location"]).text
-        reason = "two-person pilot team, agreed with works council"
-        data = {"csrf_token": token, **form, "reason": reason}
-        r = c.post(f"/campaigns/{cid}/settings", data=data)
-        assert "saved" in c.get(r.headers["location"]).text
-        report = c.get(f"/campaigns/{cid}/participants/{site.pids['P1']}/report").text
-        cohort = c.get(f"/campaigns/{cid}/cohort").text
+    c = auth("fac@example.org")
+    token = c.token
+    r = c.post(f"/campaigns/{cid}/settings", data=form)
+    assert "only an admin" in c.get(r.headers["location"]).text
+    c = auth("admin@example.org")
+    token = c.token
+    r = c.post(f"/campaigns/{cid}/settings", data=form)
+    assert "give the reason" in c.get(r.headers["location"]).text
+    reason = "two-person pilot team, agreed with works council"
+    data = {"csrf_token": token, **form, "reason": reason}
+    r = c.post(f"/campaigns/{cid}/settings", data=data)
+    assert "saved" in c.get(r.headers["location"]).text
+    report = c.get(f"/campaigns/{cid}/participants/{site.pids['P1']}/report").text
+    cohort = c.get(f"/campaigns/{cid}/cohort").text
     assert "Not anonymous" in report and "peers from 2 raters" in report
     assert "Not anonymous" in cohort
     with store_at(sqlite_url) as store, store.engine.connect() as conn:

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from bifocals.services.token_links import LinkKind, LinkStatus, lookup
 from bifocals.store.tables import raters
 from support.programme import HEADER, ROSTER_LINES, answer
-from support.web import add_user, login, store_at, web_client
+from support.web import Auth, add_user, login, store_at, web_client
 from test_web_api import bearer
 from test_web_campaign import make_campaign
 
@@ -33,75 +33,74 @@ def _rater_id(url: str, name: str) -> int:
         return int(conn.execute(sa.select(raters.c.id).where(raters.c.name == name)).scalar_one())
 
 
-def test_hr_runs_the_roster_on_the_web(db_url: str) -> None:
+def test_hr_runs_the_roster_on_the_web(db_url: str, auth: Auth) -> None:
     add_user(db_url, "hr@example.org", "facilitator")
-    with web_client(db_url) as hr:
-        t = login(hr, "hr@example.org")
-        cid = make_campaign(hr, t, "Cohort")
-        assert "Upload the roster" in hr.get(f"/campaigns/{cid}/roster").text
-        preview = _upload(hr, cid, t, _csv(ROSTER_LINES), action="preview")
-        assert (
-            preview.status_code == 200 and "Preview only: nothing has changed yet" in preview.text
-        )
-        assert "add rater Bo Chen &lt;bo@ex.org&gt; (manager) for P1" in preview.text
-        done = _upload(hr, cid, t, _csv(ROSTER_LINES), action="import")
-        assert "2 participants added; 8 raters added" in done.text
-        assert "Nothing to change" in _upload(hr, cid, t, _csv(ROSTER_LINES)).text
-        # Every problem listed, nothing changed.
-        bad = _upload(hr, cid, t, _csv(["P1,Ana,ana@ex.org,Zed,not-an-address,boss"]), "bad.csv")
-        assert bad.status_code == 400 and "Nothing was changed from bad.csv" in bad.text
-        assert "not-an-address" in bad.text and "boss" in bad.text
+    hr = auth("hr@example.org", db_url)
+    t = hr.token
+    cid = make_campaign(hr, t, "Cohort")
+    assert "Upload the roster" in hr.get(f"/campaigns/{cid}/roster").text
+    preview = _upload(hr, cid, t, _csv(ROSTER_LINES), action="preview")
+    assert preview.status_code == 200 and "Preview only: nothing has changed yet" in preview.text
+    assert "add rater Bo Chen &lt;bo@ex.org&gt; (manager) for P1" in preview.text
+    done = _upload(hr, cid, t, _csv(ROSTER_LINES), action="import")
+    assert "2 participants added; 8 raters added" in done.text
+    assert "Nothing to change" in _upload(hr, cid, t, _csv(ROSTER_LINES)).text
+    # Every problem listed, nothing changed.
+    bad = _upload(hr, cid, t, _csv(["P1,Ana,ana@ex.org,Zed,not-an-address,boss"]), "bad.csv")
+    assert bad.status_code == 400 and "Nothing was changed from bad.csv" in bad.text
+    assert "not-an-address" in bad.text and "boss" in bad.text
 
-        # The roster as downloaded imports back unchanged (CSV and Excel).
-        again = hr.get(f"/campaigns/{cid}/roster.csv")
-        assert again.headers["content-disposition"].endswith('-roster.csv"')
-        assert "Nothing to change" in _upload(hr, cid, t, again.content).text
-        xlsx = hr.get(f"/campaigns/{cid}/roster.xlsx").content
-        assert "Nothing to change" in _upload(hr, cid, t, xlsx, "roster.xlsx").text
+    # The roster as downloaded imports back unchanged (CSV and Excel).
+    again = hr.get(f"/campaigns/{cid}/roster.csv")
+    assert again.headers["content-disposition"].endswith('-roster.csv"')
+    assert "Nothing to change" in _upload(hr, cid, t, again.content).text
+    xlsx = hr.get(f"/campaigns/{cid}/roster.xlsx").content
+    assert "Nothing to change" in _upload(hr, cid, t, xlsx, "roster.xlsx").text
 
-        # The links sheet, campaign-wide; a second download has nothing new.
-        hr.post(f"/campaigns/{cid}/open", data={"csrf_token": t})
-        sheet = hr.post(f"/campaigns/{cid}/links-sheet", data={"csrf_token": t, "fmt": "xlsx"})
-        assert sheet.status_code == 200 and sheet.headers["cache-control"] == "no-store"
-        ws = load_workbook(io.BytesIO(sheet.content)).worksheets[0]
-        rows = [[c.value for c in r] for r in ws.iter_rows()][1:]
-        assert len(rows) == 10
-        empty = hr.post(f"/campaigns/{cid}/links-sheet", data={"csrf_token": t, "fmt": "csv"})
-        assert empty.status_code == 303
-        assert "No new links: 0 new links; 10 raters have a live link" in hr.get("/campaigns").text
+    # The links sheet, campaign-wide; a second download has nothing new.
+    hr.post(f"/campaigns/{cid}/open")
+    sheet = hr.post(f"/campaigns/{cid}/links-sheet", data={"fmt": "xlsx"})
+    assert sheet.status_code == 200 and sheet.headers["cache-control"] == "no-store"
+    ws = load_workbook(io.BytesIO(sheet.content)).worksheets[0]
+    rows = [[c.value for c in r] for r in ws.iter_rows()][1:]
+    assert len(rows) == 10
+    empty = hr.post(f"/campaigns/{cid}/links-sheet", data={"fmt": "csv"})
+    assert empty.status_code == 303
+    assert "No new links: 0 new links; 10 raters have a live link" in hr.get("/campaigns").text
 
-        # Someone answers; a sync that leaves them out asks first, naming them.
-        di = next(r[5] for r in rows if r[2] == "Di Evans")
-        assert answer(hr, di) == 200
-        left_out = [x for x in ROSTER_LINES if "Di Evans" not in x]
-        ask = _upload(hr, cid, t, _csv(left_out), sync="1")
-        assert ask.status_code == 409 and "Di Evans (peer) for P1" in ask.text
-        assert _rater_id(db_url, "Di Evans")
-        gone = _upload(hr, cid, t, _csv(left_out), sync="1", remove_answered="1")
-        assert "1 rater removed (with the answers of 1 rater)" in gone.text
+    # Someone answers; a sync that leaves them out asks first, naming them.
+    di = next(r[5] for r in rows if r[2] == "Di Evans")
+    assert answer(hr, di) == 200
+    left_out = [x for x in ROSTER_LINES if "Di Evans" not in x]
+    ask = _upload(hr, cid, t, _csv(left_out), sync="1")
+    assert ask.status_code == 409 and "Di Evans (peer) for P1" in ask.text
+    assert _rater_id(db_url, "Di Evans")
+    gone = _upload(hr, cid, t, _csv(left_out), sync="1", remove_answered="1")
+    assert "1 rater removed (with the answers of 1 rater)" in gone.text
 
-        # Corrections on the participant's page: a new e-mail ends the old link.
-        cy = _rater_id(db_url, "Cy Diaz")
-        cy_url = next(r[5] for r in rows if r[2] == "Cy Diaz")
-        r = hr.post(
-            f"/campaigns/{cid}/raters/{cy}/edit",
-            data={"csrf_token": t, "name": "Cy Díaz", "email": "cy.diaz@ex.org", "group": "peer"},
-        )
-        page = hr.get(r.headers["location"]).text
-        assert "Saved: email, name." in page and "no longer works" in page
-        with store_at(db_url) as store, store.engine.connect() as conn:
-            token = cy_url.rsplit("/", 1)[1]
-            assert lookup(conn, LinkKind.INVITATION, token).status is LinkStatus.REPLACED
-        bo = _rater_id(db_url, "Ed Fox")
-        r = hr.post(f"/campaigns/{cid}/raters/{bo}/remove", data={"csrf_token": t})
-        assert "Removed Ed Fox (peer) for P1." in hr.get(r.headers["location"]).text
+    # Corrections on the participant's page: a new e-mail ends the old link.
+    cy = _rater_id(db_url, "Cy Diaz")
+    cy_url = next(r[5] for r in rows if r[2] == "Cy Diaz")
+    r = hr.post(
+        f"/campaigns/{cid}/raters/{cy}/edit",
+        data={"name": "Cy Díaz", "email": "cy.diaz@ex.org", "group": "peer"},
+    )
+    page = hr.get(r.headers["location"]).text
+    assert "Saved: email, name." in page and "no longer works" in page
+    with store_at(db_url) as store, store.engine.connect() as conn:
+        token = cy_url.rsplit("/", 1)[1]
+        assert lookup(conn, LinkKind.INVITATION, token).status is LinkStatus.REPLACED
+    bo = _rater_id(db_url, "Ed Fox")
+    r = hr.post(f"/campaigns/{cid}/raters/{bo}/remove")
+    assert "Removed Ed Fox (peer) for P1." in hr.get(r.headers["location"]).text
 
 
-def test_other_doors_are_closed_to_outsiders(db_url: str) -> None:
+def test_other_doors_are_closed_to_outsiders(db_url: str, auth: Auth) -> None:
     add_user(db_url, "hr@example.org", "facilitator")
     add_user(db_url, "other@example.org", "facilitator")
-    with web_client(db_url) as hr, web_client(db_url) as other:
-        t = login(hr, "hr@example.org")
+    hr = auth("hr@example.org", db_url)
+    t = hr.token
+    with web_client(db_url) as other:
         cid = make_campaign(hr, t, "Cohort")
         _upload(hr, cid, t, _csv(ROSTER_LINES))
         with store_at(db_url) as store, store.engine.connect() as conn:
@@ -208,29 +207,30 @@ def test_the_api_runs_a_programme(db_url: str) -> None:
         assert {(x["group"], x["more_needed"]) for x in risks} == {("manager", 1), ("peer", 3)}
 
 
-def test_the_schedule_form_keeps_what_was_typed_and_lists_every_problem(db_url: str) -> None:
+def test_the_schedule_form_keeps_what_was_typed_and_lists_every_problem(
+    db_url: str, auth: Auth
+) -> None:
     add_user(db_url, "hr@example.org", "facilitator")
-    with web_client(db_url) as hr:
-        t = login(hr, "hr@example.org")
-        cid = make_campaign(hr, t, "Cohort")
-        body = "Dear colleague, {Participant} asks for your view."
-        r = hr.post(
-            f"/campaigns/{cid}/schedule",
-            data={
-                "csrf_token": t,
-                "reminder_days": "7, 2, 0",
-                "close_mode": "auto",
-                "invite_subject": "Feedback for {participant}",
-                "invite_body": body,
-            },
-        )
-        assert r.status_code == 400
-        page = r.text
-        assert "Nothing was saved: 2 fields need a look." in page
-        assert "&#39;0&#39; is not a number of days" in page
-        assert "{Participant} is not a placeholder" in page
-        assert 'value="7, 2, 0"' in page and body in page  # as typed
-        assert 'value="Feedback for {participant}"' in page
+    hr = auth("hr@example.org", db_url)
+    t = hr.token
+    cid = make_campaign(hr, t, "Cohort")
+    body = "Dear colleague, {Participant} asks for your view."
+    r = hr.post(
+        f"/campaigns/{cid}/schedule",
+        data={
+            "reminder_days": "7, 2, 0",
+            "close_mode": "auto",
+            "invite_subject": "Feedback for {participant}",
+            "invite_body": body,
+        },
+    )
+    assert r.status_code == 400
+    page = r.text
+    assert "Nothing was saved: 2 fields need a look." in page
+    assert "&#39;0&#39; is not a number of days" in page
+    assert "{Participant} is not a placeholder" in page
+    assert 'value="7, 2, 0"' in page and body in page  # as typed
+    assert 'value="Feedback for {participant}"' in page
 
 
 def test_api_dates_and_partial_corrections(db_url: str) -> None:

@@ -15,7 +15,7 @@ from schemathesis import GenerationMode
 from bifocals.services.api_tokens import issue_token
 from bifocals.web import create_app
 from bifocals.web.api_models import VALUE_MAX, problems, summary
-from support.web import add_user, login, store_at, web_client
+from support.web import Auth, add_user, store_at, web_client
 
 
 @pytest.fixture
@@ -150,17 +150,16 @@ def test_secrets_are_never_echoed() -> None:
     assert "hunter2" not in summary(found).model_dump_json()
 
 
-def test_html_pages_list_problems_with_field_and_value(sqlite_url: str) -> None:
+def test_html_pages_list_problems_with_field_and_value(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "admin@example.org", "admin")
-    with web_client(sqlite_url) as client:
-        csrf = login(client, "admin@example.org")
-        r = client.post("/account/tokens/0/revoke", data={"csrf_token": csrf})
-        assert r.status_code == 422
-        assert "path.token_id=&#34;0&#34;: send a number of at least 1" in r.text
-        long = "s3cret-" * 200
-        r = client.post("/account/password", data={"csrf_token": csrf, "current": long, "new": "x"})
-        assert r.status_code == 422 and "body.current=(hidden)" in r.text
-        assert "s3cret" not in r.text
+    client = auth("admin@example.org")
+    r = client.post("/account/tokens/0/revoke")
+    assert r.status_code == 422
+    assert "path.token_id=&#34;0&#34;: send a number of at least 1" in r.text
+    long = "s3cret-" * 200
+    r = client.post("/account/password", data={"current": long, "new": "x"})
+    assert r.status_code == 422 and "body.current=(hidden)" in r.text
+    assert "s3cret" not in r.text
 
 
 def test_openapi_describes_the_422_shape(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from bifocals.store.app_tables import WEB_TABLES
 from bifocals.web.app import ROUTERS, create_app
-from support.web import add_user, free_port, login, store_at, web_client
+from support.web import Auth, add_user, free_port, login, store_at, web_client
 
 
 def test_web_tables_exist_after_migration(db_url: str) -> None:
@@ -62,16 +62,15 @@ def test_static_css_served(sqlite_url: str) -> None:
         assert "no-store" not in r.headers.get("cache-control", "")
 
 
-def test_unknown_page_is_a_404_page(sqlite_url: str) -> None:
+def test_unknown_page_is_a_404_page(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "ana@example.org", "admin")
-    with web_client(sqlite_url) as client:
-        login(client, "ana@example.org")
-        r = client.get("/campaigns/999999")
-        assert r.status_code == 404 and "Not found" in r.text
-        r = client.get("/campaigns/999999", headers={"accept": "application/json"})
-        assert r.json() == {"detail": "no such campaign"}
-        r = client.get("/campaigns/not-a-number")
-        assert r.status_code in (404, 422)
+    client = auth("ana@example.org")
+    r = client.get("/campaigns/999999")
+    assert r.status_code == 404 and "Not found" in r.text
+    r = client.get("/campaigns/999999", headers={"accept": "application/json"})
+    assert r.json() == {"detail": "no such campaign"}
+    r = client.get("/campaigns/not-a-number")
+    assert r.status_code in (404, 422)
 
 
 def _included(app: FastAPI) -> list[object]:

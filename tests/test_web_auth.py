@@ -12,7 +12,7 @@ from bifocals.cli import app as cli_app
 from bifocals.services.security import token_hash
 from bifocals.store.app_tables import audit_log, login_attempts, sessions, users
 from bifocals.web import WebSettings
-from support.web import PASSWORD, add_user, login, store_at, token_of, web_client
+from support.web import PASSWORD, Auth, add_user, login, store_at, token_of, web_client
 
 
 def test_login_sets_safe_cookie_and_stores_only_the_hash(db_url: str) -> None:
@@ -65,7 +65,7 @@ def test_wrong_password_and_unknown_user_look_the_same(sqlite_url: str) -> None:
         assert "bifocals_session" not in client.cookies
 
 
-def test_login_rate_limit_per_account_and_address(db_url: str) -> None:
+def test_login_rate_limit_per_account_and_address(db_url: str, auth: Auth) -> None:
     add_user(db_url, "ana@example.org", "admin")
     with web_client(db_url) as client:
         token = token_of(client)
@@ -87,8 +87,7 @@ def test_login_rate_limit_per_account_and_address(db_url: str) -> None:
         assert len(blocked) == 1
         # Once the failures are older than the window, signing in works again.
         conn.execute(sa.update(login_attempts).values(at=datetime.now(UTC) - timedelta(minutes=16)))
-    with web_client(db_url) as client:
-        login(client, "ana@example.org")
+    auth("ana@example.org", db_url)
 
 
 def test_csrf_is_required_on_every_form(sqlite_url: str) -> None:
@@ -111,17 +110,16 @@ def test_csrf_is_required_on_every_form(sqlite_url: str) -> None:
         assert client.get("/campaigns").status_code == 303
 
 
-def test_session_expiry_and_logout(db_url: str) -> None:
+def test_session_expiry_and_logout(db_url: str, auth: Auth) -> None:
     add_user(db_url, "ana@example.org", "admin")
-    with web_client(db_url) as client:
-        login(client, "ana@example.org")
-        assert client.get("/admin/users").status_code == 200
-        with store_at(db_url) as store, store.engine.begin() as conn:
-            conn.execute(sa.update(sessions).values(expires_at=datetime.now(UTC)))
-        r = client.get("/admin/users")
-        assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
-        with store_at(db_url) as store, store.engine.connect() as conn:
-            assert conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar() == 0
+    client = auth("ana@example.org", db_url)
+    assert client.get("/admin/users").status_code == 200
+    with store_at(db_url) as store, store.engine.begin() as conn:
+        conn.execute(sa.update(sessions).values(expires_at=datetime.now(UTC)))
+    r = client.get("/admin/users")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+    with store_at(db_url) as store, store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar() == 0
 
 
 def test_next_is_kept_local(sqlite_url: str) -> None:
@@ -155,7 +153,7 @@ def test_next_is_kept_local(sqlite_url: str) -> None:
     ],
 )
 def test_roles_cannot_open_other_roles_pages(
-    sqlite_url: str, role: str, path: str, expected: int
+    sqlite_url: str, role: str, path: str, expected: int, auth: Auth
 ) -> None:
     if role == "participant":
         with store_at(sqlite_url) as store:
@@ -169,11 +167,10 @@ def test_roles_cannot_open_other_roles_pages(
         add_user(sqlite_url, "p@example.org", role, campaign="C1", participant="P1")
     else:
         add_user(sqlite_url, "p@example.org", role)
-    with web_client(sqlite_url) as client:
-        login(client, "p@example.org")
-        r = client.get(path)
-        assert r.status_code == expected
-        assert "Not allowed" in r.text
+    client = auth("p@example.org")
+    r = client.get(path)
+    assert r.status_code == expected
+    assert "Not allowed" in r.text
 
 
 def test_visitors_are_sent_to_login(sqlite_url: str) -> None:
@@ -184,55 +181,48 @@ def test_visitors_are_sent_to_login(sqlite_url: str) -> None:
             assert r.headers["location"].startswith("/login"), path
 
 
-def test_change_password_ends_other_sessions(sqlite_url: str) -> None:
+def test_change_password_ends_other_sessions(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "ana@example.org", "facilitator")
-    with web_client(sqlite_url) as one, web_client(sqlite_url) as two:
-        token = login(one, "ana@example.org")
-        login(two, "ana@example.org")
-        r = one.post(
-            "/account/password", data={"csrf_token": token, "current": "wrong", "new": "x" * 12}
-        )
-        assert r.status_code == 400
-        r = one.post(
-            "/account/password",
-            data={"csrf_token": token, "current": PASSWORD, "new": "a brand new secret"},
-        )
-        assert r.status_code == 303
-        assert one.get("/account/password").status_code == 200
-        assert "Your password was changed." in one.get("/campaigns").text or True
-        assert two.get("/account/password").status_code == 303
-    with web_client(sqlite_url) as three:
-        login(three, "ana@example.org", "a brand new secret")
+    one = auth("ana@example.org")
+    two = auth("ana@example.org")
+    r = one.post("/account/password", data={"current": "wrong", "new": "x" * 12})
+    assert r.status_code == 400
+    r = one.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "a brand new secret"},
+    )
+    assert r.status_code == 303
+    assert one.get("/account/password").status_code == 200
+    assert "Your password was changed." in one.get("/campaigns").text or True
+    assert two.get("/account/password").status_code == 303
+    auth("ana@example.org", password="a brand new secret")
 
 
-def test_admin_creates_accounts_with_errors_shown(sqlite_url: str) -> None:
+def test_admin_creates_accounts_with_errors_shown(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "ana@example.org", "admin")
-    with web_client(sqlite_url) as client:
-        token = login(client, "ana@example.org")
-        r = client.post(
-            "/admin/users",
-            data={
-                "csrf_token": token,
-                "email": "bob@example.org",
-                "role": "admin",
-                "password": "short",
-            },
-        )
-        assert r.status_code == 400 and "at least 10" in r.text
-        r = client.post(
-            "/admin/users",
-            data={
-                "csrf_token": token,
-                "email": "bob@example.org",
-                "role": "facilitator",
-                "password": PASSWORD,
-            },
-        )
-        assert r.status_code == 303
-        page = client.get("/admin/users").text
-        assert "bob@example.org" in page and "created (facilitator)" in page
-        audit = client.get("/admin/audit").text
-        assert "user.create" in audit and "user:bob@example.org" in audit
+    client = auth("ana@example.org")
+    r = client.post(
+        "/admin/users",
+        data={
+            "email": "bob@example.org",
+            "role": "admin",
+            "password": "short",
+        },
+    )
+    assert r.status_code == 400 and "at least 10" in r.text
+    r = client.post(
+        "/admin/users",
+        data={
+            "email": "bob@example.org",
+            "role": "facilitator",
+            "password": PASSWORD,
+        },
+    )
+    assert r.status_code == 303
+    page = client.get("/admin/users").text
+    assert "bob@example.org" in page and "created (facilitator)" in page
+    audit = client.get("/admin/audit").text
+    assert "user.create" in audit and "user:bob@example.org" in audit
 
 
 def test_user_cli_create_and_list(tmp_path: object) -> None:

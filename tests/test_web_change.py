@@ -19,7 +19,7 @@ from bifocals.services.people import add_participant
 from bifocals.services.security import User
 from bifocals.store.app_tables import audit_log
 from bifocals.web.routers.change import _pdf_filename, initiative_path, scope_css
-from support.web import PASSWORD, add_user, login, store_at, web_client
+from support.web import PASSWORD, Auth, add_user, login, store_at, web_client
 
 DEMO = "Move the order system to the cloud"
 
@@ -52,25 +52,24 @@ def seeded(db_url: str) -> str:
 
 
 @pytest.mark.parametrize("who", ["admin@example.org", "coach@example.org"])
-def test_list_and_dashboard_for_managers(seeded: str, who: str) -> None:
-    with web_client(seeded) as client:
-        login(client, who)
-        page = client.get("/initiatives")
-        assert page.status_code == 200
-        href = initiative_path(DEMO)
-        assert f'href="{href}"' in page.text and DEMO in page.text
-        dash = client.get(href)
-        assert dash.status_code == 200, dash.text
-        text = dash.text
-        # Inside the site layout: the site's nav and stylesheet, the report's scoped styles.
-        assert "/static/app.css" in text and 'class="site-header"' in text
-        assert ".change-report h2" in text and "body {" not in text
-        for anchor in ("findings", "alignment", "duties", "readiness"):
-            assert f'id="{anchor}"' in text and f'href="#{anchor}"' in text
-        assert text.count("<svg") >= 2  # the angle chart and the readiness heat map
-        assert "Duty coverage" in text and "Readiness (ADKAR)" in text
-        assert f'href="{href}.pdf"' in text
-        assert dash.headers["cache-control"] == "no-store"
+def test_list_and_dashboard_for_managers(seeded: str, who: str, auth: Auth) -> None:
+    client = auth(who, seeded)
+    page = client.get("/initiatives")
+    assert page.status_code == 200
+    href = initiative_path(DEMO)
+    assert f'href="{href}"' in page.text and DEMO in page.text
+    dash = client.get(href)
+    assert dash.status_code == 200, dash.text
+    text = dash.text
+    # Inside the site layout: the site's nav and stylesheet, the report's scoped styles.
+    assert "/static/app.css" in text and 'class="site-header"' in text
+    assert ".change-report h2" in text and "body {" not in text
+    for anchor in ("findings", "alignment", "duties", "readiness"):
+        assert f'id="{anchor}"' in text and f'href="#{anchor}"' in text
+    assert text.count("<svg") >= 2  # the angle chart and the readiness heat map
+    assert "Duty coverage" in text and "Readiness (ADKAR)" in text
+    assert f'href="{href}.pdf"' in text
+    assert dash.headers["cache-control"] == "no-store"
 
 
 def test_visitors_are_sent_to_login_and_participants_refused(seeded: str) -> None:
@@ -86,25 +85,23 @@ def test_visitors_are_sent_to_login_and_participants_refused(seeded: str) -> Non
             assert DEMO not in r.text
 
 
-def test_unknown_initiative_is_404(seeded: str) -> None:
-    with web_client(seeded) as client:
-        login(client, "coach@example.org")
-        for path in ("/initiatives/No%20such%20thing", "/initiatives/No%20such%20thing.pdf"):
-            r = client.get(path)
-            assert r.status_code == 404
-            assert "There is no initiative with that name" in r.text
-            assert DEMO not in r.text  # the error does not list the stored names
+def test_unknown_initiative_is_404(seeded: str, auth: Auth) -> None:
+    client = auth("coach@example.org", seeded)
+    for path in ("/initiatives/No%20such%20thing", "/initiatives/No%20such%20thing.pdf"):
+        r = client.get(path)
+        assert r.status_code == 404
+        assert "There is no initiative with that name" in r.text
+        assert DEMO not in r.text  # the error does not list the stored names
 
 
-def test_empty_list_says_how_to_import(sqlite_url: str) -> None:
+def test_empty_list_says_how_to_import(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "admin@example.org", "admin")
-    with web_client(sqlite_url) as client:
-        login(client, "admin@example.org")
-        page = client.get("/initiatives")
-        assert page.status_code == 200 and "bifocals change import" in page.text
+    client = auth("admin@example.org")
+    page = client.get("/initiatives")
+    assert page.status_code == 200 and "bifocals change import" in page.text
 
 
-def test_names_are_escaped_and_quoted(sqlite_url: str) -> None:
+def test_names_are_escaped_and_quoted(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "admin@example.org", "admin")
     from bifocals.change import demo_initiative_text
 
@@ -114,28 +111,26 @@ def test_names_are_escaped_and_quoted(sqlite_url: str) -> None:
         ini, data = load_initiative_text(text, "test")
         assert ini.name == name
         save_initiative(store, ini, data, "test", False, None)
-    with web_client(sqlite_url) as client:
-        login(client, "admin@example.org")
-        page = client.get("/initiatives")
-        assert "<b>" not in page.text and "&lt;b&gt;" in page.text
-        href = initiative_path(name)
-        assert "/" not in href[len("/initiatives/") :]
-        dash = client.get(href)
-        assert dash.status_code == 200
-        assert "<b>" not in dash.text and "&lt;b&gt;" in dash.text
+    client = auth("admin@example.org")
+    page = client.get("/initiatives")
+    assert "<b>" not in page.text and "&lt;b&gt;" in page.text
+    href = initiative_path(name)
+    assert "/" not in href[len("/initiatives/") :]
+    dash = client.get(href)
+    assert dash.status_code == 200
+    assert "<b>" not in dash.text and "&lt;b&gt;" in dash.text
 
 
 @pytest.mark.pdf
-def test_pdf_download_is_audited(seeded: str, pdf_engine: None, artifacts_dir: Path) -> None:
-    with web_client(seeded) as client:
-        login(client, "coach@example.org")
-        r = client.get(initiative_path(DEMO) + ".pdf")
-        assert r.status_code == 200
-        assert r.headers["content-type"] == "application/pdf"
-        assert r.content.startswith(b"%PDF")
-        assert (
-            'filename="Move-the-order-system-to-the-cloud.pdf"' in r.headers["content-disposition"]
-        )
+def test_pdf_download_is_audited(
+    seeded: str, pdf_engine: None, artifacts_dir: Path, auth: Auth
+) -> None:
+    client = auth("coach@example.org", seeded)
+    r = client.get(initiative_path(DEMO) + ".pdf")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    assert 'filename="Move-the-order-system-to-the-cloud.pdf"' in r.headers["content-disposition"]
     out = artifacts_dir / "change"
     out.mkdir(parents=True, exist_ok=True)
     (out / "initiative.pdf").write_bytes(r.content)

@@ -20,7 +20,7 @@ from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import effort_imports
 from bifocals.web.routers.change import initiative_path
 from support.effort_exports import DEMO, JiraIssue, cost_quarter_export, jira_csv
-from support.web import PASSWORD, login, store_at, web_client
+from support.web import PASSWORD, Auth, login, store_at, web_client
 from test_web_change import seed as seed_change_pages
 
 BASE = initiative_path(DEMO)
@@ -64,37 +64,37 @@ def imports(url: str) -> list[sa.Row[Any]]:
         return list(conn.execute(sa.select(effort_imports)))
 
 
-def test_upload_preview_then_apply(seeded: str) -> None:
-    with web_client(seeded) as client:
-        token = login(client, "coach@example.org")
-        dash = client.get(BASE)
-        assert f'action="{BASE}/effort"' in dash.text and 'id="effort"' in dash.text
-        assert 'href="#effort"' in dash.text
-        r = upload(client, token, cost_quarter_export())
-        assert r.status_code == 303, r.text
-        where = r.headers["location"]
-        assert re.fullmatch(re.escape(BASE) + r"/effort/\d+", where)
-        page = client.get(where)
-        assert page.status_code == 200
-        text = page.text
-        assert "Preview only: nothing has changed yet." in text
-        assert "replaces the effort of 2026-Q3 with 120 hours from 12 items" in text
-        assert "Pay for what we use" in text and "69.3°" in text
-        assert re.search(r"Untagged:</strong> 0 items, 0% of the effort", text)
-        # Previewed, not applied: the dashboard still shows the file's effort.
-        assert "Jira export" not in client.get(BASE).text
-        assert [r.applied_at for r in imports(seeded)] == [None]
-        done = client.post(where + "/apply", data={"csrf_token": token})
-        assert done.status_code == 303
-        assert done.headers["location"] == BASE + "#alignment"
-        dash = client.get(BASE).text
-        assert "The effort of 2026-Q3 now comes from jira.csv (12 items, 120 hours)." in dash
-        assert "Jira export jira.csv, imported" in dash  # the period table's source column
-        assert "Applied imports" in dash
-        # Applying again changes nothing.
-        again = client.post(where + "/apply", data={"csrf_token": token})
-        assert again.status_code == 303
-        assert "Nothing changed" in client.get(BASE).text
+def test_upload_preview_then_apply(seeded: str, auth: Auth) -> None:
+    client = auth("coach@example.org", seeded)
+    token = client.token
+    dash = client.get(BASE)
+    assert f'action="{BASE}/effort"' in dash.text and 'id="effort"' in dash.text
+    assert 'href="#effort"' in dash.text
+    r = upload(client, token, cost_quarter_export())
+    assert r.status_code == 303, r.text
+    where = r.headers["location"]
+    assert re.fullmatch(re.escape(BASE) + r"/effort/\d+", where)
+    page = client.get(where)
+    assert page.status_code == 200
+    text = page.text
+    assert "Preview only: nothing has changed yet." in text
+    assert "replaces the effort of 2026-Q3 with 120 hours from 12 items" in text
+    assert "Pay for what we use" in text and "69.3°" in text
+    assert re.search(r"Untagged:</strong> 0 items, 0% of the effort", text)
+    # Previewed, not applied: the dashboard still shows the file's effort.
+    assert "Jira export" not in client.get(BASE).text
+    assert [r.applied_at for r in imports(seeded)] == [None]
+    done = client.post(where + "/apply")
+    assert done.status_code == 303
+    assert done.headers["location"] == BASE + "#alignment"
+    dash = client.get(BASE).text
+    assert "The effort of 2026-Q3 now comes from jira.csv (12 items, 120 hours)." in dash
+    assert "Jira export jira.csv, imported" in dash  # the period table's source column
+    assert "Applied imports" in dash
+    # Applying again changes nothing.
+    again = client.post(where + "/apply")
+    assert again.status_code == 303
+    assert "Nothing changed" in client.get(BASE).text
     with store_at(seeded) as store, store.engine.connect() as conn:
         actions = conn.execute(
             sa.select(audit_log.c.actor, audit_log.c.target).where(
@@ -130,58 +130,58 @@ def test_problems_are_listed_and_nothing_is_stored(seeded: str) -> None:
     assert imports(seeded) == []
 
 
-def test_size_limit_and_format(seeded: str) -> None:
-    with web_client(seeded) as client:
-        token = login(client, "coach@example.org")
-        big = b"Issue key,Summary,Created\n" + b"x" * MAX_EXPORT_BYTES
-        r = upload(client, token, big)
-        assert r.status_code == 400 and "larger than 5,000,000 bytes" in r.text
-        r = upload(client, token, cost_quarter_export(), kind="trello")
-        assert r.status_code == 422
+def test_size_limit_and_format(seeded: str, auth: Auth) -> None:
+    client = auth("coach@example.org", seeded)
+    token = client.token
+    big = b"Issue key,Summary,Created\n" + b"x" * MAX_EXPORT_BYTES
+    r = upload(client, token, big)
+    assert r.status_code == 400 and "larger than 5,000,000 bytes" in r.text
+    r = upload(client, token, cost_quarter_export(), kind="trello")
+    assert r.status_code == 422
     assert imports(seeded) == []
 
 
-def test_who_may_import(seeded: str) -> None:
-    with web_client(seeded) as client:
-        token = login(client, "coach@example.org")
-        r = upload(client, token, cost_quarter_export())
-        preview = r.headers["location"]
+def test_who_may_import(seeded: str, auth: Auth) -> None:
+    client = auth("coach@example.org", seeded)
+    token = client.token
+    r = upload(client, token, cost_quarter_export())
+    preview = r.headers["location"]
     other_base = initiative_path("Other move")
-    with web_client(seeded) as client:
-        token = login(client, "other@example.org")
-        # Not assigned: 404, as for a name that does not exist.
-        assert client.get(preview).status_code == 404
-        assert client.post(preview + "/apply", data={"csrf_token": token}).status_code == 404
-        r = upload(client, token, cost_quarter_export())
-        assert r.status_code == 404 and DEMO not in r.text
-        # A preview of one initiative is not found under another.
-        pid = preview.rsplit("/", 1)[1]
-        assert client.get(f"{other_base}/effort/{pid}").status_code == 404
-        r = upload(client, token, cost_quarter_export(), base=initiative_path("No such"))
-        assert r.status_code == 404
-    with web_client(seeded) as client:
-        token = login(client, "p01@example.org")
-        assert client.get(preview).status_code == 403
-        assert upload(client, token, cost_quarter_export()).status_code == 403
-    with web_client(seeded) as client:
-        token = login(client, "admin@example.org")
-        assert client.get(preview).status_code == 200
-        assert client.post(preview + "/apply", data={"csrf_token": token}).status_code == 303
+    client = auth("other@example.org", seeded)
+    token = client.token
+    # Not assigned: 404, as for a name that does not exist.
+    assert client.get(preview).status_code == 404
+    assert client.post(preview + "/apply").status_code == 404
+    r = upload(client, token, cost_quarter_export())
+    assert r.status_code == 404 and DEMO not in r.text
+    # A preview of one initiative is not found under another.
+    pid = preview.rsplit("/", 1)[1]
+    assert client.get(f"{other_base}/effort/{pid}").status_code == 404
+    r = upload(client, token, cost_quarter_export(), base=initiative_path("No such"))
+    assert r.status_code == 404
+    client = auth("p01@example.org", seeded)
+    token = client.token
+    assert client.get(preview).status_code == 403
+    assert upload(client, token, cost_quarter_export()).status_code == 403
+    client = auth("admin@example.org", seeded)
+    token = client.token
+    assert client.get(preview).status_code == 200
+    assert client.post(preview + "/apply").status_code == 303
     assert [r.applied_at is not None for r in imports(seeded)] == [True]
 
 
-def test_a_page_left_open_applies_only_the_preview_it_showed(seeded: str) -> None:
-    with web_client(seeded) as client:
-        token = login(client, "coach@example.org")
-        where = upload(client, token, cost_quarter_export()).headers["location"]
-        shown = re.search(r'name="digest" value="([0-9a-f]{64})"', client.get(where).text)
-        assert shown is not None
-        wrong = client.post(where + "/apply", data={"csrf_token": token, "digest": "0" * 64})
-        assert wrong.status_code == 303 and wrong.headers["location"] == BASE + "#effort"
-        assert "nothing was applied" in client.get(BASE).text
-        assert [r.applied_at for r in imports(seeded)] == [None]
-        right = client.post(where + "/apply", data={"csrf_token": token, "digest": shown[1]})
-        assert right.status_code == 303 and right.headers["location"] == BASE + "#alignment"
+def test_a_page_left_open_applies_only_the_preview_it_showed(seeded: str, auth: Auth) -> None:
+    client = auth("coach@example.org", seeded)
+    token = client.token
+    where = upload(client, token, cost_quarter_export()).headers["location"]
+    shown = re.search(r'name="digest" value="([0-9a-f]{64})"', client.get(where).text)
+    assert shown is not None
+    wrong = client.post(where + "/apply", data={"digest": "0" * 64})
+    assert wrong.status_code == 303 and wrong.headers["location"] == BASE + "#effort"
+    assert "nothing was applied" in client.get(BASE).text
+    assert [r.applied_at for r in imports(seeded)] == [None]
+    right = client.post(where + "/apply", data={"digest": shown[1]})
+    assert right.status_code == 303 and right.headers["location"] == BASE + "#alignment"
     assert [r.applied_at is not None for r in imports(seeded)] == [True]
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from bifocals.store.app_tables import invitations, nomination_links
 from bifocals.store.change_tables import readiness_links
 from bifocals.web.routers.change import initiative_path
-from support.web import add_user, login, web_client
+from support.web import Auth, add_user
 from test_web_campaign import add_person, make_campaign
 from test_web_readiness import NAME, seed
 
@@ -38,116 +38,113 @@ def database_text(client: object) -> str:
         )
 
 
-def test_invite_redirects_and_a_reload_issues_nothing(sqlite_url: str) -> None:
+def test_invite_redirects_and_a_reload_issues_nothing(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "fa@example.org", "facilitator")
-    with web_client(sqlite_url) as a:
-        ta = login(a, "fa@example.org")
-        cid = make_campaign(a, ta)
-        pid = add_person(a, ta, cid, "P1", name="Pat", email="pat@example.org")
-        a.post(
-            f"/campaigns/{cid}/participants/{pid}/raters",
-            data={"csrf_token": ta, "name": "Mo", "group": "peer"},
-        )
-        r = a.post(
-            f"/campaigns/{cid}/participants/{pid}/invite", data={"csrf_token": ta, "mode": "show"}
-        )
-        assert r.status_code == 303
-        where = r.headers["location"]
-        assert where.startswith(f"/campaigns/{cid}/links")
-        issued = count(a, invitations)
-        assert issued == 2  # Mo and Pat's self rating
-        page = a.get(where)
-        assert page.status_code == 200 and "shown only this once" in page.text
-        tokens = SURVEY.findall(page.text)
-        assert len(tokens) == 2
-        assert not any(t in where for t in tokens)
-        assert not any(t in str(a.cookies) for t in tokens)
-        # The Done button leads back to the participant, and every link has a Copy button.
-        assert f'href="/campaigns/{cid}/participants/{pid}"' in page.text
-        assert page.text.count("data-copy=") == 2
-        # Reloading (or Back, then forward) shows no link and issues none.
-        again = a.get(where)
-        assert again.status_code == 200
-        assert "already shown" in again.text and not SURVEY.findall(again.text)
-        assert count(a, invitations) == issued
-        # The links stay valid: nothing was revoked by looking again.
-        with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
-            revoked = conn.execute(
-                sa.select(sa.func.count()).where(invitations.c.revoked_at.isnot(None))
-            ).scalar()
-        assert revoked == 0
-        # No raw token in the database at any point after issuing.
-        assert not any(t in database_text(a) for t in tokens)
+    a = auth("fa@example.org")
+    ta = a.token
+    cid = make_campaign(a, ta)
+    pid = add_person(a, ta, cid, "P1", name="Pat", email="pat@example.org")
+    a.post(
+        f"/campaigns/{cid}/participants/{pid}/raters",
+        data={"name": "Mo", "group": "peer"},
+    )
+    r = a.post(f"/campaigns/{cid}/participants/{pid}/invite", data={"mode": "show"})
+    assert r.status_code == 303
+    where = r.headers["location"]
+    assert where.startswith(f"/campaigns/{cid}/links")
+    issued = count(a, invitations)
+    assert issued == 2  # Mo and Pat's self rating
+    page = a.get(where)
+    assert page.status_code == 200 and "shown only this once" in page.text
+    tokens = SURVEY.findall(page.text)
+    assert len(tokens) == 2
+    assert not any(t in where for t in tokens)
+    assert not any(t in str(a.cookies) for t in tokens)
+    # The Done button leads back to the participant, and every link has a Copy button.
+    assert f'href="/campaigns/{cid}/participants/{pid}"' in page.text
+    assert page.text.count("data-copy=") == 2
+    # Reloading (or Back, then forward) shows no link and issues none.
+    again = a.get(where)
+    assert again.status_code == 200
+    assert "already shown" in again.text and not SURVEY.findall(again.text)
+    assert count(a, invitations) == issued
+    # The links stay valid: nothing was revoked by looking again.
+    with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
+        revoked = conn.execute(
+            sa.select(sa.func.count()).where(invitations.c.revoked_at.isnot(None))
+        ).scalar()
+    assert revoked == 0
+    # No raw token in the database at any point after issuing.
+    assert not any(t in database_text(a) for t in tokens)
 
 
-def test_links_wait_sealed_for_their_own_session_only(sqlite_url: str) -> None:
+def test_links_wait_sealed_for_their_own_session_only(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "fa@example.org", "facilitator")
-    with web_client(sqlite_url) as a, web_client(sqlite_url) as other_tab:
-        ta = login(a, "fa@example.org")
-        login(other_tab, "fa@example.org")  # same person, another session
-        cid = make_campaign(a, ta)
-        pid = add_person(a, ta, cid, "P1", name="Pat", email="pat@example.org")
-        r = a.post(
-            f"/campaigns/{cid}/participants/{pid}/nomination-link",
-            data={"csrf_token": ta, "mode": "show"},
+    a = auth("fa@example.org")
+    other_tab = auth("fa@example.org")  # same person, another session
+    ta = a.token
+    cid = make_campaign(a, ta)
+    pid = add_person(a, ta, cid, "P1", name="Pat", email="pat@example.org")
+    r = a.post(
+        f"/campaigns/{cid}/participants/{pid}/nomination-link",
+        data={"mode": "show"},
+    )
+    assert r.status_code == 303
+    # While the links wait, the database holds them only sealed.
+    with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
+        stored = " ".join(
+            str(v) for v in conn.execute(sa.text("select flash from sessions")).scalars()
         )
-        assert r.status_code == 303
-        # While the links wait, the database holds them only sealed.
-        with a.app.state.store.engine.connect() as conn:  # type: ignore[attr-defined]
-            stored = " ".join(
-                str(v) for v in conn.execute(sa.text("select flash from sessions")).scalars()
-            )
-        assert '"kind": "links"' in stored and "/nominate/" not in stored
-        # Another session of the same account cannot read them, nor does it use them up.
-        elsewhere = other_tab.get(r.headers["location"])
-        assert "already shown" in elsewhere.text and not NOMINATE.findall(elsewhere.text)
-        page = a.get(r.headers["location"])
-        assert len(NOMINATE.findall(page.text)) == 1
-        assert count(a, nomination_links) == 1
-        # Other pages rendered in between do not show the waiting links as a message.
-        r = a.post(
-            f"/campaigns/{cid}/participants/{pid}/nomination-link",
-            data={"csrf_token": ta, "mode": "show"},
-        )
-        detail = a.get(f"/campaigns/{cid}").text
-        assert "/nominate/" not in detail and "sealed" not in detail
-        # ... nor use them up (say, a page opened in another tab of the same session).
-        assert len(NOMINATE.findall(a.get(r.headers["location"]).text)) == 1
+    assert '"kind": "links"' in stored and "/nominate/" not in stored
+    # Another session of the same account cannot read them, nor does it use them up.
+    elsewhere = other_tab.get(r.headers["location"])
+    assert "already shown" in elsewhere.text and not NOMINATE.findall(elsewhere.text)
+    page = a.get(r.headers["location"])
+    assert len(NOMINATE.findall(page.text)) == 1
+    assert count(a, nomination_links) == 1
+    # Other pages rendered in between do not show the waiting links as a message.
+    r = a.post(
+        f"/campaigns/{cid}/participants/{pid}/nomination-link",
+        data={"mode": "show"},
+    )
+    detail = a.get(f"/campaigns/{cid}").text
+    assert "/nominate/" not in detail and "sealed" not in detail
+    # ... nor use them up (say, a page opened in another tab of the same session).
+    assert len(NOMINATE.findall(a.get(r.headers["location"]).text)) == 1
 
 
-def test_readiness_links_redirect_and_reload(sqlite_url: str) -> None:
+def test_readiness_links_redirect_and_reload(sqlite_url: str, auth: Auth) -> None:
     seed(sqlite_url)
     base = initiative_path(NAME)
-    with web_client(sqlite_url) as coach:
-        token = login(coach, "coach@example.org")
-        r = coach.post(
-            base + "/readiness/links",
-            data={"csrf_token": token, "group": "ops", "count": "3", "label": "Tuesday team"},
-        )
-        assert r.status_code == 303 and r.headers["location"] == base + "/readiness/links"
-        page = coach.get(r.headers["location"])
-        assert page.status_code == 200 and "shown only this once" in page.text
-        tokens = READINESS.findall(page.text)
-        assert len(tokens) == 3 and "Tuesday team" in page.text
-        assert page.text.count("data-copy=") == 3
-        assert count(coach, readiness_links) == 3
-        again = coach.get(base + "/readiness/links")
-        assert again.status_code == 200 and "already shown" in again.text
-        assert not READINESS.findall(again.text)
-        assert count(coach, readiness_links) == 3
-        assert not any(t in database_text(coach) for t in tokens)
+    coach = auth("coach@example.org")
+    r = coach.post(
+        base + "/readiness/links",
+        data={"group": "ops", "count": "3", "label": "Tuesday team"},
+    )
+    assert r.status_code == 303 and r.headers["location"] == base + "/readiness/links"
+    page = coach.get(r.headers["location"])
+    assert page.status_code == 200 and "shown only this once" in page.text
+    tokens = READINESS.findall(page.text)
+    assert len(tokens) == 3 and "Tuesday team" in page.text
+    assert page.text.count("data-copy=") == 3
+    assert count(coach, readiness_links) == 3
+    again = coach.get(base + "/readiness/links")
+    assert again.status_code == 200 and "already shown" in again.text
+    assert not READINESS.findall(again.text)
+    assert count(coach, readiness_links) == 3
+    assert not any(t in database_text(coach) for t in tokens)
 
 
-def test_links_page_refuses_outsiders(sqlite_url: str) -> None:
+def test_links_page_refuses_outsiders(sqlite_url: str, auth: Auth) -> None:
     seed(sqlite_url)
     add_user(sqlite_url, "fa@example.org", "facilitator")
-    with web_client(sqlite_url) as a, web_client(sqlite_url) as b:
-        ta = login(a, "fa@example.org")
-        login(b, "other@example.org")
-        cid = make_campaign(a, ta)
-        assert b.get(f"/campaigns/{cid}/links").status_code == 404
-        assert b.get(initiative_path(NAME) + "/readiness/links").status_code == 404
-        # A crafted "back" address cannot send the Done button off the campaign.
-        page = a.get(f"/campaigns/{cid}/links?back=https://evil.example/")
-        assert 'href="https://evil.example/"' not in page.text
-        assert f'class="button primary" href="/campaigns/{cid}"' in page.text
+    a = auth("fa@example.org")
+    b = auth("other@example.org")
+    ta = a.token
+    cid = make_campaign(a, ta)
+    assert b.get(f"/campaigns/{cid}/links").status_code == 404
+    assert b.get(initiative_path(NAME) + "/readiness/links").status_code == 404
+    # A crafted "back" address cannot send the Done button off the campaign.
+    page = a.get(f"/campaigns/{cid}/links?back=https://evil.example/")
+    assert 'href="https://evil.example/"' not in page.text
+    assert f'class="button primary" href="/campaigns/{cid}"' in page.text

@@ -18,7 +18,7 @@ from bifocals.web.routers.change import initiative_path
 from support.closed_campaign import Site, seeded_site
 from support.survey import INSTRUMENT, full_answers
 from support.survey import seed as seed_survey
-from support.web import add_user, login, store_at, web_client
+from support.web import Auth, add_user, store_at, web_client
 from test_web_readiness import NAME, seed
 
 
@@ -46,43 +46,41 @@ def site(sqlite_url: str, tmp_path: Path) -> Site:
     return seeded_site(sqlite_url, tmp_path)
 
 
-def test_release_and_close_ask_first(site: Site) -> None:
+def test_release_and_close_ask_first(site: Site, auth: Auth) -> None:
     c = site.campaign_id
-    with web_client(site.url) as client:
-        login(client, "admin@example.org")
-        forms = confirms(client.get(f"/campaigns/{c}").text)
-        release = forms[f"/campaigns/{c}/release"]
-        assert release and "cannot be undone" in release and "Autumn" in release
-        assert forms[f"/campaigns/{c}/reopen"] is None  # undoable: no question
-        with store_at(site.url) as store, store.engine.begin() as conn:
-            conn.execute(sa.text("update campaigns set status = 'open' where id = :c"), {"c": c})
-        forms = confirms(client.get(f"/campaigns/{c}").text)
-        close = forms[f"/campaigns/{c}/close"]
-        assert close and "can no longer answer" in close
-        # The page loads the script that asks; without it the forms post as before.
-        page = client.get(f"/campaigns/{c}").text
-        assert "/static/ui.js" in page
-        assert client.get("/static/ui.js").status_code == 200
+    client = auth("admin@example.org", site.url)
+    forms = confirms(client.get(f"/campaigns/{c}").text)
+    release = forms[f"/campaigns/{c}/release"]
+    assert release and "cannot be undone" in release and "Autumn" in release
+    assert forms[f"/campaigns/{c}/reopen"] is None  # undoable: no question
+    with store_at(site.url) as store, store.engine.begin() as conn:
+        conn.execute(sa.text("update campaigns set status = 'open' where id = :c"), {"c": c})
+    forms = confirms(client.get(f"/campaigns/{c}").text)
+    close = forms[f"/campaigns/{c}/close"]
+    assert close and "can no longer answer" in close
+    # The page loads the script that asks; without it the forms post as before.
+    page = client.get(f"/campaigns/{c}").text
+    assert "/static/ui.js" in page
+    assert client.get("/static/ui.js").status_code == 200
 
 
-def test_remove_and_reject_ask_first(sqlite_url: str) -> None:
+def test_remove_and_reject_ask_first(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "admin@example.org", "admin")
     add_user(sqlite_url, "fa@example.org", "facilitator")
     from test_web_campaign import add_person, make_campaign
 
-    with web_client(sqlite_url) as admin, web_client(sqlite_url) as visitor:
-        t = login(admin, "admin@example.org")
+    admin = auth("admin@example.org")
+    t = admin.token
+    with web_client(sqlite_url) as visitor:
         cid = make_campaign(admin, t)
-        admin.post(
-            f"/campaigns/{cid}/facilitators", data={"csrf_token": t, "email": "fa@example.org"}
-        )
+        admin.post(f"/campaigns/{cid}/facilitators", data={"email": "fa@example.org"})
         forms = confirms(admin.get(f"/campaigns/{cid}").text)
         remove = [v for k, v in forms.items() if k.endswith("/remove")]
         assert remove and remove[0] and "fa@example.org" in remove[0]
         pid = add_person(admin, t, cid, "P1", name="Pat", email="pat@example.org")
         r = admin.post(
             f"/campaigns/{cid}/participants/{pid}/nomination-link",
-            data={"csrf_token": t, "mode": "show"},
+            data={"mode": "show"},
             follow_redirects=True,
         )
         path = re.search(r'value="https?://[^"/]+(/nominate/[^"]+)"', r.text).group(1)  # type: ignore[union-attr]
@@ -99,60 +97,56 @@ def test_remove_and_reject_ask_first(sqlite_url: str) -> None:
         assert approve == [None]
 
 
-def test_initiative_survey_actions_ask_first(sqlite_url: str) -> None:
+def test_initiative_survey_actions_ask_first(sqlite_url: str, auth: Auth) -> None:
     seed(sqlite_url)
     base = initiative_path(NAME)
-    with web_client(sqlite_url) as admin:
-        t = login(admin, "admin@example.org")
-        forms = confirms(admin.get(base).text)
-        assert "stops taking answers" in (forms[base + "/readiness/close"] or "")
-        removes = [v for k, v in forms.items() if k.endswith("/remove")]
-        assert removes and all(v and "coach@example.org" in v for v in removes)
-        admin.post(base + "/readiness/close", data={"csrf_token": t})
-        forms = confirms(admin.get(base).text)
-        assert "never take answers again" in (forms[base + "/readiness/results"] or "")
-        assert forms[base + "/readiness/open"] is None
+    admin = auth("admin@example.org")
+    forms = confirms(admin.get(base).text)
+    assert "stops taking answers" in (forms[base + "/readiness/close"] or "")
+    removes = [v for k, v in forms.items() if k.endswith("/remove")]
+    assert removes and all(v and "coach@example.org" in v for v in removes)
+    admin.post(base + "/readiness/close")
+    forms = confirms(admin.get(base).text)
+    assert "never take answers again" in (forms[base + "/readiness/results"] or "")
+    assert forms[base + "/readiness/open"] is None
 
 
-def test_new_account_form_starts_on_the_least_privileged_role(sqlite_url: str) -> None:
+def test_new_account_form_starts_on_the_least_privileged_role(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "admin@example.org", "admin")
-    with web_client(sqlite_url) as admin:
-        t = login(admin, "admin@example.org")
-        page = admin.get("/admin/users").text
-        selected = re.findall(r'<option value="(\w+)" selected>', page)
-        assert selected == ["participant"]
-        # A refused form keeps what was chosen.
-        r = admin.post(
-            "/admin/users",
-            data={
-                "csrf_token": t,
-                "email": "x@example.org",
-                "role": "facilitator",
-                "password": "short",
-            },
-        )
-        assert r.status_code == 400
-        assert re.findall(r'<option value="(\w+)" selected>', r.text) == ["facilitator"]
-        assert 'value="x@example.org"' in r.text
+    admin = auth("admin@example.org")
+    page = admin.get("/admin/users").text
+    selected = re.findall(r'<option value="(\w+)" selected>', page)
+    assert selected == ["participant"]
+    # A refused form keeps what was chosen.
+    r = admin.post(
+        "/admin/users",
+        data={
+            "email": "x@example.org",
+            "role": "facilitator",
+            "password": "short",
+        },
+    )
+    assert r.status_code == 400
+    assert re.findall(r'<option value="(\w+)" selected>', r.text) == ["facilitator"]
+    assert 'value="x@example.org"' in r.text
 
 
-def test_breadcrumbs_end_on_the_page_and_audit_dates_do_not_wrap(site: Site) -> None:
+def test_breadcrumbs_end_on_the_page_and_audit_dates_do_not_wrap(site: Site, auth: Auth) -> None:
     c, pid = site.campaign_id, site.pids["P1"]
-    with web_client(site.url) as client:
-        login(client, "admin@example.org")
-        for path, last in (
-            (f"/campaigns/{c}", "Autumn"),
-            (f"/campaigns/{c}/participants/{pid}", "P1"),
-            (f"/campaigns/{c}/progress", "Progress"),
-        ):
-            page = client.get(path).text
-            crumbs = re.search(r'<nav aria-label="Breadcrumb"[^>]*>(.*?)</nav>', page, re.S)
-            assert crumbs, path
-            text = re.sub(r"<[^>]+>", "", crumbs.group(1)).strip()
-            assert not text.endswith("/") and text.endswith(last), (path, text)
-        client.get(f"/campaigns/{c}/cohort")  # something in the log
-        audit = client.get("/admin/audit").text
-        assert re.search(r'<td class="nowrap">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</td>', audit)
+    client = auth("admin@example.org", site.url)
+    for path, last in (
+        (f"/campaigns/{c}", "Autumn"),
+        (f"/campaigns/{c}/participants/{pid}", "P1"),
+        (f"/campaigns/{c}/progress", "Progress"),
+    ):
+        page = client.get(path).text
+        crumbs = re.search(r'<nav aria-label="Breadcrumb"[^>]*>(.*?)</nav>', page, re.S)
+        assert crumbs, path
+        text = re.sub(r"<[^>]+>", "", crumbs.group(1)).strip()
+        assert not text.endswith("/") and text.endswith(last), (path, text)
+    client.get(f"/campaigns/{c}/cohort")  # something in the log
+    audit = client.get("/admin/audit").text
+    assert re.search(r'<td class="nowrap">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</td>', audit)
 
 
 def test_stylesheet_fixes() -> None:

@@ -31,7 +31,7 @@ from bifocals.services.token_links import LinkKind, LinkStatus, Lookup
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import change_facilitators, readiness_links, readiness_responses
 from bifocals.web.routers.change import initiative_path
-from support.web import add_user, login, store_at, web_client
+from support.web import Auth, add_user, store_at, web_client
 
 NAME = "Move payroll to the new system"
 TEXT = f"""\
@@ -114,9 +114,10 @@ def count_responses(url: str) -> int:
         )
 
 
-def test_link_flow(seeded: str) -> None:
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+def test_link_flow(seeded: str, auth: Auth) -> None:
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         links = issue(coach, token, "ops", 3, label="Night shift")
         assert len(links) == 3 and len(set(links)) == 3
         # The respondent's page: five labelled questions, a comment, no sign-in needed.
@@ -174,13 +175,13 @@ def test_link_flow(seeded: str) -> None:
         )
         assert row is not None and row.groups() == ("3", "1")
         assert "Fine." not in dash.text  # one answer: below the threshold, no comment shown
-        r = coach.post(initiative_path(NAME) + "/readiness/close", data={"csrf_token": token})
+        r = coach.post(initiative_path(NAME) + "/readiness/close")
         assert r.status_code == 303
         closed = visitor.get(links[1])
         assert closed.status_code == 410 and "Survey closed" in closed.text
         code, text, _ = answer_closed(visitor, links[1])
         assert code == 410
-        coach.post(initiative_path(NAME) + "/readiness/open", data={"csrf_token": token})
+        coach.post(initiative_path(NAME) + "/readiness/open")
         assert visitor.get(links[1]).status_code == 200
     with store_at(seeded) as store, store.engine.connect() as conn:
         actions = [r.action for r in conn.execute(sa.select(audit_log.c.action))]
@@ -202,30 +203,29 @@ def answer_closed(client: TestClient, path: str) -> tuple[int, str, str]:
     return r.status_code, r.text, "k1"
 
 
-def test_link_for_unknown_group_or_bad_count_is_refused(seeded: str) -> None:
-    with web_client(seeded) as coach:
-        token = login(coach, "coach@example.org")
-        for group, count, field in (
-            ("nobody", "2", "group"),
-            ("ops", "0", "count"),
-            ("ops", "201", "count"),
-            ("ops", "two", "count"),
-        ):
-            r = coach.post(
-                initiative_path(NAME) + "/readiness/links",
-                data={"csrf_token": token, "group": group, "count": count},
-            )
-            assert r.status_code == 303
-            page = coach.get(r.headers["location"])
-            assert f"{field}: " in page.text, (group, count)
+def test_link_for_unknown_group_or_bad_count_is_refused(seeded: str, auth: Auth) -> None:
+    coach = auth("coach@example.org", seeded)
+    for group, count, field in (
+        ("nobody", "2", "group"),
+        ("ops", "0", "count"),
+        ("ops", "201", "count"),
+        ("ops", "two", "count"),
+    ):
+        r = coach.post(
+            initiative_path(NAME) + "/readiness/links",
+            data={"group": group, "count": count},
+        )
+        assert r.status_code == 303
+        page = coach.get(r.headers["location"])
+        assert f"{field}: " in page.text, (group, count)
     with store_at(seeded) as store, store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(readiness_links)).scalar() == 0
 
 
-def test_same_key_at_the_same_time_stores_one_answer(seeded: str) -> None:
-    with web_client(seeded) as coach:
-        token = login(coach, "coach@example.org")
-        (path,) = issue(coach, token, "ops", 1)
+def test_same_key_at_the_same_time_stores_one_answer(seeded: str, auth: Auth) -> None:
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    (path,) = issue(coach, token, "ops", 1)
     raw = path.rsplit("/", 1)[1]
     checked = Checked(scores={e: 3 for e in ALL4}, comment="")
     results: list[bool] = []
@@ -261,16 +261,16 @@ def outputs(client: TestClient) -> tuple[str, dict[str, object], str]:
 
 
 def test_an_answer_checked_before_closing_is_refused_after(
-    seeded: str, monkeypatch: pytest.MonkeyPatch
+    seeded: str, monkeypatch: pytest.MonkeyPatch, auth: Auth
 ) -> None:
     """An answer whose link was looked up while the survey was open, but stored after it was
     closed, is refused: it would change results that someone may already have seen."""
     import bifocals.services.readiness_links as rl
 
-    with web_client(seeded) as coach:
-        token = login(coach, "coach@example.org")
-        (path,) = issue(coach, token, "ops", 1)
-        close(coach, token)
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    (path,) = issue(coach, token, "ops", 1)
+    close(coach, token)
     real = rl.lookup
 
     def seen_open(conn: sa.Connection, kind: LinkKind, raw: str) -> Lookup:
@@ -324,13 +324,14 @@ def report_section(html: str) -> str:
 
 
 @pytest.mark.pdf
-def test_small_group_never_shows_its_own_means(seeded: str, pdf_engine: None) -> None:
+def test_small_group_never_shows_its_own_means(seeded: str, pdf_engine: None, auth: Auth) -> None:
     """Anonymity probe: three answers from the payroll team are shown (with their comments)
     once the survey is closed; the legal office's answers (below the minimum of 3) leave no
     trace in HTML, JSON or PDF, and the figures do not change when a second legal answer is
     there."""
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         ops = issue(coach, token, "ops", 3)
         legal = issue(coach, token, "legal", 2)
         for k, path in enumerate(ops):
@@ -400,12 +401,15 @@ def seen_rows(url: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.pdf
-def test_difference_attack_is_blocked(seeded: str, pdf_engine: None, tmp_path: Path) -> None:
+def test_difference_attack_is_blocked(
+    seeded: str, pdf_engine: None, tmp_path: Path, auth: Auth
+) -> None:
     """While the survey takes answers, every output is the same before and after one more
     answer (counts only on the dashboard); the answers appear once it is closed, and after
     anyone has seen them the survey cannot be opened again."""
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         links = issue(coach, token, "ops", 4)
         for k, path in enumerate(links[:3]):
             assert (
@@ -461,11 +465,12 @@ def test_difference_attack_is_blocked(seeded: str, pdf_engine: None, tmp_path: P
     assert "readiness.open" not in actions
 
 
-def test_reopen_allowed_until_someone_looks(seeded: str) -> None:
+def test_reopen_allowed_until_someone_looks(seeded: str, auth: Auth) -> None:
     """Closing and opening again is fine while nobody has seen the results (opening the
     dashboard of a closed survey shows none); "Show the results" counts as seeing them."""
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         links = issue(coach, token, "ops", 4)
         for path in links[:3]:
             assert answer(visitor, path, ALL4)[0] == 200
@@ -476,7 +481,7 @@ def test_reopen_allowed_until_someone_looks(seeded: str) -> None:
         assert "takes answers again" in page and "Results appear when collection" in page
         assert answer(visitor, links[3], ALL4)[0] == 200
         close(coach, token)
-        r = coach.post(initiative_path(NAME) + "/readiness/results", data={"csrf_token": token})
+        r = coach.post(initiative_path(NAME) + "/readiness/results")
         assert r.status_code == 303 and r.headers["location"].endswith("#readiness")
         shown = coach.get(r.headers["location"]).text
         assert "Payroll team (n=4)" in shown and "Show the results</button>" not in shown
@@ -492,17 +497,17 @@ def test_reopen_allowed_until_someone_looks(seeded: str) -> None:
     assert "initiative.view" in actions  # the dashboard while taking answers or held
 
 
-def test_results_of_an_open_survey_cannot_be_shown(seeded: str) -> None:
-    with web_client(seeded) as coach:
-        token = login(coach, "coach@example.org")
-        issue(coach, token, "ops", 1)
-        r = coach.post(initiative_path(NAME) + "/readiness/results", data={"csrf_token": token})
-        assert r.status_code == 303
-        assert "close it first" in coach.get(r.headers["location"]).text
+def test_results_of_an_open_survey_cannot_be_shown(seeded: str, auth: Auth) -> None:
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    issue(coach, token, "ops", 1)
+    r = coach.post(initiative_path(NAME) + "/readiness/results")
+    assert r.status_code == 303
+    assert "close it first" in coach.get(r.headers["location"]).text
     assert seen_rows(seeded) == []
 
 
-def test_cli_report_uses_web_and_file_answers(seeded: str) -> None:
+def test_cli_report_uses_web_and_file_answers(seeded: str, auth: Auth) -> None:
     """The command line shows the web answers only once the survey is closed, and such a read
     blocks re-opening like a view on the web (audit actor "cli")."""
     from typer.testing import CliRunner
@@ -516,8 +521,9 @@ def test_cli_report_uses_web_and_file_answers(seeded: str) -> None:
         )
         ini, data = load_initiative_text(text, "payroll.yaml")
         save_initiative(store, ini, data, "payroll.yaml", replace_existing=True)
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         for path in issue(coach, token, "ops", 2):
             assert answer(visitor, path, {e: "5" for e in ALL4})[0] == 200
         with store_at(seeded) as store:
@@ -540,14 +546,15 @@ def test_cli_report_uses_web_and_file_answers(seeded: str) -> None:
         assert "cannot take answers again" in reopen(coach, token)
 
 
-def test_replacing_keeps_facilitators_and_answers(seeded: str) -> None:
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+def test_replacing_keeps_facilitators_and_answers(seeded: str, auth: Auth) -> None:
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         (path,) = issue(coach, token, "ops", 1)
         assert answer(visitor, path, ALL4)[0] == 200
         r = coach.post(
             "/initiatives/import",
-            data={"csrf_token": token, "replace": "yes"},
+            data={"replace": "yes"},
             files={
                 "file": ("payroll.yaml", TEXT.replace("Everyone paid", "All paid"), "text/yaml")
             },
@@ -566,6 +573,7 @@ def test_replacing_keeps_facilitators_and_answers(seeded: str) -> None:
 
 def test_replacing_cannot_lower_the_threshold_or_add_answers_once_the_web_has_answers(
     seeded: str,
+    auth: Auth,
 ) -> None:
     lower = TEXT.replace("min_respondents: 3", "min_respondents: 1")
     padded = TEXT.replace(
@@ -574,14 +582,15 @@ def test_replacing_cannot_lower_the_threshold_or_add_answers_once_the_web_has_an
         + "    - {group: legal, scores: {awareness: 5, desire: 5}}\n" * 2,
     )
     assert lower != TEXT and padded != TEXT
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         (path,) = issue(coach, token, "legal", 1)
         assert answer(visitor, path, ALL4)[0] == 200
         for text, field in ((lower, "readiness.min_respondents"), (padded, "readiness.responses")):
             r = coach.post(
                 "/initiatives/import",
-                data={"csrf_token": token, "replace": "yes"},
+                data={"replace": "yes"},
                 files={"file": ("payroll.yaml", text, "text/yaml")},
             )
             assert r.status_code == 400 and field in r.text and "nothing changed" in r.text
@@ -604,7 +613,7 @@ ROUTES: tuple[tuple[str, str, dict[str, str]], ...] = (
 )
 
 
-def test_facilitators_see_only_their_initiatives(seeded: str) -> None:
+def test_facilitators_see_only_their_initiatives(seeded: str, auth: Auth) -> None:
     with store_at(seeded) as store:
         cid = store.create_campaign("Theirs", status="open")
         with store.engine.begin() as conn:
@@ -614,109 +623,98 @@ def test_facilitators_see_only_their_initiatives(seeded: str) -> None:
             )
     add_user(seeded, "p@example.org", "participant", campaign="Theirs", participant="P1")
     href = initiative_path(NAME)
-    with web_client(seeded) as client:
-        token = login(client, "other@example.org")
-        page = client.get("/initiatives")
-        assert page.status_code == 200 and NAME not in page.text
-        for method, suffix, data in ROUTES:
-            r = client.request(method, href + suffix, data={"csrf_token": token, **data})
-            admin_only = suffix.startswith("/facilitators")
-            assert r.status_code == (403 if admin_only else 404), (method, suffix, r.status_code)
-            assert NAME not in r.text
-    with web_client(seeded) as client:
-        token = login(client, "p@example.org")
-        for method, suffix, data in (*ROUTES, ("GET", "s", {})):
-            path = "/initiatives" if suffix == "s" else href + suffix
-            r = client.request(method, path, data={"csrf_token": token, **data})
-            assert r.status_code == 403, (method, suffix)
-        r = client.post(
-            "/initiatives/import",
-            data={"csrf_token": token},
-            files={"file": ("x.yaml", TEXT, "text/yaml")},
-        )
-        assert r.status_code == 403
+    client = auth("other@example.org", seeded)
+    token = client.token
+    page = client.get("/initiatives")
+    assert page.status_code == 200 and NAME not in page.text
+    for method, suffix, data in ROUTES:
+        r = client.request(method, href + suffix, data={"csrf_token": token, **data})
+        admin_only = suffix.startswith("/facilitators")
+        assert r.status_code == (403 if admin_only else 404), (method, suffix, r.status_code)
+        assert NAME not in r.text
+    client = auth("p@example.org", seeded)
+    token = client.token
+    for method, suffix, data in (*ROUTES, ("GET", "s", {})):
+        path = "/initiatives" if suffix == "s" else href + suffix
+        r = client.request(method, path, data={"csrf_token": token, **data})
+        assert r.status_code == 403, (method, suffix)
+    r = client.post(
+        "/initiatives/import",
+        files={"file": ("x.yaml", TEXT, "text/yaml")},
+    )
+    assert r.status_code == 403
     with store_at(seeded) as store, store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(readiness_links)).scalar() == 0
     # The assigned facilitator may do everything except assigning; the admin assigns.
-    with web_client(seeded) as client:
-        token = login(client, "coach@example.org")
-        for method, suffix, data in ROUTES[:7]:
-            if suffix == ".pdf":
-                continue  # needs Pango; covered in test_web_change.py
-            r = client.request(method, href + suffix, data={"csrf_token": token, **data})
-            assert r.status_code in (200, 303), (method, suffix, r.status_code)
-    with web_client(seeded) as client:
-        token = login(client, "admin@example.org")
-        assert NAME in client.get("/initiatives").text
-        r = client.post(
-            href + "/facilitators", data={"csrf_token": token, "email": "other@example.org"}
-        )
-        assert r.status_code == 303
-        r = client.post(
-            href + "/facilitators", data={"csrf_token": token, "email": "p@example.org"}
-        )
-        assert "is not a facilitator account" in client.get(r.headers["location"]).text
-    with web_client(seeded) as client:
-        login(client, "other@example.org")
-        assert client.get(href).status_code == 200
-        assert NAME in client.get("/initiatives").text
+    client = auth("coach@example.org", seeded)
+    token = client.token
+    for method, suffix, data in ROUTES[:7]:
+        if suffix == ".pdf":
+            continue  # needs Pango; covered in test_web_change.py
+        r = client.request(method, href + suffix, data={"csrf_token": token, **data})
+        assert r.status_code in (200, 303), (method, suffix, r.status_code)
+    client = auth("admin@example.org", seeded)
+    token = client.token
+    assert NAME in client.get("/initiatives").text
+    r = client.post(href + "/facilitators", data={"email": "other@example.org"})
+    assert r.status_code == 303
+    r = client.post(href + "/facilitators", data={"email": "p@example.org"})
+    assert "is not a facilitator account" in client.get(r.headers["location"]).text
+    client = auth("other@example.org", seeded)
+    assert client.get(href).status_code == 200
+    assert NAME in client.get("/initiatives").text
 
 
-def test_upload_is_all_or_nothing_with_lines_and_fields(seeded: str) -> None:
+def test_upload_is_all_or_nothing_with_lines_and_fields(seeded: str, auth: Auth) -> None:
     bad = TEXT.replace("weight: 2}", "weight: -2}").replace("size: 12", "size: many")
     bad = bad.replace(f"name: {NAME}", "name: Another move")
-    with web_client(seeded) as client:
-        token = login(client, "other@example.org")
-        r = client.post(
-            "/initiatives/import",
-            data={"csrf_token": token},
-            files={"file": ("bad.yaml", bad, "text/yaml")},
-        )
-        assert r.status_code == 400
-        assert "Nothing was imported from upload:bad.yaml" in r.text
-        assert "themes.0.weight" in r.text and "stakeholder_groups.0.size" in r.text
-        assert re.search(r'<td class="num">\d+</td><td>themes\.0\.weight</td>', r.text)
-        r = client.post(
-            "/initiatives/import",
-            data={"csrf_token": token},
-            files={"file": ("latin.yaml", "name: caf\xe9".encode("latin-1"), "text/yaml")},
-        )
-        assert r.status_code == 400 and "not UTF-8" in r.text
-        # Someone else's initiative cannot be replaced, and its name is not a way in.
-        r = client.post(
-            "/initiatives/import",
-            data={"csrf_token": token, "replace": "yes"},
-            files={"file": ("p.yaml", TEXT, "text/yaml")},
-        )
-        assert r.status_code == 400 and "managed by someone else" in r.text
-        assert "Another move" not in client.get("/initiatives").text
-        # A clean file is stored and assigned to the facilitator who uploaded it.
-        good = TEXT.replace(f"name: {NAME}", "name: Another move")
-        r = client.post(
-            "/initiatives/import",
-            data={"csrf_token": token},
-            files={"file": ("good.yaml", good, "text/yaml")},
-        )
-        assert r.status_code == 303 and r.headers["location"] == initiative_path("Another move")
-        assert client.get(r.headers["location"]).status_code == 200
-        r = client.post(
-            "/initiatives/import",
-            data={"csrf_token": token},
-            files={"file": ("good.yaml", good, "text/yaml")},
-        )
-        assert r.status_code == 400 and "already exists; tick" in r.text
-    with web_client(seeded) as client:
-        login(client, "coach@example.org")
-        assert client.get(initiative_path("Another move")).status_code == 404
+    client = auth("other@example.org", seeded)
+    r = client.post(
+        "/initiatives/import",
+        files={"file": ("bad.yaml", bad, "text/yaml")},
+    )
+    assert r.status_code == 400
+    assert "Nothing was imported from upload:bad.yaml" in r.text
+    assert "themes.0.weight" in r.text and "stakeholder_groups.0.size" in r.text
+    assert re.search(r'<td class="num">\d+</td><td>themes\.0\.weight</td>', r.text)
+    r = client.post(
+        "/initiatives/import",
+        files={"file": ("latin.yaml", "name: caf\xe9".encode("latin-1"), "text/yaml")},
+    )
+    assert r.status_code == 400 and "not UTF-8" in r.text
+    # Someone else's initiative cannot be replaced, and its name is not a way in.
+    r = client.post(
+        "/initiatives/import",
+        data={"replace": "yes"},
+        files={"file": ("p.yaml", TEXT, "text/yaml")},
+    )
+    assert r.status_code == 400 and "managed by someone else" in r.text
+    assert "Another move" not in client.get("/initiatives").text
+    # A clean file is stored and assigned to the facilitator who uploaded it.
+    good = TEXT.replace(f"name: {NAME}", "name: Another move")
+    r = client.post(
+        "/initiatives/import",
+        files={"file": ("good.yaml", good, "text/yaml")},
+    )
+    assert r.status_code == 303 and r.headers["location"] == initiative_path("Another move")
+    assert client.get(r.headers["location"]).status_code == 200
+    r = client.post(
+        "/initiatives/import",
+        files={"file": ("good.yaml", good, "text/yaml")},
+    )
+    assert r.status_code == 400 and "already exists; tick" in r.text
+    client = auth("coach@example.org", seeded)
+    assert client.get(initiative_path("Another move")).status_code == 404
 
 
-def test_a_link_on_another_site_cannot_mark_results_as_seen(seeded: str) -> None:
+def test_a_link_on_another_site_cannot_mark_results_as_seen(seeded: str, auth: Auth) -> None:
     elsewhere = {"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"}
-    with web_client(seeded) as coach, web_client(seeded) as visitor:
-        token = login(coach, "coach@example.org")
+    coach = auth("coach@example.org", seeded)
+    token = coach.token
+    with web_client(seeded) as visitor:
         (path,) = issue(coach, token, "ops", 1)
         assert answer(visitor, path, ALL4)[0] == 200
-        r = coach.post(initiative_path(NAME) + "/readiness/close", data={"csrf_token": token})
+        r = coach.post(initiative_path(NAME) + "/readiness/close")
         assert r.status_code in (200, 303)
         for suffix in (".json", ".pdf"):
             page = coach.get(initiative_path(NAME) + suffix, headers=elsewhere)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from bifocals.services.api_tokens import issue_token
 from bifocals.store.app_tables import api_tokens, audit_log
-from support.web import add_user, login, store_at, web_client
+from support.web import Auth, add_user, login, store_at, web_client
 
 RAW = re.compile(r'id="raw-token" class="secret" readonly value="([^"]+)"')
 
@@ -49,70 +49,70 @@ def _actions(url: str) -> list[tuple[str, str | None, str]]:
     return [(r.action, r.actor, r.detail) for r in rows]
 
 
-def test_facilitator_creates_uses_and_revokes_a_token(db_url: str) -> None:
+def test_facilitator_creates_uses_and_revokes_a_token(db_url: str, auth: Auth) -> None:
     _site(db_url)
-    with web_client(db_url) as client:
-        csrf = login(client, "fac@example.org")
-        page = client.get("/account/tokens")
-        assert page.status_code == 200 and "No tokens yet." in page.text
-        assert 'href="/account/tokens"' in page.text  # nav link
-        raw = _create(client, csrf, "  hr-sync ")
-        # Shown once: the next page lists the token by name only.
-        again = client.get("/account/tokens")
-        assert raw not in again.text
-        assert "hr-sync" in again.text and "active" in again.text
-        with store_at(db_url) as store, store.engine.connect() as conn:
-            hashes = list(conn.execute(sa.select(api_tokens.c.token_hash)).scalars())
-            tid = conn.execute(sa.select(api_tokens.c.id)).scalar_one()
-        assert raw not in hashes and len(hashes[0]) == 64
+    client = auth("fac@example.org", db_url)
+    csrf = client.token
+    page = client.get("/account/tokens")
+    assert page.status_code == 200 and "No tokens yet." in page.text
+    assert 'href="/account/tokens"' in page.text  # nav link
+    raw = _create(client, csrf, "  hr-sync ")
+    # Shown once: the next page lists the token by name only.
+    again = client.get("/account/tokens")
+    assert raw not in again.text
+    assert "hr-sync" in again.text and "active" in again.text
+    with store_at(db_url) as store, store.engine.connect() as conn:
+        hashes = list(conn.execute(sa.select(api_tokens.c.token_hash)).scalars())
+        tid = conn.execute(sa.select(api_tokens.c.id)).scalar_one()
+    assert raw not in hashes and len(hashes[0]) == 64
 
-        api = TestClient(client.app)  # a separate client: no cookies, bearer only
-        head = {"Authorization": f"Bearer {raw}"}
-        assert api.get("/api/v1/campaigns", headers=head).status_code == 200
+    api = TestClient(client.app)  # a separate client: no cookies, bearer only
+    head = {"Authorization": f"Bearer {raw}"}
+    assert api.get("/api/v1/campaigns", headers=head).status_code == 200
 
-        r = client.post(f"/account/tokens/{tid}/revoke", data={"csrf_token": csrf})
-        assert r.status_code == 303 and r.headers["location"] == "/account/tokens"
-        listed = client.get("/account/tokens").text
-        assert f"Token {tid} revoked" in listed and "revoked 20" in listed
-        assert f"/account/tokens/{tid}/revoke" not in listed  # no button for a revoked one
-        gone = api.get("/api/v1/campaigns", headers=head)
-        assert gone.status_code == 401
+    r = client.post(f"/account/tokens/{tid}/revoke")
+    assert r.status_code == 303 and r.headers["location"] == "/account/tokens"
+    listed = client.get("/account/tokens").text
+    assert f"Token {tid} revoked" in listed and "revoked 20" in listed
+    assert f"/account/tokens/{tid}/revoke" not in listed  # no button for a revoked one
+    gone = api.get("/api/v1/campaigns", headers=head)
+    assert gone.status_code == 401
     assert _actions(db_url) == [
         ("api_token.create", "fac@example.org", "name=hr-sync"),
         ("api_token.revoke", "fac@example.org", "hr-sync"),
     ]
 
 
-def test_admin_sees_every_token_with_owner_and_revokes_any(sqlite_url: str) -> None:
+def test_admin_sees_every_token_with_owner_and_revokes_any(sqlite_url: str, auth: Auth) -> None:
     _site(sqlite_url)
     with store_at(sqlite_url) as store:
         issue_token(store, "fac@example.org", "fac-sync")
         issue_token(store, "fac2@example.org", "fac2-sync")
         with store.engine.connect() as conn:
             ids = dict(conn.execute(sa.select(api_tokens.c.name, api_tokens.c.id)).all())
-    with web_client(sqlite_url) as client:
-        csrf = login(client, "fac@example.org")
-        own = client.get("/account/tokens").text
-        assert "fac-sync" in own and "fac2-sync" not in own and "Owner" not in own
-        # Another facilitator's token: not listed, and cannot be revoked (no such token of yours).
-        r = client.post(f"/account/tokens/{ids['fac2-sync']}/revoke", data={"csrf_token": csrf})
-        assert r.status_code == 404
-        assert f"token: no token {ids['fac2-sync']} of yours" in r.text
-    with web_client(sqlite_url) as client:
-        csrf = login(client, "admin@example.org")
-        page = client.get("/account/tokens").text
-        assert "All tokens" in page and "Owner" in page
-        assert "fac@example.org" in page and "fac2@example.org" in page
-        r = client.post(f"/account/tokens/{ids['fac2-sync']}/revoke", data={"csrf_token": csrf})
-        assert r.status_code == 303
-        assert "revoked 20" in client.get("/account/tokens").text
-        raw = _create(client, csrf, "admin-script")
-        assert (
-            TestClient(client.app)
-            .get("/api/v1/campaigns", headers={"Authorization": f"Bearer {raw}"})
-            .status_code
-            == 200
-        )
+    client = auth("fac@example.org")
+    csrf = client.token
+    own = client.get("/account/tokens").text
+    assert "fac-sync" in own and "fac2-sync" not in own and "Owner" not in own
+    # Another facilitator's token: not listed, and cannot be revoked (no such token of yours).
+    r = client.post(f"/account/tokens/{ids['fac2-sync']}/revoke")
+    assert r.status_code == 404
+    assert f"token: no token {ids['fac2-sync']} of yours" in r.text
+    client = auth("admin@example.org")
+    csrf = client.token
+    page = client.get("/account/tokens").text
+    assert "All tokens" in page and "Owner" in page
+    assert "fac@example.org" in page and "fac2@example.org" in page
+    r = client.post(f"/account/tokens/{ids['fac2-sync']}/revoke")
+    assert r.status_code == 303
+    assert "revoked 20" in client.get("/account/tokens").text
+    raw = _create(client, csrf, "admin-script")
+    assert (
+        TestClient(client.app)
+        .get("/api/v1/campaigns", headers={"Authorization": f"Bearer {raw}"})
+        .status_code
+        == 200
+    )
     assert [a[:2] for a in _actions(sqlite_url)][-2:] == [
         ("api_token.revoke", "admin@example.org"),
         ("api_token.create", "admin@example.org"),
@@ -161,17 +161,16 @@ def test_csrf_is_required_to_create_and_revoke(sqlite_url: str) -> None:
     assert _actions(sqlite_url) == [("api_token.create", "cli", "name=sync")]
 
 
-def test_bad_names_are_explained(sqlite_url: str) -> None:
+def test_bad_names_are_explained(sqlite_url: str, auth: Auth) -> None:
     _site(sqlite_url)
-    with web_client(sqlite_url) as client:
-        csrf = login(client, "fac@example.org")
-        r = client.post("/account/tokens", data={"csrf_token": csrf, "name": "   "})
-        assert r.status_code == 400 and "name: the name is empty" in r.text
-        long = "n" * 250
-        r = client.post("/account/tokens", data={"csrf_token": csrf, "name": long})
-        assert r.status_code == 400
-        expected = "name: &#39;" + "n" * 40 + "&#39;... is 250 characters long; use at most 200"
-        assert expected in r.text
-        r = client.post("/account/tokens/0/revoke", data={"csrf_token": csrf})
-        assert r.status_code == 422 and "path.token_id" in r.text
+    client = auth("fac@example.org")
+    r = client.post("/account/tokens", data={"name": "   "})
+    assert r.status_code == 400 and "name: the name is empty" in r.text
+    long = "n" * 250
+    r = client.post("/account/tokens", data={"name": long})
+    assert r.status_code == 400
+    expected = "name: &#39;" + "n" * 40 + "&#39;... is 250 characters long; use at most 200"
+    assert expected in r.text
+    r = client.post("/account/tokens/0/revoke")
+    assert r.status_code == 422 and "path.token_id" in r.text
     assert _actions(sqlite_url) == []

@@ -35,7 +35,7 @@ from bifocals.yamlsource import (
     load_located,
     load_located_file,
 )
-from support.web import add_user, login, store_at, web_client
+from support.web import Auth, add_user, store_at
 
 CAP_BYTES = 1 << 30  # what a bomb may add to a process before a regression fails
 
@@ -255,17 +255,15 @@ def test_instrument_and_framework_commands_refuse_hostile_yaml(tmp_path: Path) -
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
-def test_initiative_upload_refuses_hostile_yaml(name: str, sqlite_url: str) -> None:
+def test_initiative_upload_refuses_hostile_yaml(name: str, sqlite_url: str, auth: Auth) -> None:
     text, said = HOSTILE[name]
     add_user(sqlite_url, "coach@example.org", "facilitator")
-    with web_client(sqlite_url) as client:
-        token = login(client, "coach@example.org")
-        with memory_cap():
-            r = client.post(
-                "/initiatives/import",
-                data={"csrf_token": token},
-                files={"file": (name, text, "text/yaml")},
-            )
+    client = auth("coach@example.org")
+    with memory_cap():
+        r = client.post(
+            "/initiatives/import",
+            files={"file": (name, text, "text/yaml")},
+        )
     assert r.status_code == 400, r.text
     assert f"Nothing was imported from upload:{name}" in r.text and said in r.text
     with store_at(sqlite_url) as store:

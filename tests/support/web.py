@@ -7,8 +7,8 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,26 @@ def signed_in(
         client.email = email
         client.token = login(client, email, password)
         yield client
+
+
+class Auth:
+    """What the `auth` fixture gives: auth(email) is a fresh app on the test's database (or on
+    `url`) and a client signed in as email, its `post` adding the CSRF token; every client is
+    closed when the test ends."""
+
+    def __init__(self, stack: ExitStack, site_url: Callable[[], str]) -> None:
+        self._stack, self._site_url = stack, site_url
+
+    def __call__(
+        self,
+        email: str,
+        url: str | None = None,
+        *,
+        password: str = PASSWORD,
+        settings: WebSettings | None = None,
+    ) -> SignedIn:
+        where = url or self._site_url()
+        return self._stack.enter_context(signed_in(where, email, password, settings))
 
 
 def free_port() -> int:
