@@ -179,10 +179,10 @@ async def csrf_protect(request: Request) -> None:
 ISSUED_LINKS = "links"
 
 
-def _flash_of(id_hash: str) -> sa.Select[str | None]:
-    """The session's flash column, row-locked until the transaction ends (PostgreSQL), so two
-    instances answering two tabs of one session at once cannot drop each other's message; on
-    SQLite the write that follows serialises them."""
+def flash_for_update(id_hash: str) -> sa.Select[str | None]:
+    """A read of the session's flash column (messages and stashed links) that row-locks it
+    until the transaction ends (PostgreSQL), so two instances answering two tabs of one session
+    at once cannot drop each other's message; on SQLite the write that follows serialises them."""
     return sa.select(sessions.c.flash).where(sessions.c.id_hash == id_hash).with_for_update()
 
 
@@ -192,7 +192,7 @@ def flash(request: Request, message: str, kind: str = "info") -> None:
     if session is None:
         return
     with get_store(request).engine.begin() as conn:
-        old = conn.execute(_flash_of(session.id_hash)).scalar()
+        old = conn.execute(flash_for_update(session.id_hash)).scalar()
         items = json.loads(old) if old else []
         items.append({"kind": kind, "message": message})
         conn.execute(
@@ -207,7 +207,7 @@ def _take_flashes(request: Request) -> list[dict[str, str]]:
     if session is None:
         return []
     with get_store(request).engine.begin() as conn:
-        old = conn.execute(_flash_of(session.id_hash)).scalar()
+        old = conn.execute(flash_for_update(session.id_hash)).scalar()
         if not old:
             return []
         items: list[dict[str, str]] = json.loads(old)

@@ -40,6 +40,7 @@ from bifocals.web.deps import (
     campaign_view,
     current_session,
     flash,
+    flash_for_update,
     get_store,
     render,
 )
@@ -85,9 +86,7 @@ def stash_issued(request: Request, scope: str, payload: dict[str, Any]) -> bool:
         "sealed": seal(key, json.dumps(payload).encode()),
     }
     with get_store(request).engine.begin() as conn:
-        old = conn.execute(
-            sa.select(sessions.c.flash).where(sessions.c.id_hash == session.id_hash)
-        ).scalar()
+        old = conn.execute(flash_for_update(session.id_hash)).scalar()
         items = json.loads(old) if old else []
         items.append(item)
         conn.execute(
@@ -105,9 +104,7 @@ def take_issued(request: Request, scope: str) -> list[dict[str, Any]]:
     if key is None or session is None:
         return []
     with get_store(request).engine.begin() as conn:
-        old = conn.execute(
-            sa.select(sessions.c.flash).where(sessions.c.id_hash == session.id_hash)
-        ).scalar()
+        old = conn.execute(flash_for_update(session.id_hash)).scalar()
         items = json.loads(old) if old else []
         mine = [i for i in items if i.get("kind") == ISSUED_LINKS and i.get("scope") == scope]
         if not mine:
