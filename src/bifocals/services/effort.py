@@ -291,21 +291,8 @@ def _apply(
     e = effort_imports
     values = {"plan": planned.to_json(), "digest": digest, "applied_at": at}
     if preview_id is None:
-        import_id = conn.execute(
-            sa.insert(e)
-            .values(
-                initiative_id=int(row.id),
-                kind=kind,
-                source=export.name[:500],
-                mapping_source=mapping.name[:500] if mapping else None,
-                content=export.data,
-                mapping=mapping.data if mapping else None,
-                created_at=at,
-                created_by=user.email if user else "cli",
-                **values,
-            )
-            .returning(e.c.id)
-        ).scalar_one()
+        by = user.email if user else "cli"
+        import_id = _insert_import(conn, int(row.id), kind, export, mapping, at, by, **values)
     else:
         conn.execute(sa.update(e).where(e.c.id == preview_id).values(**values))
         import_id = preview_id
@@ -319,6 +306,38 @@ def _apply(
         f"{effort:g} {_unit(planned)})",
     )
     return EffortResult(preview, applied=True, import_id=int(import_id))
+
+
+def _insert_import(
+    conn: sa.Connection,
+    initiative_id: int,
+    kind: str,
+    export: EffortFile,
+    mapping: EffortFile | None,
+    at: dt.datetime,
+    by: str,
+    **values: Any,
+) -> int:
+    """Keep an export (and its mapping file) as an effort_imports row; its id. `values`: the
+    digest and plan, and applied_at once applied."""
+    e = effort_imports
+    return int(
+        conn.execute(
+            sa.insert(e)
+            .values(
+                initiative_id=initiative_id,
+                kind=kind,
+                source=export.name[:500],
+                mapping_source=mapping.name[:500] if mapping else None,
+                content=export.data,
+                mapping=mapping.data if mapping else None,
+                created_at=at,
+                created_by=by,
+                **values,
+            )
+            .returning(e.c.id)
+        ).scalar_one()
+    )
 
 
 def _current(store: HasEngine, name: str) -> Initiative:
@@ -380,23 +399,17 @@ def preview_upload(
                 e.c.created_at < now - PREVIEW_KEPT,
             )
         )
-        return int(
-            conn.execute(
-                sa.insert(e)
-                .values(
-                    initiative_id=int(row.id),
-                    kind=kind,
-                    source=export.name[:500],
-                    mapping_source=mapping.name[:500] if mapping else None,
-                    content=export.data,
-                    mapping=mapping.data if mapping else None,
-                    digest=_digest(kind, export, mapping, plan),
-                    plan=plan.to_json(),
-                    created_at=now,
-                    created_by=user.email,
-                )
-                .returning(e.c.id)
-            ).scalar_one()
+        digest = _digest(kind, export, mapping, plan)
+        return _insert_import(
+            conn,
+            int(row.id),
+            kind,
+            export,
+            mapping,
+            now,
+            user.email,
+            digest=digest,
+            plan=plan.to_json(),
         )
 
 
