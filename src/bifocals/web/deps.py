@@ -181,8 +181,9 @@ ISSUED_LINKS = "links"
 
 def flash_for_update(id_hash: str) -> sa.Select[str | None]:
     """A read of the session's flash column (messages and stashed links) that row-locks it
-    until the transaction ends (PostgreSQL), so two instances answering two tabs of one session
-    at once cannot drop each other's message; on SQLite the write that follows serialises them."""
+    until the transaction ends on PostgreSQL, so two instances answering two tabs of one
+    session at once cannot drop each other's message. SQLite has no row locks: there it is a
+    plain read, and one machine's workers keep the small window they always had."""
     return sa.select(sessions.c.flash).where(sessions.c.id_hash == id_hash).with_for_update()
 
 
