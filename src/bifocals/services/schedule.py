@@ -18,7 +18,10 @@ campaign_events, unique per (campaign, kind, due moment), so
   race anyway fails, rolls its work back, and that ticker moves on;
 - moving the deadline moves the events still to come.
 
-The queued mail is claimed message by message in the same way (services.outbox). The web app
+Pulse checks (services.pulse) are started by claiming the plan (an UPDATE only one
+transaction wins, backed by the unique campaign name) and released through change_status under
+the campaign's lock, so they too happen once however many tickers run. The queued mail is
+claimed message by message (services.outbox: FOR UPDATE SKIP LOCKED). The web app
 ticks once at start-up and then every `tick_seconds`; `bifocals campaign tick` ticks once, for
 deployments that prefer cron.
 """
