@@ -39,8 +39,8 @@ SOURCES: tuple[tuple[str, str], ...] = (
     ("reports/templates/base.html", JINJA),
     ("reports/templates/individual.html", JINJA),
     ("reports/wording.py", "python"),
-    ("reports/render.py", "python"),
-    ("reports/comments.py", "python"),
+    ("reports/individual.py", "python"),
+    ("web/routers/reports.py", "python"),
 )
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
 

@@ -6,6 +6,7 @@ this module only arranges and explains it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
@@ -14,6 +15,9 @@ from markupsafe import Markup
 
 from bifocals.framework.model import SIDES, Framework, Side
 from bifocals.instruments.model import Instrument
+from bifocals.instruments.translation import translated
+from bifocals.locale import DEFAULT_LANGUAGE, format_date, gettext_for, language_or_default
+from bifocals.locale.names import framework_name
 from bifocals.reports import svg
 from bifocals.reports.comments import MIN_CONFIDENCE, CommentCode, comment_sections
 from bifocals.reports.render import render, today
@@ -37,6 +41,7 @@ from bifocals.scoring.model import (
     ParticipantScores,
 )
 from bifocals.scoring.retest import ScaleChange
+from bifocals.text.guard import check_english
 
 
 @dataclass(frozen=True)
@@ -50,11 +55,12 @@ class Scale:
     description: str
 
 
-def scale_of(framework: Framework, dimension: str, side: Side) -> Scale:
-    """Names and description of one scale, for headings and lists."""
+def scale_of(framework: Framework, dimension: str, side: Side, lang: str | None = None) -> Scale:
+    """Names and description of one scale, for headings and lists (the dimension's name in
+    `lang`; the framework's labels and descriptions are English)."""
     d = framework.dimension(dimension)
     spec = d.side(side)
-    return Scale(dimension, side, d.name, spec.label, spec.description)
+    return Scale(dimension, side, framework_name(d.name, lang), spec.label, spec.description)
 
 
 def find_participant(scores: CampaignScores, participant: str) -> ParticipantScores:
@@ -66,11 +72,13 @@ def find_participant(scores: CampaignScores, participant: str) -> ParticipantSco
     raise KeyError(f"no participant {participant!r} in campaign {scores.campaign!r}; e.g. {known}")
 
 
-def _and(words: list[str]) -> str:
+def _and(words: list[str], lang: str | None = None) -> str:
     """'a', 'a and b', 'a, b and c'."""
     if len(words) < 2:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return gettext_for(lang)("{first} and {last}").format(
+        first=", ".join(words[:-1]), last=words[-1]
+    )
 
 
 def _point(ps: ParticipantScores, key: str, label: str, dim: str, side: Side) -> svg.Point:
@@ -90,10 +98,11 @@ def _point(ps: ParticipantScores, key: str, label: str, dim: str, side: Side) ->
 
 
 def _dimension_blocks(
-    ps: ParticipantScores, framework: Framework, instrument: Instrument
+    ps: ParticipantScores, framework: Framework, instrument: Instrument, lang: str = "en"
 ) -> list[dict[str, Any]]:
-    keys = [(g.key, g.label) for g in ps.groups]
-    keys.append((ALL_OTHERS, GROUP_LABELS[ALL_OTHERS]))
+    _ = gettext_for(lang)
+    keys = [(g.key, _(g.label)) for g in ps.groups]
+    keys.append((ALL_OTHERS, _(GROUP_LABELS[ALL_OTHERS])))
     scale = (instrument.scale.min, instrument.scale.max)
     blocks = []
     for d in framework.dimensions:
@@ -108,13 +117,18 @@ def _dimension_blocks(
             word = agreement_word(ps.rwg.get((ALL_OTHERS, d.id, side)))
             if st is not None and word in ("moderate", "low"):
                 label = d.side(side).label
-                notes.append(f"{label} ({side}): {agreement_sentence(word, st.n)}.")
+                shown = (
+                    side if lang == DEFAULT_LANGUAGE else framework_name(side.capitalize(), lang)
+                )
+                notes.append(f"{label} ({shown}): {agreement_sentence(word, st.n, lang)}.")
         names = (d.leadership.label, d.management.label)
-        chart = svg.dimension_chart(d.name, names, rows, scale)
-        narrow = svg.dimension_chart(d.name, names, rows, scale, 360, stacked=True)
+        title = framework_name(d.name, lang)
+        chart = svg.dimension_chart(title, names, rows, scale)
+        narrow = svg.dimension_chart(title, names, rows, scale, 360, stacked=True)
         blocks.append(
             {
                 "dimension": d,
+                "name": title,
                 "svg": Markup(chart),
                 "svg_narrow": Markup(narrow),
                 "notes": notes,
@@ -123,15 +137,15 @@ def _dimension_blocks(
     return blocks
 
 
-def _gaps(ps: ParticipantScores, framework: Framework) -> dict[str, Any]:
+def _gaps(ps: ParticipantScores, framework: Framework, lang: str = "en") -> dict[str, Any]:
     explained: list[dict[str, Any]] = []
     rows: list[svg.GapRow] = []
     in_line = 0
     for g in ps.gaps:
-        sc = scale_of(framework, g.dimension, g.side)
+        sc = scale_of(framework, g.dimension, g.side, lang)
         st = ps.cells.get((ALL_OTHERS, g.dimension, g.side))
         n_others = 0 if st is None else st.n
-        text = explain_gap(g, n_others)
+        text = explain_gap(g, n_others, lang)
         rows.append(
             svg.GapRow(
                 label=f"{sc.name}: {sc.label}",
@@ -159,8 +173,12 @@ def _gaps(ps: ParticipantScores, framework: Framework) -> dict[str, Any]:
     }
 
 
-def _highlights(items: tuple[Highlight, ...], framework: Framework) -> list[dict[str, Any]]:
-    return [{"scale": scale_of(framework, h.dimension, h.side), "mean": h.mean} for h in items]
+def _highlights(
+    items: tuple[Highlight, ...], framework: Framework, lang: str = "en"
+) -> list[dict[str, Any]]:
+    return [
+        {"scale": scale_of(framework, h.dimension, h.side, lang), "mean": h.mean} for h in items
+    ]
 
 
 def _self_index(ps: ParticipantScores, instrument: Instrument, side: Side) -> float | None:
@@ -176,24 +194,55 @@ def _self_index(ps: ParticipantScores, instrument: Instrument, side: Side) -> fl
     return 100.0 * (sum(vals) / len(vals) - lo) / (hi - lo)
 
 
-def _others(ps: ParticipantScores) -> str | None:
+def _others(ps: ParticipantScores, lang: str | None = None) -> str | None:
     """Who "others" are when just one group besides self is shown ("your manager only")."""
-    return others_are([(g.key, g.pooled_from) for g in ps.groups if g.key != "self"])
+    return others_are([(g.key, g.pooled_from) for g in ps.groups if g.key != "self"], lang)
 
 
-def _map(ps: ParticipantScores, instrument: Instrument) -> Markup | None:
+def _map(ps: ParticipantScores, instrument: Instrument, lang: str = "en") -> Markup | None:
     if ps.leadership_index is None or ps.management_index is None:
         return None
+    _ = gettext_for(lang)
     points = []
     sl, sm = _self_index(ps, instrument, "leadership"), _self_index(ps, instrument, "management")
     if sl is not None and sm is not None:
-        points.append(svg.MapPoint("You (self)", sl, sm, hollow=True))
-    others = _others(ps)
-    label = "Others" if others is None else f"Others ({others})"
+        points.append(svg.MapPoint(_("You (self)"), sl, sm, hollow=True))
+    others = _others(ps, lang)
+    label = _("Others") if others is None else _("Others ({others})").format(others=others)
     points.append(svg.MapPoint(label, ps.leadership_index, ps.management_index))
     return Markup(
-        svg.lm_map(points, "Where you sit on the leadership x management map", arrow=True)
+        svg.lm_map(points, _("Where you sit on the leadership x management map"), arrow=True)
     )
+
+
+def _foreign(ps: ParticipantScores) -> set[str]:
+    """The comments the text analyzer cannot read: written in another language than English
+    (the language guard of bifocals.text)."""
+    out = set()
+    for c in ps.comments:
+        skip = check_english(c.text).skip
+        if skip is not None and skip.startswith("not English"):
+            out.add(c.text)
+    return out
+
+
+def _side_name(side: str, lang: str) -> str:
+    """A side in running text: as written in English, else the catalogue's word."""
+    if lang == DEFAULT_LANGUAGE:
+        return side
+    word = framework_name(side.capitalize(), lang)
+    return word if lang == "de" else word.lower()
+
+
+def _cover_date(generated: str | None, lang: str) -> str:
+    """The cover's date: ISO in English (as before), else as the language writes it."""
+    day = generated or today()
+    if lang == DEFAULT_LANGUAGE:
+        return day
+    try:
+        return format_date(dt.date.fromisoformat(day), lang)
+    except ValueError:
+        return day
 
 
 def individual_view(
@@ -207,34 +256,55 @@ def individual_view(
     display_name: str | None = None,
     change: Sequence[ScaleChange] | None = None,
     compared_with: str | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """Everything the individual report template needs (the web pages can reuse it).
 
     participant is a code (looked up in scores) or the ParticipantScores itself. change (with
-    compared_with, the earlier campaign's name) adds the "since last time" section.
+    compared_with, the earlier campaign's name) adds the "since last time" section. language
+    (en, de, fr, es; default English) is the participant's: texts, items, numbers and dates.
+    Comments in another language than English are never coded (the analyzer reads English
+    only); the report says how many there are.
     """
     if isinstance(participant, ParticipantScores):
         ps = participant
     else:
         ps = find_participant(scores, participant)
-    groups = [
-        {
-            "label": g.label,
-            "n": g.n_raters,
-            "from": _and([GROUP_LABELS.get(k, k).lower() for k in g.pooled_from]),
-        }
-        for g in ps.groups
-    ]
-    suppressed = [GROUP_LABELS.get(k, k) for k in ps.suppressed]
+    lang = language_or_default(language)
+    _ = gettext_for(lang)
+    instrument = translated(instrument, lang)
+    foreign = _foreign(ps)
+    if comment_codes is not None and foreign:
+        comment_codes = {t: c for t, c in comment_codes.items() if t not in foreign}
+    if lang == DEFAULT_LANGUAGE:
+        groups = [
+            {
+                "label": g.label,
+                "n": g.n_raters,
+                "from": _and([GROUP_LABELS.get(k, k).lower() for k in g.pooled_from]),
+            }
+            for g in ps.groups
+        ]
+    else:
+        groups = [
+            {
+                "label": _(g.label),
+                "n": g.n_raters,
+                "from": _and([_(GROUP_LABELS.get(k, k)) for k in g.pooled_from], lang),
+            }
+            for g in ps.groups
+        ]
+    suppressed = [_(GROUP_LABELS.get(k, k)) for k in ps.suppressed]
     sl = _self_index(ps, instrument, "leadership")
     sm = _self_index(ps, instrument, "management")
     return {
         "kind": "individual",
-        "title": f"360 report: {display_name or ps.participant}",
+        "lang": lang,
+        "title": _("360 report: {name}").format(name=display_name or ps.participant),
         "name": display_name or ps.participant,
         "code": ps.participant,
         "campaign": scores.campaign,
-        "generated": generated or today(),
+        "generated": _cover_date(generated, lang),
         "groups": groups,
         "suppressed": suppressed,
         "thresholds": scores.thresholds,
@@ -245,24 +315,28 @@ def individual_view(
         "self_lead": sl,
         "self_manage": sm,
         "quadrant": ps.quadrant,
-        "index_sentence": index_sentence(ps.leadership_index, ps.management_index, _others(ps)),
-        "others_are": _others(ps),
-        "map_svg": _map(ps, instrument),
-        "dimensions": _dimension_blocks(ps, framework, instrument),
-        "gaps": _gaps(ps, framework),
-        "strengths": _highlights(ps.strengths, framework),
-        "development": _highlights(ps.development_areas, framework),
+        "index_sentence": index_sentence(
+            ps.leadership_index, ps.management_index, _others(ps, lang), lang
+        ),
+        "others_are": _others(ps, lang),
+        "map_svg": _map(ps, instrument, lang),
+        "dimensions": _dimension_blocks(ps, framework, instrument, lang),
+        "gaps": _gaps(ps, framework, lang),
+        "strengths": _highlights(ps.strengths, framework, lang),
+        "development": _highlights(ps.development_areas, framework, lang),
         "since": since_view(change, framework, compared_with or "the last campaign")
         if change is not None
         else None,
         "comment_sections": comment_sections(ps.comments, framework, instrument, comment_codes),
         "coded": comment_codes is not None,
         "n_comments": len(ps.comments),
+        "n_foreign": len(foreign),
         "min_confidence": MIN_CONFIDENCE,
         "rwg_high": RWG_HIGH,
         "rwg_moderate": RWG_MODERATE,
         "large_gap": LARGE_GAP,
-        "fmt": fmt,
+        "fmt": lambda x, digits=1: fmt(x, digits, lang),
+        "side_name": lambda side: _side_name(side, lang),
         "legend": {
             f"{side}{'_self' if hollow else ''}": Markup(svg.legend_marker(side, hollow))
             for side in SIDES
@@ -279,6 +353,7 @@ class ReportOptions(TypedDict, total=False):
     display_name: str | None
     change: Sequence[ScaleChange] | None
     compared_with: str | None
+    language: str | None
 
 
 def individual_report_html(

@@ -6,10 +6,18 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
+from bifocals.locale.jinja import install_i18n
 from bifocals.plural import count, verb
 from bifocals.reports.wording import fmt
+
+
+@pass_context
+def _num(ctx: Context, x: float | None, digits: int = 1) -> str:
+    """The `num` filter: a number as the page's language writes it (wording.fmt)."""
+    return fmt(x, digits, ctx.get("lang"))
 
 
 @cache
@@ -21,8 +29,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = fmt
+    env.filters["num"] = _num
     env.globals.update(count=count, verb=verb)
+    install_i18n(env)  # `_()` and `{% trans %}` in the view's `lang` (English without one)
     return env
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
 from bifocals.errors import BifocalsError
+from bifocals.locale import gettext_for, language_or_default
 from bifocals.reports import (
     cohort_report_html,
     html_to_pdf,
@@ -29,6 +31,7 @@ from bifocals.services.results import (
     scores_csv,
 )
 from bifocals.services.security import User
+from bifocals.store.tables import participants
 from bifocals.web.deps import (
     Anyone,
     Manager,
@@ -44,12 +47,16 @@ router = APIRouter(
 )
 
 
-def _with_back_link(html: str, href: str, label: str, pdf_href: str | None = None) -> str:
+def _with_back_link(
+    html: str, href: str, label: str, pdf_href: str | None = None, lang: str | None = None
+) -> str:
     """The standalone report page with a plain link back into the site at the top, and a
     "Download PDF" link when `pdf_href` is given (the page itself prints as well)."""
+    _ = gettext_for(lang)
+    download = _("Download PDF")
     pdf = (
         f' <span aria-hidden="true">&middot;</span> <a href="{escape(pdf_href)}" download>'
-        "Download PDF</a>"
+        f"{escape(download)}</a>"
         if pdf_href
         else ""
     )
@@ -67,13 +74,19 @@ def _with_back_link(html: str, href: str, label: str, pdf_href: str | None = Non
 
 def _individual(
     request: Request, campaign_id: int, pid: int, user: User, action: str
-) -> tuple[str, str]:
-    """(report HTML, participant code), after checking who may see it; the read is audited."""
+) -> tuple[str, str, str]:
+    """(report HTML, participant code, its language), after checking who may see it; the read
+    is audited. The report is in the participant's language (English when none is set)."""
     store = get_store(request)
     with store.engine.connect() as conn:
         if not can_view_report(conn, user, campaign_id, pid):
             raise HTTPException(404, "no report to show here")
         code = participant_code(conn, campaign_id, pid)
+        lang = language_or_default(
+            conn.execute(
+                sa.select(participants.c.language).where(participants.c.id == pid)
+            ).scalar()
+        )
     results = load_results(store, campaign_id, ResultsRead(user, action, f"participant:{code}"))
     ps = results.participant(code)
     html = individual_report_html(
@@ -82,20 +95,22 @@ def _individual(
         results.framework,
         results.instrument,
         display_name=results.names.get(code),
+        language=lang,
     )
-    return html, code
+    return html, code, lang
 
 
 @router.get("/participants/{pid}/report", include_in_schema=False)
 def individual_page(request: Request, campaign_id: int, pid: int, user: Anyone) -> Response:
     """One participant's report (facilitators after close; the participant after release)."""
-    html, _code = _individual(request, campaign_id, pid, user, "report.view")
+    html, _code, lang = _individual(request, campaign_id, pid, user, "report.view")
     if user.role == "participant":
-        back, label = "/me", "My feedback"
+        _ = gettext_for(lang)
+        back, label = "/me", _("My feedback")
     else:
         back, label = f"/campaigns/{campaign_id}", "Back to campaign"
     pdf = f"/campaigns/{campaign_id}/participants/{pid}/report.pdf"
-    return HTMLResponse(_with_back_link(html, back, label, pdf))
+    return HTMLResponse(_with_back_link(html, back, label, pdf, lang))
 
 
 def _pdf(html: str, filename: str) -> Response:
@@ -113,7 +128,7 @@ def _pdf(html: str, filename: str) -> Response:
 @router.get("/participants/{pid}/report.pdf", include_in_schema=False)
 def individual_pdf(request: Request, campaign_id: int, pid: int, user: Anyone) -> Response:
     """The same report as PDF."""
-    html, code = _individual(request, campaign_id, pid, user, "report.pdf")
+    html, code, _lang = _individual(request, campaign_id, pid, user, "report.pdf")
     return _pdf(html, f"{safe_filename(code)}.pdf")
 
 
