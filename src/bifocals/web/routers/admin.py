@@ -14,7 +14,7 @@ from bifocals.services.security import utc
 from bifocals.store.app_tables import ROLES, audit_log
 from bifocals.store.tables import campaigns, participants
 from bifocals.web.deps import Admin, csrf_protect, get_store, render
-from bifocals.web.forms import flash_to
+from bifocals.web.routers import flash_to
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(csrf_protect)])
 AUDIT_PAGE = 200

@@ -44,7 +44,7 @@ from bifocals.web.api_models import (
     ThresholdsModel,
 )
 from bifocals.web.deps import Anyone, get_settings, get_store, send_soon
-from bifocals.web.forms import Id, api_router
+from bifocals.web.routers import Id, api_router
 
 router = api_router("/api/v1")
 

@@ -38,7 +38,7 @@ from bifocals.web.api_models import (
     StatusOut,
 )
 from bifocals.web.deps import Anyone, get_store, managed, public_base
-from bifocals.web.forms import Id, api_router
+from bifocals.web.routers import Id, api_router
 
 router = api_router("/api/v1/campaigns/{campaign_id}")
 Confirm = Annotated[bool, Query(description="confirm removing answers given (audited)")]

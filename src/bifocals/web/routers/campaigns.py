@@ -41,7 +41,7 @@ from bifocals.web.deps import (
     render,
     send_soon,
 )
-from bifocals.web.forms import flash_to, see_other
+from bifocals.web.routers import flash_to, see_other
 
 router = APIRouter(prefix="/campaigns", dependencies=[Depends(csrf_protect)])
 Threshold = Annotated[int, Form(ge=THRESHOLD_MIN, le=THRESHOLD_MAX)]

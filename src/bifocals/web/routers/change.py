@@ -76,8 +76,8 @@ from bifocals.web.deps import (
     public_base,
     render,
 )
-from bifocals.web.forms import attachment, flash_to, see_other, upload_name
 from bifocals.web.link_pages import stash_issued, take_issued
+from bifocals.web.routers import attachment, flash_to, see_other, upload_name
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 

@@ -34,8 +34,8 @@ from bifocals.web.deps import (
     public_base,
     render,
 )
-from bifocals.web.forms import Text, flash_to
 from bifocals.web.link_pages import show_delivery, take_issued
+from bifocals.web.routers import Text, flash_to
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
 

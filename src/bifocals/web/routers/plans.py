@@ -44,8 +44,8 @@ from bifocals.web.deps import (
     render,
     require_role,
 )
-from bifocals.web.forms import Id, flash_to
 from bifocals.web.link_pages import problem_page
+from bifocals.web.routers import Id, flash_to
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 Participant = Annotated[User, Depends(require_role("participant"))]

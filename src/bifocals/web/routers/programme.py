@@ -41,7 +41,7 @@ from bifocals.web.deps import (
     send_soon,
     set_session_cookie,
 )
-from bifocals.web.forms import flash_to, see_other
+from bifocals.web.routers import flash_to, see_other
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 Short = Annotated[str, Form(max_length=300)]

@@ -22,8 +22,8 @@ from bifocals.web.deps import (
     public_base,
     render,
 )
-from bifocals.web.forms import flash_to
 from bifocals.web.link_pages import show_delivery
+from bifocals.web.routers import flash_to
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
 

@@ -42,7 +42,7 @@ from bifocals.web.deps import (
     public_base,
     render,
 )
-from bifocals.web.forms import Check, Text, attachment, flash_to, see_other, upload_name
+from bifocals.web.routers import Check, Text, attachment, flash_to, see_other, upload_name
 
 router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
 

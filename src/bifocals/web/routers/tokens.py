@@ -24,7 +24,7 @@ from bifocals.web.deps import (
     render,
     require_role,
 )
-from bifocals.web.forms import Id, flash_to
+from bifocals.web.routers import Id, flash_to
 
 router = APIRouter(prefix="/account/tokens", dependencies=[Depends(csrf_protect)])
 _token_role = require_role(*TOKEN_ROLES)
