@@ -39,12 +39,10 @@ class ValidationError(BifocalsError):
         super().__init__(f"{head}:\n{body}{tail}")
 
 
-class OperationError(BifocalsError):
-    """A refused operation: what was asked cannot be done as asked.
-
-    `field` names the input the message is about (None: the request as a whole); the web maps
-    each subclass to its HTTP status and the API puts `field` in its problem body.
-    """
+class Refusal(Exception):
+    """What the typed errors share: a message, the HTTP status of their class, and `field`,
+    the input the message is about (None: the request as a whole). The web maps each class to
+    its status and the API puts `field` in its problem body."""
 
     status = 409
 
@@ -52,6 +50,12 @@ class OperationError(BifocalsError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class OperationError(Refusal, BifocalsError):
+    """A refused operation: what was asked cannot be done as asked."""
+
+    status = 409
 
 
 class Conflict(OperationError):
@@ -66,17 +70,12 @@ class Invalid(OperationError):
     status = 400
 
 
-class AccessError(Exception):
+class AccessError(Refusal):
     """The user may not reach this. Deliberately not a BifocalsError: a form that catches
     BifocalsError to show its message again must never turn "no such campaign" into a flash
     that confirms the campaign exists; these always reach the app's one handler."""
 
     status = 403
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NotFound(AccessError):
@@ -97,7 +96,7 @@ UserFacing = (BifocalsError, AccessError)
 
 def http_status(exc: Exception) -> int:
     """The HTTP status of a user-facing error (plain BifocalsError: 409, ValidationError: 400)."""
-    if isinstance(exc, OperationError | AccessError):
+    if isinstance(exc, Refusal):
         return exc.status
     if isinstance(exc, ValidationError):
         return 400
@@ -106,7 +105,7 @@ def http_status(exc: Exception) -> int:
 
 def error_field(exc: Exception) -> str | None:
     """The field an error is about, when it names one."""
-    if isinstance(exc, OperationError | AccessError):
+    if isinstance(exc, Refusal):
         return exc.field
     if isinstance(exc, ValidationError) and exc.problems:
         return exc.problems[0].field
