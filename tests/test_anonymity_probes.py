@@ -108,6 +108,12 @@ def site(sqlite_url: str, tmp_path: Path) -> Site:
     return seeded_site(sqlite_url, tmp_path)
 
 
+@pytest.fixture
+def site_url(site: Site) -> str:
+    """The `client` and `auth` fixtures serve the seeded site."""
+    return site.url
+
+
 @pytest.mark.parametrize("released", [False, True])
 def test_every_route_as_every_role(site: Site, released: bool, pdf_engine: None) -> None:
     if released:
@@ -134,7 +140,7 @@ def test_every_route_as_every_role(site: Site, released: bool, pdf_engine: None)
 
 def test_reopening_attack_is_blocked(site: Site, auth: Auth) -> None:
     url = f"/api/v1/campaigns/{site.campaign_id}/participants/{site.pids['P1']}/report"
-    client = auth("fac@example.org", site.url)
+    client = auth("fac@example.org")
     assert client.get(url).status_code == 200
     with store_at(site.url) as store, pytest.raises(BifocalsError, match="cannot re-open"):
         change_status(

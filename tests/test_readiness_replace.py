@@ -27,7 +27,7 @@ from bifocals.services.change_records import get_initiative, save_initiative
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import change_initiatives
 from bifocals.web.routers.change import initiative_path
-from support.web import Auth, store_at, web_client
+from support.web import Auth, store_at
 from test_web_readiness import ALL4, NAME, TEXT, answer, close, count_responses, issue, seed
 
 LEGAL = {e: "1" for e in ALL4}  # the one person of the legal office: all 1s
@@ -39,6 +39,12 @@ HIGHER = TEXT.replace("min_respondents: 3", "min_respondents: 4")
 def seeded(db_url: str) -> str:
     seed(db_url)
     return db_url
+
+
+@pytest.fixture
+def site_url(seeded: str) -> str:
+    """The `client` and `auth` fixtures serve the seeded database."""
+    return seeded
 
 
 def collect(coach: TestClient, visitor: TestClient, token: str) -> None:
@@ -80,53 +86,55 @@ def cli_import(url: str, path: Path, text: str) -> Any:
 
 
 def test_a_higher_threshold_after_the_results_were_seen_is_refused(
-    seeded: str, tmp_path: Path, auth: Auth
+    seeded: str, tmp_path: Path, auth: Auth, client: TestClient
 ) -> None:
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        collect(coach, visitor, token)
-        before = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
-        assert [r["key"] for r in before["rows"]] == ["ops", "overall"]
-        assert before["suppressed_groups"] == ["Legal office"]
-        row_before = stored_row(seeded)
-        # The attack is real: under 4 the same answers make one pooled row of the payroll team
-        # and the legal office, and that row minus the payroll team's row already shown is the
-        # legal office's one answer, element by element (the report rounds means to three
-        # decimals; the answers are whole numbers, so rounding gives them back exactly).
-        with store_at(seeded) as store:
-            ini = get_initiative(store, NAME)
-        regrouped = readiness(ini.readiness, ini.stakeholder_groups, min_respondents=4)
-        pooled = next(r for r in regrouped.rows if r.key == "pooled")
-        ops = before["rows"][0]
-        assert pooled.n == 4 and ops["n"] == 3
-        leaked = [4 * m - 3 * ops["means"][e] for e, m in zip(ADKAR, pooled.means, strict=True)]
-        assert leaked == pytest.approx([1.0] * len(ADKAR), abs=0.01)
-        # The web upload refuses it, says why and what to do instead.
-        r = upload(coach, token, HIGHER)
-        assert r.status_code == 400
-        for part in ("readiness.min_respondents", "4 instead of 3", "results were seen"):
-            assert part in r.text
-        assert "nothing changed" in r.text and "start a new initiative" in r.text
-        # So does the command line (the same importer).
-        res = cli_import(seeded, tmp_path / "payroll.yaml", HIGHER)
-        assert res.exit_code == 1
-        assert "4 instead of 3" in res.output and "nothing changed" in res.output
-        assert "start a new initiative" in res.output
-        # Nothing changed: the row, the answers, the results.
-        after = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
+    visitor = client
+    collect(coach, visitor, token)
+    before = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
+    assert [r["key"] for r in before["rows"]] == ["ops", "overall"]
+    assert before["suppressed_groups"] == ["Legal office"]
+    row_before = stored_row(seeded)
+    # The attack is real: under 4 the same answers make one pooled row of the payroll team
+    # and the legal office, and that row minus the payroll team's row already shown is the
+    # legal office's one answer, element by element (the report rounds means to three
+    # decimals; the answers are whole numbers, so rounding gives them back exactly).
+    with store_at(seeded) as store:
+        ini = get_initiative(store, NAME)
+    regrouped = readiness(ini.readiness, ini.stakeholder_groups, min_respondents=4)
+    pooled = next(r for r in regrouped.rows if r.key == "pooled")
+    ops = before["rows"][0]
+    assert pooled.n == 4 and ops["n"] == 3
+    leaked = [4 * m - 3 * ops["means"][e] for e, m in zip(ADKAR, pooled.means, strict=True)]
+    assert leaked == pytest.approx([1.0] * len(ADKAR), abs=0.01)
+    # The web upload refuses it, says why and what to do instead.
+    r = upload(coach, token, HIGHER)
+    assert r.status_code == 400
+    for part in ("readiness.min_respondents", "4 instead of 3", "results were seen"):
+        assert part in r.text
+    assert "nothing changed" in r.text and "start a new initiative" in r.text
+    # So does the command line (the same importer).
+    res = cli_import(seeded, tmp_path / "payroll.yaml", HIGHER)
+    assert res.exit_code == 1
+    assert "4 instead of 3" in res.output and "nothing changed" in res.output
+    assert "start a new initiative" in res.output
+    # Nothing changed: the row, the answers, the results.
+    after = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
     assert after == before
     assert stored_row(seeded) == row_before
     assert count_responses(seeded) == 4
     assert "initiative.replace" not in actions(seeded)
 
 
-def test_the_cli_refuses_after_a_read_on_the_cli(seeded: str, tmp_path: Path, auth: Auth) -> None:
+def test_the_cli_refuses_after_a_read_on_the_cli(
+    seeded: str, tmp_path: Path, auth: Auth, client: TestClient
+) -> None:
     """Results seen with `bifocals change report` (audited as actor "cli") count as seen."""
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        collect(coach, visitor, token)
+    visitor = client
+    collect(coach, visitor, token)
     read = CliRunner().invoke(app, ["change", "report", NAME, "--json", "--db", seeded])
     assert read.exit_code == 0, read.output
     assert json.loads(read.stdout)["readiness"]["suppressed_groups"] == ["Legal office"]
@@ -137,12 +145,14 @@ def test_the_cli_refuses_after_a_read_on_the_cli(seeded: str, tmp_path: Path, au
 
 
 @pytest.mark.parametrize("new_min", [1, 2, 4, 9])
-def test_any_other_threshold_is_refused_once_seen(seeded: str, new_min: int, auth: Auth) -> None:
-    coach = auth("coach@example.org", seeded)
+def test_any_other_threshold_is_refused_once_seen(
+    seeded: str, new_min: int, auth: Auth, client: TestClient
+) -> None:
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        collect(coach, visitor, token)
-        assert coach.get(initiative_path(NAME) + ".json").status_code == 200
+    visitor = client
+    collect(coach, visitor, token)
+    assert coach.get(initiative_path(NAME) + ".json").status_code == 200
     text = TEXT.replace("min_respondents: 3", f"min_respondents: {new_min}")
     with store_at(seeded) as store:
         ini, data = load_initiative_text(text, "payroll.yaml")
@@ -153,23 +163,23 @@ def test_any_other_threshold_is_refused_once_seen(seeded: str, new_min: int, aut
 
 
 def test_a_higher_threshold_is_accepted_while_nobody_has_seen_the_results(
-    seeded: str, auth: Auth
+    seeded: str, auth: Auth, client: TestClient
 ) -> None:
     """Closed but not shown yet: nothing to compare with, so raising the bar is fine (and the
     results are then shown under the new threshold only)."""
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        collect(coach, visitor, token)
-        r = upload(coach, token, HIGHER)
-        assert r.status_code == 303, r.text
-        shown = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
+    visitor = client
+    collect(coach, visitor, token)
+    r = upload(coach, token, HIGHER)
+    assert r.status_code == 303, r.text
+    shown = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
     assert shown["min_respondents"] == 4
     assert [r["key"] for r in shown["rows"]] == ["pooled", "overall"]
 
 
 def test_edits_that_do_not_regroup_the_answers_are_accepted_once_seen(
-    seeded: str, auth: Auth
+    seeded: str, auth: Auth, client: TestClient
 ) -> None:
     """Renaming a stakeholder group, changing its size or the vision does not put the answers
     together differently: accepted, and the figures stay the same."""
@@ -177,12 +187,12 @@ def test_edits_that_do_not_regroup_the_answers_are_accepted_once_seen(
         "name: Legal office, size: 2", "name: Legal team, size: 3"
     )
     assert edited.count("Legal team") == 1
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        collect(coach, visitor, token)
-        before = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
-        assert upload(coach, token, edited).status_code == 303
-        after = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
+    visitor = client
+    collect(coach, visitor, token)
+    before = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
+    assert upload(coach, token, edited).status_code == 303
+    after = json.loads(coach.get(initiative_path(NAME) + ".json").text)["readiness"]
     assert after["suppressed_groups"] == ["Legal team"]
     assert after["rows"] == before["rows"]

@@ -9,16 +9,23 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from bifocals.errors import BifocalsError
 from bifocals.store.app_tables import audit_log
 from support.closed_campaign import LONE_COMMENT, Site, release, seeded_site
-from support.web import Auth, post, store_at, web_client
+from support.web import Auth, post, store_at
 
 
 @pytest.fixture
 def site(db_url: str, tmp_path: Path) -> Site:
     return seeded_site(db_url, tmp_path)
+
+
+@pytest.fixture
+def site_url(site: Site) -> str:
+    """The `client` and `auth` fixtures serve the seeded site."""
+    return site.url
 
 
 @pytest.fixture
@@ -43,7 +50,7 @@ def _archive(content: bytes) -> dict[str, bytes]:
 def test_without_a_pdf_engine_the_zip_holds_the_html_pages(
     site: Site, no_pdf_engine: None, auth: Auth
 ) -> None:
-    client = auth("fac@example.org", site.url)
+    client = auth("fac@example.org")
     r = client.get(_zip_path(site))
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/zip"
@@ -63,7 +70,7 @@ def test_without_a_pdf_engine_the_zip_holds_the_html_pages(
 def test_the_zip_holds_one_pdf_per_participant_and_the_cohort(
     site: Site, pdf_engine: object, auth: Auth
 ) -> None:
-    client = auth("admin@example.org", site.url)
+    client = auth("admin@example.org")
     r = client.get(_zip_path(site))
     assert r.status_code == 200
     files = _archive(r.content)
@@ -72,7 +79,7 @@ def test_the_zip_holds_one_pdf_per_participant_and_the_cohort(
 
 
 def test_the_download_counts_as_results_seen(site: Site, no_pdf_engine: None, auth: Auth) -> None:
-    client = auth("fac@example.org", site.url)
+    client = auth("fac@example.org")
     token = client.token
     assert client.get(_zip_path(site)).status_code == 200
     r = post(client, f"/campaigns/{site.campaign_id}/reopen", token)
@@ -94,7 +101,7 @@ def test_the_download_counts_as_results_seen(site: Site, no_pdf_engine: None, au
 def test_others_get_404_or_403_and_nothing_is_recorded(
     site: Site, no_pdf_engine: None, who: str, auth: Auth
 ) -> None:
-    client = auth(who, site.url)
+    client = auth(who)
     assert client.get(_zip_path(site)).status_code in (403, 404)
     release(site.url, site.campaign_id)
     # Not even after release: a participant reads only their own report.
@@ -107,14 +114,13 @@ def test_others_get_404_or_403_and_nothing_is_recorded(
 def test_a_facilitator_of_another_campaign_cannot_take_this_one(
     site: Site, no_pdf_engine: None, auth: Auth
 ) -> None:
-    client = auth("fac@example.org", site.url)
+    client = auth("fac@example.org")
     other = client.get(f"/campaigns/{site.other_campaign_id}/reports.zip")
     assert other.status_code == 404
 
 
-def test_anonymous_visitor_is_sent_to_login(site: Site) -> None:
-    with web_client(site.url) as client:
-        r = client.get(_zip_path(site))
+def test_anonymous_visitor_is_sent_to_login(site: Site, client: TestClient) -> None:
+    r = client.get(_zip_path(site))
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
@@ -123,5 +129,5 @@ def test_an_open_campaign_has_no_reports_yet(site: Site, no_pdf_engine: None, au
         conn.execute(
             sa.text("update campaigns set status = 'open' where id = :c"), {"c": site.campaign_id}
         )
-    client = auth("admin@example.org", site.url)
+    client = auth("admin@example.org")
     assert client.get(_zip_path(site)).status_code == 409

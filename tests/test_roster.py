@@ -8,17 +8,25 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 
 from bifocals.services.token_links import LinkKind, LinkStatus, lookup
 from bifocals.store.app_tables import audit_log
 from bifocals.store.tables import raters
 from support.programme import HEADER, ROSTER_LINES, answer, cli, people, roster_file
-from support.web import store_at, web_client
+from support.web import store_at
 
 NAME = "Cohort 2027"
 BASE = "http://testserver"
+
+
+@pytest.fixture
+def site_url(db_url: str) -> str:
+    """The `client` fixture serves the test's database on both engines."""
+    return db_url
 
 
 def _sheet(text: str) -> list[dict[str, str]]:
@@ -34,7 +42,7 @@ def _start(db_url: str, tmp_path: Path) -> Path:
     return path
 
 
-def test_whole_programme_through_the_cli(db_url: str, tmp_path: Path) -> None:
+def test_whole_programme_through_the_cli(db_url: str, tmp_path: Path, client: TestClient) -> None:
     path = _start(db_url, tmp_path)
     code, out, _ = cli(db_url, "roster", NAME, str(path))
     assert code == 0 and "nothing to change" in out
@@ -59,10 +67,9 @@ def test_whole_programme_through_the_cli(db_url: str, tmp_path: Path) -> None:
         ("P2", "Gil Hart"),
     }
     # Every exported URL opens the survey.
-    with web_client(db_url) as client:
-        for r in rows:
-            assert client.get(r["url"].removeprefix(BASE)).status_code == 200
-        assert answer(client, rows[0]["url"]) == 200
+    for r in rows:
+        assert client.get(r["url"].removeprefix(BASE)).status_code == 200
+    assert answer(client, rows[0]["url"]) == 200
 
     # A second export issues nothing; the first links still work.
     code, out, err = cli(db_url, "links", NAME, "--base-url", BASE)
@@ -103,14 +110,15 @@ def test_whole_programme_through_the_cli(db_url: str, tmp_path: Path) -> None:
     assert {"roster.import", "links.issue", "links.reissue", "campaign.open"} <= actions
 
 
-def test_sync_never_removes_someone_who_answered_silently(db_url: str, tmp_path: Path) -> None:
+def test_sync_never_removes_someone_who_answered_silently(
+    db_url: str, tmp_path: Path, client: TestClient
+) -> None:
     path = _start(db_url, tmp_path)
     cli(db_url, "open", NAME)
     code, out, _ = cli(db_url, "links", NAME, "--base-url", BASE)
     rows = _sheet(out)
     di = next(r["url"] for r in rows if r["rater_name"] == "Di Evans")
-    with web_client(db_url) as client:
-        assert answer(client, di) == 200
+    assert answer(client, di) == 200
     roster_file(path, [x for x in ROSTER_LINES if "Di Evans" not in x and "Ed Fox" not in x])
     code, out, err = cli(db_url, "roster", NAME, str(path), "--sync")
     assert code == 1
@@ -129,14 +137,15 @@ def test_sync_never_removes_someone_who_answered_silently(db_url: str, tmp_path:
     assert "Di Evans" in detail
 
 
-def test_answers_cannot_be_removed_once_results_were_seen(db_url: str, tmp_path: Path) -> None:
+def test_answers_cannot_be_removed_once_results_were_seen(
+    db_url: str, tmp_path: Path, client: TestClient
+) -> None:
     path = _start(db_url, tmp_path)
     cli(db_url, "open", NAME)
     _, out, _ = cli(db_url, "links", NAME, "--base-url", BASE)
     rows = _sheet(out)
-    with web_client(db_url) as client:
-        for r in rows:
-            assert answer(client, r["url"]) == 200
+    for r in rows:
+        assert answer(client, r["url"]) == 200
     # Results read (a score), then the campaign is re-opened... which is refused: so the
     # read happens on a campaign that stays open only in this direct update, as an attack.
     from bifocals.services.campaigns import mark_answers_exported

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from bifocals.services.readiness_links import issue_links
 from bifocals.services.security import now
@@ -26,7 +27,7 @@ from bifocals.store.change_tables import change_initiatives, readiness_links
 from bifocals.store.tables import campaigns, raters
 from bifocals.web.link_pages import code, wording
 from support.survey import seed, set_status
-from support.web import store_at, web_client
+from support.web import store_at
 
 
 def _initiative(url: str) -> int:
@@ -135,7 +136,7 @@ def test_sent_and_opened_are_recorded_where_the_kind_keeps_them(sqlite_url: str)
     )
 
 
-def test_one_problem_page_for_every_kind(sqlite_url: str) -> None:
+def test_one_problem_page_for_every_kind(sqlite_url: str, client: TestClient) -> None:
     assert code(LinkStatus.UNKNOWN) == 404 and code(LinkStatus.USED) == 409
     assert {code(s) for s in (LinkStatus.REPLACED, LinkStatus.EXPIRED, LinkStatus.CLOSED)} == {410}
     assert wording(LinkKind.INVITATION, LinkStatus.REPLACED)[0] == "Link replaced"
@@ -145,10 +146,9 @@ def test_one_problem_page_for_every_kind(sqlite_url: str) -> None:
     set_status(sqlite_url, s.campaign_id, "released")
     with store_at(sqlite_url) as store, store.engine.begin() as conn:
         nom = issue(conn, LinkKind.NOMINATION, s.participant_id, 30)
-    with web_client(sqlite_url) as client:
-        for path in ("/survey/", "/nominate/", "/readiness/"):
-            r = client.get(path + "not-a-real-token")
-            assert r.status_code == 404 and "Link not recognised" in r.text
-        closed = client.get(f"/nominate/{nom}")
-        assert closed.status_code == 410 and "Suggestions closed" in closed.text
-        assert "Ana Lima" not in closed.text
+    for path in ("/survey/", "/nominate/", "/readiness/"):
+        r = client.get(path + "not-a-real-token")
+        assert r.status_code == 404 and "Link not recognised" in r.text
+    closed = client.get(f"/nominate/{nom}")
+    assert closed.status_code == 410 and "Suggestions closed" in closed.text
+    assert "Ana Lima" not in closed.text

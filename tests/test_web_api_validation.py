@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi.exceptions import RequestValidationError
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
@@ -38,11 +39,10 @@ def _detail(r: Any) -> dict[str, Any]:
 
 
 def test_body_problems_name_field_value_and_what_to_do(
-    sqlite_url: str, admin: dict[str, str]
+    sqlite_url: str, admin: dict[str, str], client: TestClient
 ) -> None:
     body = {"name": "", "deadline": "tomorrow", "thresholds": {"peer": 0}}
-    with web_client(sqlite_url) as client:
-        detail = _detail(client.post("/api/v1/campaigns", json=body, headers=admin))
+    detail = _detail(client.post("/api/v1/campaigns", json=body, headers=admin))
     got = {p["field"]: p for p in detail["problems"]}
     assert set(got) == {"body.name", "body.deadline", "body.thresholds.peer"}
     assert got["body.name"] == {
@@ -59,66 +59,65 @@ def test_body_problems_name_field_value_and_what_to_do(
     assert detail["message"].startswith("3 problems in the request; first: ")
 
 
-def test_lists_paths_missing_fields_and_long_values(sqlite_url: str, admin: dict[str, str]) -> None:
-    with web_client(sqlite_url) as client:
-        created = client.post("/api/v1/campaigns", json={"name": "Spring"}, headers=admin)
-        cid = created.json()["id"]
-        rows = [{"code": "x" * 300}, {"name": "no code"}, {"code": "P3", "email": 5}]
-        r = client.post(f"/api/v1/campaigns/{cid}/participants", json=rows, headers=admin)
-        detail = _detail(r)
-        got = {p["field"]: p for p in detail["problems"]}
-        assert got["body[0].code"]["message"] == "send at most 200 characters"
-        value = got["body[0].code"]["value"]
-        assert len(value) == VALUE_MAX and value.endswith("...")  # cut, never the whole input
-        assert got["body[1].code"] == {
-            "field": "body[1].code",
-            "value": None,
-            "message": "this field is required; send it",
+def test_lists_paths_missing_fields_and_long_values(
+    sqlite_url: str, admin: dict[str, str], client: TestClient
+) -> None:
+    created = client.post("/api/v1/campaigns", json={"name": "Spring"}, headers=admin)
+    cid = created.json()["id"]
+    rows = [{"code": "x" * 300}, {"name": "no code"}, {"code": "P3", "email": 5}]
+    r = client.post(f"/api/v1/campaigns/{cid}/participants", json=rows, headers=admin)
+    detail = _detail(r)
+    got = {p["field"]: p for p in detail["problems"]}
+    assert got["body[0].code"]["message"] == "send at most 200 characters"
+    value = got["body[0].code"]["value"]
+    assert len(value) == VALUE_MAX and value.endswith("...")  # cut, never the whole input
+    assert got["body[1].code"] == {
+        "field": "body[1].code",
+        "value": None,
+        "message": "this field is required; send it",
+    }
+    assert got["body[2].email"]["value"] == "5"
+    assert "send text" in got["body[2].email"]["message"]
+
+    raters = [{"name": "Bo", "group": "boss"}]
+    r = client.post(f"/api/v1/campaigns/{cid}/participants/1/raters", json=raters, headers=admin)
+    (p,) = _detail(r)["problems"]
+    assert p["field"] == "body[0].group" and p["value"] == '"boss"'
+    assert p["message"].startswith("send one of 'manager', 'peer', 'direct_report'")
+
+    (p,) = _detail(client.get("/api/v1/campaigns/0", headers=admin))["problems"]
+    assert p == {
+        "field": "path.campaign_id",
+        "value": '"0"',
+        "message": "send a number of at least 1",
+    }
+    (p,) = _detail(client.get("/api/v1/campaigns/abc", headers=admin))["problems"]
+    assert p["field"] == "path.campaign_id" and p["message"] == "send a whole number"
+
+    bad_json = client.post(
+        "/api/v1/campaigns",
+        content=b'{"name": ',
+        headers={**admin, "content-type": "application/json"},
+    )
+    (p,) = _detail(bad_json)["problems"]
+    assert p["field"].startswith("body") and "not valid JSON" in p["message"]
+
+    not_utf8 = client.post(
+        "/api/v1/campaigns",
+        content=b'{"name": "\xff\xfe"}',
+        headers={**admin, "content-type": "application/json"},
+    )
+    assert not_utf8.status_code == 400
+    assert not_utf8.json()["detail"]["field"] == "body"
+    assert "UTF-8" in not_utf8.json()["detail"]["message"]
+    # Every other API error has the same shape too, e.g. 401 without a token.
+    anon = client.get("/api/v1/campaigns").json()
+    assert anon == {
+        "detail": {
+            "field": None,
+            "message": "sign in or send Authorization: Bearer <token>",
         }
-        assert got["body[2].email"]["value"] == "5"
-        assert "send text" in got["body[2].email"]["message"]
-
-        raters = [{"name": "Bo", "group": "boss"}]
-        r = client.post(
-            f"/api/v1/campaigns/{cid}/participants/1/raters", json=raters, headers=admin
-        )
-        (p,) = _detail(r)["problems"]
-        assert p["field"] == "body[0].group" and p["value"] == '"boss"'
-        assert p["message"].startswith("send one of 'manager', 'peer', 'direct_report'")
-
-        (p,) = _detail(client.get("/api/v1/campaigns/0", headers=admin))["problems"]
-        assert p == {
-            "field": "path.campaign_id",
-            "value": '"0"',
-            "message": "send a number of at least 1",
-        }
-        (p,) = _detail(client.get("/api/v1/campaigns/abc", headers=admin))["problems"]
-        assert p["field"] == "path.campaign_id" and p["message"] == "send a whole number"
-
-        bad_json = client.post(
-            "/api/v1/campaigns",
-            content=b'{"name": ',
-            headers={**admin, "content-type": "application/json"},
-        )
-        (p,) = _detail(bad_json)["problems"]
-        assert p["field"].startswith("body") and "not valid JSON" in p["message"]
-
-        not_utf8 = client.post(
-            "/api/v1/campaigns",
-            content=b'{"name": "\xff\xfe"}',
-            headers={**admin, "content-type": "application/json"},
-        )
-        assert not_utf8.status_code == 400
-        assert not_utf8.json()["detail"]["field"] == "body"
-        assert "UTF-8" in not_utf8.json()["detail"]["message"]
-        # Every other API error has the same shape too, e.g. 401 without a token.
-        anon = client.get("/api/v1/campaigns").json()
-        assert anon == {
-            "detail": {
-                "field": None,
-                "message": "sign in or send Authorization: Bearer <token>",
-            }
-        }
+    }
 
 
 def test_secrets_are_never_echoed() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from bifocals.store.app_tables import WEB_TABLES
 from bifocals.web.app import ROUTERS, create_app
@@ -38,28 +39,26 @@ def test_schema_matches_the_tables(sqlite_url: str) -> None:
     assert ours == []
 
 
-def test_security_headers_and_login_page(sqlite_url: str) -> None:
-    with web_client(sqlite_url) as client:
-        r = client.get("/login")
-        assert r.status_code == 200
-        for h in ("content-security-policy", "x-frame-options", "x-content-type-options"):
-            assert h in r.headers
-        assert r.headers["referrer-policy"] == "no-referrer"
-        assert r.headers["cache-control"] == "no-store"
-        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
-        # Accessible shell: language, skip link, main landmark, labelled inputs.
-        assert '<html lang="en">' in r.text
-        assert 'href="#main"' in r.text and '<main id="main"' in r.text
-        assert '<label for="email">' in r.text and '<label for="password">' in r.text
-        assert "bifocals_csrf" in r.headers["set-cookie"]
-        assert "SameSite=strict" in r.headers["set-cookie"]
+def test_security_headers_and_login_page(sqlite_url: str, client: TestClient) -> None:
+    r = client.get("/login")
+    assert r.status_code == 200
+    for h in ("content-security-policy", "x-frame-options", "x-content-type-options"):
+        assert h in r.headers
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    # Accessible shell: language, skip link, main landmark, labelled inputs.
+    assert '<html lang="en">' in r.text
+    assert 'href="#main"' in r.text and '<main id="main"' in r.text
+    assert '<label for="email">' in r.text and '<label for="password">' in r.text
+    assert "bifocals_csrf" in r.headers["set-cookie"]
+    assert "SameSite=strict" in r.headers["set-cookie"]
 
 
-def test_static_css_served(sqlite_url: str) -> None:
-    with web_client(sqlite_url) as client:
-        r = client.get("/static/app.css")
-        assert r.status_code == 200 and ":focus-visible" in r.text
-        assert "no-store" not in r.headers.get("cache-control", "")
+def test_static_css_served(sqlite_url: str, client: TestClient) -> None:
+    r = client.get("/static/app.css")
+    assert r.status_code == 200 and ":focus-visible" in r.text
+    assert "no-store" not in r.headers.get("cache-control", "")
 
 
 def test_unknown_page_is_a_404_page(sqlite_url: str, auth: Auth) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from bifocals.cli import app as cli_app
@@ -50,19 +51,18 @@ def test_secure_cookie_setting(sqlite_url: str) -> None:
         assert "Secure" in r.headers["set-cookie"]
 
 
-def test_wrong_password_and_unknown_user_look_the_same(sqlite_url: str) -> None:
+def test_wrong_password_and_unknown_user_look_the_same(sqlite_url: str, client: TestClient) -> None:
     add_user(sqlite_url, "ana@example.org", "admin")
-    with web_client(sqlite_url) as client:
-        token = token_of(client)
-        a = client.post(
-            "/login", data={"email": "ana@example.org", "password": "nope", "csrf_token": token}
-        )
-        b = client.post(
-            "/login", data={"email": "bob@example.org", "password": "nope", "csrf_token": token}
-        )
-        assert a.status_code == b.status_code == 401
-        assert "E-mail or password is wrong." in a.text and "E-mail or password is wrong." in b.text
-        assert "bifocals_session" not in client.cookies
+    token = token_of(client)
+    a = client.post(
+        "/login", data={"email": "ana@example.org", "password": "nope", "csrf_token": token}
+    )
+    b = client.post(
+        "/login", data={"email": "bob@example.org", "password": "nope", "csrf_token": token}
+    )
+    assert a.status_code == b.status_code == 401
+    assert "E-mail or password is wrong." in a.text and "E-mail or password is wrong." in b.text
+    assert "bifocals_session" not in client.cookies
 
 
 def test_login_rate_limit_per_account_and_address(db_url: str, auth: Auth) -> None:
@@ -122,23 +122,22 @@ def test_session_expiry_and_logout(db_url: str, auth: Auth) -> None:
         assert conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar() == 0
 
 
-def test_next_is_kept_local(sqlite_url: str) -> None:
+def test_next_is_kept_local(sqlite_url: str, client: TestClient) -> None:
     add_user(sqlite_url, "ana@example.org", "admin")
-    with web_client(sqlite_url) as client:
+    token = token_of(client)
+    for evil in ("https://evil.example", "//evil.example", "/\\evil.example"):
+        r = client.post(
+            "/login",
+            data={
+                "email": "ana@example.org",
+                "password": PASSWORD,
+                "csrf_token": token,
+                "next": evil,
+            },
+        )
+        assert r.headers["location"] == "/campaigns"
+        client.cookies.clear()
         token = token_of(client)
-        for evil in ("https://evil.example", "//evil.example", "/\\evil.example"):
-            r = client.post(
-                "/login",
-                data={
-                    "email": "ana@example.org",
-                    "password": PASSWORD,
-                    "csrf_token": token,
-                    "next": evil,
-                },
-            )
-            assert r.headers["location"] == "/campaigns"
-            client.cookies.clear()
-            token = token_of(client)
 
 
 @pytest.mark.parametrize(
@@ -173,12 +172,11 @@ def test_roles_cannot_open_other_roles_pages(
     assert "Not allowed" in r.text
 
 
-def test_visitors_are_sent_to_login(sqlite_url: str) -> None:
-    with web_client(sqlite_url) as client:
-        for path in ("/", "/campaigns", "/admin/users", "/admin/audit", "/me", "/account/password"):
-            r = client.get(path)
-            assert r.status_code in (303, 307), path
-            assert r.headers["location"].startswith("/login"), path
+def test_visitors_are_sent_to_login(sqlite_url: str, client: TestClient) -> None:
+    for path in ("/", "/campaigns", "/admin/users", "/admin/audit", "/me", "/account/password"):
+        r = client.get(path)
+        assert r.status_code in (303, 307), path
+        assert r.headers["location"].startswith("/login"), path
 
 
 def test_change_password_ends_other_sessions(sqlite_url: str, auth: Auth) -> None:

@@ -51,9 +51,15 @@ def seeded(db_url: str) -> str:
     return db_url
 
 
+@pytest.fixture
+def site_url(seeded: str) -> str:
+    """The `client` and `auth` fixtures serve the seeded database."""
+    return seeded
+
+
 @pytest.mark.parametrize("who", ["admin@example.org", "coach@example.org"])
 def test_list_and_dashboard_for_managers(seeded: str, who: str, auth: Auth) -> None:
-    client = auth(who, seeded)
+    client = auth(who)
     page = client.get("/initiatives")
     assert page.status_code == 200
     href = initiative_path(DEMO)
@@ -86,7 +92,7 @@ def test_visitors_are_sent_to_login_and_participants_refused(seeded: str) -> Non
 
 
 def test_unknown_initiative_is_404(seeded: str, auth: Auth) -> None:
-    client = auth("coach@example.org", seeded)
+    client = auth("coach@example.org")
     for path in ("/initiatives/No%20such%20thing", "/initiatives/No%20such%20thing.pdf"):
         r = client.get(path)
         assert r.status_code == 404
@@ -96,7 +102,7 @@ def test_unknown_initiative_is_404(seeded: str, auth: Auth) -> None:
 
 def test_empty_list_says_how_to_import(sqlite_url: str, auth: Auth) -> None:
     add_user(sqlite_url, "admin@example.org", "admin")
-    client = auth("admin@example.org")
+    client = auth("admin@example.org", sqlite_url)
     page = client.get("/initiatives")
     assert page.status_code == 200 and "bifocals change import" in page.text
 
@@ -111,7 +117,7 @@ def test_names_are_escaped_and_quoted(sqlite_url: str, auth: Auth) -> None:
         ini, data = load_initiative_text(text, "test")
         assert ini.name == name
         save_initiative(store, ini, data, "test", False, None)
-    client = auth("admin@example.org")
+    client = auth("admin@example.org", sqlite_url)
     page = client.get("/initiatives")
     assert "<b>" not in page.text and "&lt;b&gt;" in page.text
     href = initiative_path(name)
@@ -125,7 +131,7 @@ def test_names_are_escaped_and_quoted(sqlite_url: str, auth: Auth) -> None:
 def test_pdf_download_is_audited(
     seeded: str, pdf_engine: None, artifacts_dir: Path, auth: Auth
 ) -> None:
-    client = auth("coach@example.org", seeded)
+    client = auth("coach@example.org")
     r = client.get(initiative_path(DEMO) + ".pdf")
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/pdf"

@@ -44,6 +44,12 @@ def seeded(db_url: str) -> str:
     return db_url
 
 
+@pytest.fixture
+def site_url(seeded: str) -> str:
+    """The `client` and `auth` fixtures serve the seeded database."""
+    return seeded
+
+
 def upload(
     client: TestClient,
     token: str,
@@ -65,7 +71,7 @@ def imports(url: str) -> list[sa.Row[Any]]:
 
 
 def test_upload_preview_then_apply(seeded: str, auth: Auth) -> None:
-    client = auth("coach@example.org", seeded)
+    client = auth("coach@example.org")
     token = client.token
     dash = client.get(BASE)
     assert f'action="{BASE}/effort"' in dash.text and 'id="effort"' in dash.text
@@ -131,7 +137,7 @@ def test_problems_are_listed_and_nothing_is_stored(seeded: str) -> None:
 
 
 def test_size_limit_and_format(seeded: str, auth: Auth) -> None:
-    client = auth("coach@example.org", seeded)
+    client = auth("coach@example.org")
     token = client.token
     big = b"Issue key,Summary,Created\n" + b"x" * MAX_EXPORT_BYTES
     r = upload(client, token, big)
@@ -142,12 +148,12 @@ def test_size_limit_and_format(seeded: str, auth: Auth) -> None:
 
 
 def test_who_may_import(seeded: str, auth: Auth) -> None:
-    client = auth("coach@example.org", seeded)
+    client = auth("coach@example.org")
     token = client.token
     r = upload(client, token, cost_quarter_export())
     preview = r.headers["location"]
     other_base = initiative_path("Other move")
-    client = auth("other@example.org", seeded)
+    client = auth("other@example.org")
     token = client.token
     # Not assigned: 404, as for a name that does not exist.
     assert client.get(preview).status_code == 404
@@ -159,11 +165,11 @@ def test_who_may_import(seeded: str, auth: Auth) -> None:
     assert client.get(f"{other_base}/effort/{pid}").status_code == 404
     r = upload(client, token, cost_quarter_export(), base=initiative_path("No such"))
     assert r.status_code == 404
-    client = auth("p01@example.org", seeded)
+    client = auth("p01@example.org")
     token = client.token
     assert client.get(preview).status_code == 403
     assert upload(client, token, cost_quarter_export()).status_code == 403
-    client = auth("admin@example.org", seeded)
+    client = auth("admin@example.org")
     token = client.token
     assert client.get(preview).status_code == 200
     assert client.post(preview + "/apply").status_code == 303
@@ -171,7 +177,7 @@ def test_who_may_import(seeded: str, auth: Auth) -> None:
 
 
 def test_a_page_left_open_applies_only_the_preview_it_showed(seeded: str, auth: Auth) -> None:
-    client = auth("coach@example.org", seeded)
+    client = auth("coach@example.org")
     token = client.token
     where = upload(client, token, cost_quarter_export()).headers["location"]
     shown = re.search(r'name="digest" value="([0-9a-f]{64})"', client.get(where).text)

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from bifocals.instruments import get_instrument
 from bifocals.web.routers.change import initiative_path
 from support.closed_campaign import Site, seeded_site
 from support.survey import INSTRUMENT, full_answers
 from support.survey import seed as seed_survey
-from support.web import Auth, add_user, store_at, web_client
+from support.web import Auth, add_user, store_at
 from test_web_readiness import NAME, seed
 
 
@@ -64,37 +65,37 @@ def test_release_and_close_ask_first(site: Site, auth: Auth) -> None:
     assert client.get("/static/ui.js").status_code == 200
 
 
-def test_remove_and_reject_ask_first(sqlite_url: str, auth: Auth) -> None:
+def test_remove_and_reject_ask_first(sqlite_url: str, auth: Auth, client: TestClient) -> None:
     add_user(sqlite_url, "admin@example.org", "admin")
     add_user(sqlite_url, "fa@example.org", "facilitator")
     from test_web_campaign import add_person, make_campaign
 
     admin = auth("admin@example.org")
     t = admin.token
-    with web_client(sqlite_url) as visitor:
-        cid = make_campaign(admin, t)
-        admin.post(f"/campaigns/{cid}/facilitators", data={"email": "fa@example.org"})
-        forms = confirms(admin.get(f"/campaigns/{cid}").text)
-        remove = [v for k, v in forms.items() if k.endswith("/remove")]
-        assert remove and remove[0] and "fa@example.org" in remove[0]
-        pid = add_person(admin, t, cid, "P1", name="Pat", email="pat@example.org")
-        r = admin.post(
-            f"/campaigns/{cid}/participants/{pid}/nomination-link",
-            data={"mode": "show"},
-            follow_redirects=True,
-        )
-        path = re.search(r'value="https?://[^"/]+(/nominate/[^"]+)"', r.text).group(1)  # type: ignore[union-attr]
-        page = visitor.get(path)
-        vt = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        visitor.post(
-            path,
-            data={"csrf_token": vt, "name": "Lee", "email": "lee@example.org", "group": "peer"},
-        )
-        forms = confirms(admin.get(f"/campaigns/{cid}/participants/{pid}").text)
-        reject = [v for k, v in forms.items() if k.endswith("/reject")]
-        approve = [v for k, v in forms.items() if k.endswith("/approve")]
-        assert reject and reject[0] and "Lee" in reject[0] and "cannot be undone" in reject[0]
-        assert approve == [None]
+    visitor = client
+    cid = make_campaign(admin, t)
+    admin.post(f"/campaigns/{cid}/facilitators", data={"email": "fa@example.org"})
+    forms = confirms(admin.get(f"/campaigns/{cid}").text)
+    remove = [v for k, v in forms.items() if k.endswith("/remove")]
+    assert remove and remove[0] and "fa@example.org" in remove[0]
+    pid = add_person(admin, t, cid, "P1", name="Pat", email="pat@example.org")
+    r = admin.post(
+        f"/campaigns/{cid}/participants/{pid}/nomination-link",
+        data={"mode": "show"},
+        follow_redirects=True,
+    )
+    path = re.search(r'value="https?://[^"/]+(/nominate/[^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+    page = visitor.get(path)
+    vt = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    visitor.post(
+        path,
+        data={"csrf_token": vt, "name": "Lee", "email": "lee@example.org", "group": "peer"},
+    )
+    forms = confirms(admin.get(f"/campaigns/{cid}/participants/{pid}").text)
+    reject = [v for k, v in forms.items() if k.endswith("/reject")]
+    approve = [v for k, v in forms.items() if k.endswith("/approve")]
+    assert reject and reject[0] and "Lee" in reject[0] and "cannot be undone" in reject[0]
+    assert approve == [None]
 
 
 def test_initiative_survey_actions_ask_first(sqlite_url: str, auth: Auth) -> None:
@@ -157,47 +158,45 @@ def test_stylesheet_fixes() -> None:
     assert ".nowrap { white-space: nowrap; }" in css
 
 
-def test_survey_scale_keeps_radios_and_labels(sqlite_url: str) -> None:
+def test_survey_scale_keeps_radios_and_labels(sqlite_url: str, client: TestClient) -> None:
     s = seed_survey(sqlite_url)
     inst = get_instrument(INSTRUMENT)
     first = inst.item_ids[0]
-    with web_client(sqlite_url) as client:
-        page = client.get(f"/survey/{s.tokens['R1']}").text
-        block = re.search(rf'<fieldset[^>]*id="item-{first}".*?</fieldset>', page, re.S)
-        assert block
-        item = block.group(0)
-        radios = re.findall(r'<input type="radio" name="a_' + re.escape(first) + '"', item)
-        assert len(radios) == len(inst.scale.labels) + 1
-        # Every radio sits inside its label with the full words (read out, even when the phone
-        # layout shows only the number); the end labels are shown once, under the row.
-        for label in inst.scale.labels:
-            assert f"· {label}</span></label>" in item
-        assert inst.scale.not_observed_label in item
-        assert f"= {inst.scale.labels[0]}" in item and f"= {inst.scale.labels[-1]}" in item
-        assert "flex-direction: column" not in page
+    page = client.get(f"/survey/{s.tokens['R1']}").text
+    block = re.search(rf'<fieldset[^>]*id="item-{first}".*?</fieldset>', page, re.S)
+    assert block
+    item = block.group(0)
+    radios = re.findall(r'<input type="radio" name="a_' + re.escape(first) + '"', item)
+    assert len(radios) == len(inst.scale.labels) + 1
+    # Every radio sits inside its label with the full words (read out, even when the phone
+    # layout shows only the number); the end labels are shown once, under the row.
+    for label in inst.scale.labels:
+        assert f"· {label}</span></label>" in item
+    assert inst.scale.not_observed_label in item
+    assert f"= {inst.scale.labels[0]}" in item and f"= {inst.scale.labels[-1]}" in item
+    assert "flex-direction: column" not in page
 
 
-def test_survey_error_summary_links_items_and_ends_sentences(sqlite_url: str) -> None:
+def test_survey_error_summary_links_items_and_ends_sentences(
+    sqlite_url: str, client: TestClient
+) -> None:
     s = seed_survey(sqlite_url)
     inst = get_instrument(INSTRUMENT)
     url = f"/survey/{s.tokens['R1']}"
-    with web_client(sqlite_url) as client:
-        # Too few answers: the summary's sentence ends with a full stop and leads to the
-        # first statement still without an answer.
-        some = {f"a_{i}": "4" for i in inst.item_ids[:3]}
-        r = client.post(url, data={**some, "action": "submit"})
-        assert r.status_code == 422
-        summary = re.search(r'<div class="flash flash-error".*?</div>', r.text, re.S)
-        assert summary
-        text = html.unescape(summary.group(0))
-        assert re.search(r"'not observed' is fine for the others\.", text)
-        assert f'href="#item-{inst.item_ids[3]}"' in text
-        # A wrong value: the marked item is linked by its statement.
-        bad = {**full_answers(), f"a_{inst.item_ids[5]}": "9", "action": "submit"}
-        r = client.post(url, data=bad)
-        assert r.status_code == 422
-        summary = re.search(r'<div class="flash flash-error".*?</div>', r.text, re.S)
-        assert summary
-        item = inst.items[5]
-        assert f'<a href="#item-{item.id}">{item.text}</a>' in html.unescape(summary.group(0))
-        assert f'id="item-{item.id}"' in r.text and "has-error" in r.text
+    some = {f"a_{i}": "4" for i in inst.item_ids[:3]}
+    r = client.post(url, data={**some, "action": "submit"})
+    assert r.status_code == 422
+    summary = re.search(r'<div class="flash flash-error".*?</div>', r.text, re.S)
+    assert summary
+    text = html.unescape(summary.group(0))
+    assert re.search(r"'not observed' is fine for the others\.", text)
+    assert f'href="#item-{inst.item_ids[3]}"' in text
+    # A wrong value: the marked item is linked by its statement.
+    bad = {**full_answers(), f"a_{inst.item_ids[5]}": "9", "action": "submit"}
+    r = client.post(url, data=bad)
+    assert r.status_code == 422
+    summary = re.search(r'<div class="flash flash-error".*?</div>', r.text, re.S)
+    assert summary
+    item = inst.items[5]
+    assert f'<a href="#item-{item.id}">{item.text}</a>' in html.unescape(summary.group(0))
+    assert f'id="item-{item.id}"' in r.text and "has-error" in r.text

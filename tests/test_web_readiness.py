@@ -31,7 +31,7 @@ from bifocals.services.token_links import LinkKind, LinkStatus, Lookup
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import change_facilitators, readiness_links, readiness_responses
 from bifocals.web.routers.change import initiative_path
-from support.web import Auth, add_user, store_at, web_client
+from support.web import Auth, add_user, store_at
 
 NAME = "Move payroll to the new system"
 TEXT = f"""\
@@ -77,6 +77,12 @@ def seeded(db_url: str) -> str:
     return db_url
 
 
+@pytest.fixture
+def site_url(seeded: str) -> str:
+    """The `client` and `auth` fixtures serve the seeded database."""
+    return seeded
+
+
 def issue(client: TestClient, token: str, group: str, count: int, label: str = "") -> list[str]:
     """Create readiness links on the dashboard; the paths shown once."""
     r = client.post(
@@ -114,75 +120,75 @@ def count_responses(url: str) -> int:
         )
 
 
-def test_link_flow(seeded: str, auth: Auth) -> None:
-    coach = auth("coach@example.org", seeded)
+def test_link_flow(seeded: str, auth: Auth, client: TestClient) -> None:
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        links = issue(coach, token, "ops", 3, label="Night shift")
-        assert len(links) == 3 and len(set(links)) == 3
-        # The respondent's page: five labelled questions, a comment, no sign-in needed.
-        page = visitor.get(links[0])
-        assert page.status_code == 200
-        assert page.text.count('<fieldset class="readiness-item') == 5
-        assert "Payroll team" in page.text and NAME in page.text
-        assert 'for="comment"' in page.text and "Not sure" in page.text
-        assert "Night shift" not in page.text  # the facilitator's note stays with them
-        # Every answer is checked on the server; problems name the field and the value.
-        bad = {**ALL4, "desire": "7"}
-        code, text, _ = answer(visitor, links[0], bad)
-        assert code == 422 and "desire" in text and "&#39;7&#39;" in text
-        code, text, _ = answer(visitor, links[0], {e: "not_sure" for e in ALL4})
-        assert code == 422 and "at least one" in text
-        code, text, _ = answer(visitor, links[0], ALL4, comment="x" * 2001)
-        assert code == 422 and "comment" in text and "2001" in text
-        assert count_responses(seeded) == 0
-        # Sent once; the same key again is answered as the first time, never stored twice.
-        code, text, key = answer(visitor, links[0], {**ALL4, "ability": ""}, comment="Fine.")
-        assert code == 200 and "your answers are in" in text
-        csrf = CSRF.search(visitor.get(links[1]).text).group(1)  # type: ignore[union-attr]
-        again = visitor.post(
-            links[0],
-            data={
-                **{f"adkar_{k}": v for k, v in ALL4.items()},
-                "idempotency_key": key,
-                "csrf_token": csrf,
-            },
-        )
-        assert again.status_code == 200 and "nothing was stored twice" in again.text
-        assert count_responses(seeded) == 1
-        # A used link, a new key on it, an unknown link: plain messages, nothing stored.
-        used = visitor.get(links[0])
-        assert used.status_code == 409 and "Already answered" in used.text
-        other_key = visitor.post(
-            links[0],
-            data={
-                **{f"adkar_{k}": v for k, v in ALL4.items()},
-                "idempotency_key": "another-key",
-                "csrf_token": csrf,
-            },
-        )
-        assert other_key.status_code == 409
-        unknown = visitor.get("/readiness/not-a-real-token")
-        assert unknown.status_code == 404 and "Link not recognised" in unknown.text
-        assert count_responses(seeded) == 1
-        # Without the visitor's CSRF token the form is refused.
-        assert visitor.post(links[1], data={**ALL4, "idempotency_key": "k"}).status_code == 403
-        # Counts only on the dashboard; closing stops every link, opening again restarts.
-        dash = coach.get(initiative_path(NAME))
-        row = re.search(
-            r"<td>Payroll team</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>",
-            dash.text,
-        )
-        assert row is not None and row.groups() == ("3", "1")
-        assert "Fine." not in dash.text  # one answer: below the threshold, no comment shown
-        r = coach.post(initiative_path(NAME) + "/readiness/close")
-        assert r.status_code == 303
-        closed = visitor.get(links[1])
-        assert closed.status_code == 410 and "Survey closed" in closed.text
-        code, text, _ = answer_closed(visitor, links[1])
-        assert code == 410
-        coach.post(initiative_path(NAME) + "/readiness/open")
-        assert visitor.get(links[1]).status_code == 200
+    visitor = client
+    links = issue(coach, token, "ops", 3, label="Night shift")
+    assert len(links) == 3 and len(set(links)) == 3
+    # The respondent's page: five labelled questions, a comment, no sign-in needed.
+    page = visitor.get(links[0])
+    assert page.status_code == 200
+    assert page.text.count('<fieldset class="readiness-item') == 5
+    assert "Payroll team" in page.text and NAME in page.text
+    assert 'for="comment"' in page.text and "Not sure" in page.text
+    assert "Night shift" not in page.text  # the facilitator's note stays with them
+    # Every answer is checked on the server; problems name the field and the value.
+    bad = {**ALL4, "desire": "7"}
+    code, text, _ = answer(visitor, links[0], bad)
+    assert code == 422 and "desire" in text and "&#39;7&#39;" in text
+    code, text, _ = answer(visitor, links[0], {e: "not_sure" for e in ALL4})
+    assert code == 422 and "at least one" in text
+    code, text, _ = answer(visitor, links[0], ALL4, comment="x" * 2001)
+    assert code == 422 and "comment" in text and "2001" in text
+    assert count_responses(seeded) == 0
+    # Sent once; the same key again is answered as the first time, never stored twice.
+    code, text, key = answer(visitor, links[0], {**ALL4, "ability": ""}, comment="Fine.")
+    assert code == 200 and "your answers are in" in text
+    csrf = CSRF.search(visitor.get(links[1]).text).group(1)  # type: ignore[union-attr]
+    again = visitor.post(
+        links[0],
+        data={
+            **{f"adkar_{k}": v for k, v in ALL4.items()},
+            "idempotency_key": key,
+            "csrf_token": csrf,
+        },
+    )
+    assert again.status_code == 200 and "nothing was stored twice" in again.text
+    assert count_responses(seeded) == 1
+    # A used link, a new key on it, an unknown link: plain messages, nothing stored.
+    used = visitor.get(links[0])
+    assert used.status_code == 409 and "Already answered" in used.text
+    other_key = visitor.post(
+        links[0],
+        data={
+            **{f"adkar_{k}": v for k, v in ALL4.items()},
+            "idempotency_key": "another-key",
+            "csrf_token": csrf,
+        },
+    )
+    assert other_key.status_code == 409
+    unknown = visitor.get("/readiness/not-a-real-token")
+    assert unknown.status_code == 404 and "Link not recognised" in unknown.text
+    assert count_responses(seeded) == 1
+    # Without the visitor's CSRF token the form is refused.
+    assert visitor.post(links[1], data={**ALL4, "idempotency_key": "k"}).status_code == 403
+    # Counts only on the dashboard; closing stops every link, opening again restarts.
+    dash = coach.get(initiative_path(NAME))
+    row = re.search(
+        r"<td>Payroll team</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>",
+        dash.text,
+    )
+    assert row is not None and row.groups() == ("3", "1")
+    assert "Fine." not in dash.text  # one answer: below the threshold, no comment shown
+    r = coach.post(initiative_path(NAME) + "/readiness/close")
+    assert r.status_code == 303
+    closed = visitor.get(links[1])
+    assert closed.status_code == 410 and "Survey closed" in closed.text
+    code, text, _ = answer_closed(visitor, links[1])
+    assert code == 410
+    coach.post(initiative_path(NAME) + "/readiness/open")
+    assert visitor.get(links[1]).status_code == 200
     with store_at(seeded) as store, store.engine.connect() as conn:
         actions = [r.action for r in conn.execute(sa.select(audit_log.c.action))]
         stored = conn.execute(
@@ -204,7 +210,7 @@ def answer_closed(client: TestClient, path: str) -> tuple[int, str, str]:
 
 
 def test_link_for_unknown_group_or_bad_count_is_refused(seeded: str, auth: Auth) -> None:
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     for group, count, field in (
         ("nobody", "2", "group"),
         ("ops", "0", "count"),
@@ -223,7 +229,7 @@ def test_link_for_unknown_group_or_bad_count_is_refused(seeded: str, auth: Auth)
 
 
 def test_same_key_at_the_same_time_stores_one_answer(seeded: str, auth: Auth) -> None:
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
     (path,) = issue(coach, token, "ops", 1)
     raw = path.rsplit("/", 1)[1]
@@ -267,7 +273,7 @@ def test_an_answer_checked_before_closing_is_refused_after(
     closed, is refused: it would change results that someone may already have seen."""
     import bifocals.services.readiness_links as rl
 
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
     (path,) = issue(coach, token, "ops", 1)
     close(coach, token)
@@ -324,26 +330,28 @@ def report_section(html: str) -> str:
 
 
 @pytest.mark.pdf
-def test_small_group_never_shows_its_own_means(seeded: str, pdf_engine: None, auth: Auth) -> None:
+def test_small_group_never_shows_its_own_means(
+    seeded: str, pdf_engine: None, auth: Auth, client: TestClient
+) -> None:
     """Anonymity probe: three answers from the payroll team are shown (with their comments)
     once the survey is closed; the legal office's answers (below the minimum of 3) leave no
     trace in HTML, JSON or PDF, and the figures do not change when a second legal answer is
     there."""
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        ops = issue(coach, token, "ops", 3)
-        legal = issue(coach, token, "legal", 2)
-        for k, path in enumerate(ops):
-            scores = {**ALL4, "desire": str(2 + k)}
-            assert answer(visitor, path, scores, comment=f"Ops view {'CBA'[k]}")[0] == 200
-        legal_scores = {e: "1" for e in ALL4}
-        assert answer(visitor, legal[0], legal_scores, comment=LEGAL_COMMENT)[0] == 200
-        close(coach, token)
-        data1 = json.loads(coach.get(initiative_path(NAME) + ".json").text)
-        html1, _, pdf1 = outputs(coach)
-        add_hidden_answer(seeded, "legal", 5, LEGAL_COMMENT)
-        html2, data2, pdf2 = outputs(coach)
+    visitor = client
+    ops = issue(coach, token, "ops", 3)
+    legal = issue(coach, token, "legal", 2)
+    for k, path in enumerate(ops):
+        scores = {**ALL4, "desire": str(2 + k)}
+        assert answer(visitor, path, scores, comment=f"Ops view {'CBA'[k]}")[0] == 200
+    legal_scores = {e: "1" for e in ALL4}
+    assert answer(visitor, legal[0], legal_scores, comment=LEGAL_COMMENT)[0] == 200
+    close(coach, token)
+    data1 = json.loads(coach.get(initiative_path(NAME) + ".json").text)
+    html1, _, pdf1 = outputs(coach)
+    add_hidden_answer(seeded, "legal", 5, LEGAL_COMMENT)
+    html2, data2, pdf2 = outputs(coach)
     for html, data, pdf in ((html1, data1, pdf1), (html2, data2, pdf2)):
         rd = data["readiness"]  # type: ignore[index]
         assert rd["web_survey"] == "shown"
@@ -402,62 +410,60 @@ def seen_rows(url: str) -> list[tuple[str, str]]:
 
 @pytest.mark.pdf
 def test_difference_attack_is_blocked(
-    seeded: str, pdf_engine: None, tmp_path: Path, auth: Auth
+    seeded: str, pdf_engine: None, tmp_path: Path, auth: Auth, client: TestClient
 ) -> None:
     """While the survey takes answers, every output is the same before and after one more
     answer (counts only on the dashboard); the answers appear once it is closed, and after
     anyone has seen them the survey cannot be opened again."""
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        links = issue(coach, token, "ops", 4)
-        for k, path in enumerate(links[:3]):
-            assert (
-                answer(
-                    visitor, path, {**ALL4, "desire": str(k + 2)}, comment=f"Ops remark number {k}"
-                )[0]
-                == 200
-            )
-        before = all_outputs(coach, seeded, tmp_path)
-        dash = coach.get(initiative_path(NAME)).text
-        assert "Results appear when collection is closed" in dash
-        assert re.search(
-            r"<td>Payroll team</td><td class=\"num\">4</td><td class=\"num\">3</td>", dash
+    visitor = client
+    links = issue(coach, token, "ops", 4)
+    for k, path in enumerate(links[:3]):
+        assert (
+            answer(visitor, path, {**ALL4, "desire": str(k + 2)}, comment=f"Ops remark number {k}")[
+                0
+            ]
+            == 200
         )
-        # The one person the attacker knows answers now: all 1s, with a comment.
-        known = {e: "1" for e in ALL4}
-        assert answer(visitor, links[3], known, comment="The known one")[0] == 200
-        after = all_outputs(coach, seeded, tmp_path)
-        names = ("dashboard", "JSON", "PDF", "CLI JSON", "CLI HTML")
-        for name, one, two in zip(names, before, after, strict=True):
-            assert one == two, f"{name} changed after one more answer"
-        for text in after:
-            assert "The known one" not in text and "Ops remark number 0" not in text
-        data = json.loads(after[1])
-        assert data["readiness"]["web_survey"] == "collecting"
-        assert data["readiness"]["rows"] == []
-        assert "left out until it is closed" in after[0]
-        assert seen_rows(seeded) == []  # nothing was seen: the survey may close and open again
-        # Closed: the dashboard holds the answers back until someone chooses to see them.
-        close(coach, token)
-        held = coach.get(initiative_path(NAME)).text
-        assert "Show the results</button>" in held and "Take answers again</button>" in held
-        assert report_section(held) != before[0] and "Ops remark number 0" not in held
-        assert seen_rows(seeded) == []
-        # A download shows them: four answers, the comments of a group shown alone.
-        data = json.loads(coach.get(initiative_path(NAME) + ".json").text)
-        rows = data["readiness"]["rows"]
-        assert data["readiness"]["web_survey"] == "shown"
-        assert rows[0]["key"] == "ops" and rows[0]["n"] == 4
-        assert "The known one" in rows[0]["comments"]
-        assert seen_rows(seeded) == [("readiness.results.json", "coach@example.org")]
-        # Re-opening is now refused, with the reason and what to do instead.
-        page = reopen(coach, token)
-        assert "cannot take answers again" in page and "under a new name" in page
-        assert "Take answers again</button>" not in page and "Payroll team (n=4)" in page
-        assert visitor.get(links[0]).status_code == 409  # used
-        for path in links:
-            assert visitor.get(path).status_code in (409, 410)
+    before = all_outputs(coach, seeded, tmp_path)
+    dash = coach.get(initiative_path(NAME)).text
+    assert "Results appear when collection is closed" in dash
+    assert re.search(r"<td>Payroll team</td><td class=\"num\">4</td><td class=\"num\">3</td>", dash)
+    # The one person the attacker knows answers now: all 1s, with a comment.
+    known = {e: "1" for e in ALL4}
+    assert answer(visitor, links[3], known, comment="The known one")[0] == 200
+    after = all_outputs(coach, seeded, tmp_path)
+    names = ("dashboard", "JSON", "PDF", "CLI JSON", "CLI HTML")
+    for name, one, two in zip(names, before, after, strict=True):
+        assert one == two, f"{name} changed after one more answer"
+    for text in after:
+        assert "The known one" not in text and "Ops remark number 0" not in text
+    data = json.loads(after[1])
+    assert data["readiness"]["web_survey"] == "collecting"
+    assert data["readiness"]["rows"] == []
+    assert "left out until it is closed" in after[0]
+    assert seen_rows(seeded) == []  # nothing was seen: the survey may close and open again
+    # Closed: the dashboard holds the answers back until someone chooses to see them.
+    close(coach, token)
+    held = coach.get(initiative_path(NAME)).text
+    assert "Show the results</button>" in held and "Take answers again</button>" in held
+    assert report_section(held) != before[0] and "Ops remark number 0" not in held
+    assert seen_rows(seeded) == []
+    # A download shows them: four answers, the comments of a group shown alone.
+    data = json.loads(coach.get(initiative_path(NAME) + ".json").text)
+    rows = data["readiness"]["rows"]
+    assert data["readiness"]["web_survey"] == "shown"
+    assert rows[0]["key"] == "ops" and rows[0]["n"] == 4
+    assert "The known one" in rows[0]["comments"]
+    assert seen_rows(seeded) == [("readiness.results.json", "coach@example.org")]
+    # Re-opening is now refused, with the reason and what to do instead.
+    page = reopen(coach, token)
+    assert "cannot take answers again" in page and "under a new name" in page
+    assert "Take answers again</button>" not in page and "Payroll team (n=4)" in page
+    assert visitor.get(links[0]).status_code == 409  # used
+    for path in links:
+        assert visitor.get(path).status_code in (409, 410)
     with store_at(seeded) as store, store.engine.connect() as conn:
         closed = conn.execute(sa.text("select readiness_closed_at from change_initiatives"))
         assert closed.scalar_one() is not None
@@ -465,27 +471,27 @@ def test_difference_attack_is_blocked(
     assert "readiness.open" not in actions
 
 
-def test_reopen_allowed_until_someone_looks(seeded: str, auth: Auth) -> None:
+def test_reopen_allowed_until_someone_looks(seeded: str, auth: Auth, client: TestClient) -> None:
     """Closing and opening again is fine while nobody has seen the results (opening the
     dashboard of a closed survey shows none); "Show the results" counts as seeing them."""
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        links = issue(coach, token, "ops", 4)
-        for path in links[:3]:
-            assert answer(visitor, path, ALL4)[0] == 200
-        close(coach, token)
-        held = coach.get(initiative_path(NAME)).text
-        assert "Payroll team (n=3)" not in held and "not shown yet" in held
-        page = reopen(coach, token)
-        assert "takes answers again" in page and "Results appear when collection" in page
-        assert answer(visitor, links[3], ALL4)[0] == 200
-        close(coach, token)
-        r = coach.post(initiative_path(NAME) + "/readiness/results")
-        assert r.status_code == 303 and r.headers["location"].endswith("#readiness")
-        shown = coach.get(r.headers["location"]).text
-        assert "Payroll team (n=4)" in shown and "Show the results</button>" not in shown
-        assert "cannot take answers again" in reopen(coach, token)
+    visitor = client
+    links = issue(coach, token, "ops", 4)
+    for path in links[:3]:
+        assert answer(visitor, path, ALL4)[0] == 200
+    close(coach, token)
+    held = coach.get(initiative_path(NAME)).text
+    assert "Payroll team (n=3)" not in held and "not shown yet" in held
+    page = reopen(coach, token)
+    assert "takes answers again" in page and "Results appear when collection" in page
+    assert answer(visitor, links[3], ALL4)[0] == 200
+    close(coach, token)
+    r = coach.post(initiative_path(NAME) + "/readiness/results")
+    assert r.status_code == 303 and r.headers["location"].endswith("#readiness")
+    shown = coach.get(r.headers["location"]).text
+    assert "Payroll team (n=4)" in shown and "Show the results</button>" not in shown
+    assert "cannot take answers again" in reopen(coach, token)
     assert [a for a, _ in seen_rows(seeded)] == [
         "readiness.results.show",
         "readiness.results.view",
@@ -498,7 +504,7 @@ def test_reopen_allowed_until_someone_looks(seeded: str, auth: Auth) -> None:
 
 
 def test_results_of_an_open_survey_cannot_be_shown(seeded: str, auth: Auth) -> None:
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
     issue(coach, token, "ops", 1)
     r = coach.post(initiative_path(NAME) + "/readiness/results")
@@ -507,7 +513,7 @@ def test_results_of_an_open_survey_cannot_be_shown(seeded: str, auth: Auth) -> N
     assert seen_rows(seeded) == []
 
 
-def test_cli_report_uses_web_and_file_answers(seeded: str, auth: Auth) -> None:
+def test_cli_report_uses_web_and_file_answers(seeded: str, auth: Auth, client: TestClient) -> None:
     """The command line shows the web answers only once the survey is closed, and such a read
     blocks re-opening like a view on the web (audit actor "cli")."""
     from typer.testing import CliRunner
@@ -521,46 +527,46 @@ def test_cli_report_uses_web_and_file_answers(seeded: str, auth: Auth) -> None:
         )
         ini, data = load_initiative_text(text, "payroll.yaml")
         save_initiative(store, ini, data, "payroll.yaml", replace_existing=True)
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        for path in issue(coach, token, "ops", 2):
-            assert answer(visitor, path, {e: "5" for e in ALL4})[0] == 200
-        with store_at(seeded) as store:
-            ini = get_initiative(store, NAME)
-            assert ini.web_survey == "collecting" and len(ini.readiness) == 1  # the file's one
-        res = CliRunner().invoke(app, ["change", "report", NAME, "--json", "--db", seeded])
-        assert res.exit_code == 0, res.output
-        rd = json.loads(res.stdout)["readiness"]
-        assert rd["rows"] == [] and rd["suppressed_groups"] == ["Payroll team"]
-        assert seen_rows(seeded) == []
-        close(coach, token)
-        res = CliRunner().invoke(app, ["change", "report", NAME, "--json", "--db", seeded])
-        assert res.exit_code == 0, res.output
-        assert json.loads(res.stdout)["readiness"]["rows"][0]["n"] == 3
-        assert seen_rows(seeded) == [("readiness.results.read", "cli")]
-        with store_at(seeded) as store:
-            rows = build_report(get_initiative(store, NAME)).readiness.rows
-            assert rows[0].key == "ops" and rows[0].n == 3
-            assert rows[0].means[0] == pytest.approx(4.0)
-        assert "cannot take answers again" in reopen(coach, token)
+    visitor = client
+    for path in issue(coach, token, "ops", 2):
+        assert answer(visitor, path, {e: "5" for e in ALL4})[0] == 200
+    with store_at(seeded) as store:
+        ini = get_initiative(store, NAME)
+        assert ini.web_survey == "collecting" and len(ini.readiness) == 1  # the file's one
+    res = CliRunner().invoke(app, ["change", "report", NAME, "--json", "--db", seeded])
+    assert res.exit_code == 0, res.output
+    rd = json.loads(res.stdout)["readiness"]
+    assert rd["rows"] == [] and rd["suppressed_groups"] == ["Payroll team"]
+    assert seen_rows(seeded) == []
+    close(coach, token)
+    res = CliRunner().invoke(app, ["change", "report", NAME, "--json", "--db", seeded])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["readiness"]["rows"][0]["n"] == 3
+    assert seen_rows(seeded) == [("readiness.results.read", "cli")]
+    with store_at(seeded) as store:
+        rows = build_report(get_initiative(store, NAME)).readiness.rows
+        assert rows[0].key == "ops" and rows[0].n == 3
+        assert rows[0].means[0] == pytest.approx(4.0)
+    assert "cannot take answers again" in reopen(coach, token)
 
 
-def test_replacing_keeps_facilitators_and_answers(seeded: str, auth: Auth) -> None:
-    coach = auth("coach@example.org", seeded)
+def test_replacing_keeps_facilitators_and_answers(
+    seeded: str, auth: Auth, client: TestClient
+) -> None:
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        (path,) = issue(coach, token, "ops", 1)
-        assert answer(visitor, path, ALL4)[0] == 200
-        r = coach.post(
-            "/initiatives/import",
-            data={"replace": "yes"},
-            files={
-                "file": ("payroll.yaml", TEXT.replace("Everyone paid", "All paid"), "text/yaml")
-            },
-        )
-        assert r.status_code == 303, r.text
-        assert r.headers["location"] == initiative_path(NAME)
+    visitor = client
+    (path,) = issue(coach, token, "ops", 1)
+    assert answer(visitor, path, ALL4)[0] == 200
+    r = coach.post(
+        "/initiatives/import",
+        data={"replace": "yes"},
+        files={"file": ("payroll.yaml", TEXT.replace("Everyone paid", "All paid"), "text/yaml")},
+    )
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == initiative_path(NAME)
     assert count_responses(seeded) == 1
     with store_at(seeded) as store:
         assert get_initiative(store, NAME).vision.startswith("All paid")
@@ -574,6 +580,7 @@ def test_replacing_keeps_facilitators_and_answers(seeded: str, auth: Auth) -> No
 def test_replacing_cannot_lower_the_threshold_or_add_answers_once_the_web_has_answers(
     seeded: str,
     auth: Auth,
+    client: TestClient,
 ) -> None:
     lower = TEXT.replace("min_respondents: 3", "min_respondents: 1")
     padded = TEXT.replace(
@@ -582,18 +589,18 @@ def test_replacing_cannot_lower_the_threshold_or_add_answers_once_the_web_has_an
         + "    - {group: legal, scores: {awareness: 5, desire: 5}}\n" * 2,
     )
     assert lower != TEXT and padded != TEXT
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        (path,) = issue(coach, token, "legal", 1)
-        assert answer(visitor, path, ALL4)[0] == 200
-        for text, field in ((lower, "readiness.min_respondents"), (padded, "readiness.responses")):
-            r = coach.post(
-                "/initiatives/import",
-                data={"replace": "yes"},
-                files={"file": ("payroll.yaml", text, "text/yaml")},
-            )
-            assert r.status_code == 400 and field in r.text and "nothing changed" in r.text
+    visitor = client
+    (path,) = issue(coach, token, "legal", 1)
+    assert answer(visitor, path, ALL4)[0] == 200
+    for text, field in ((lower, "readiness.min_respondents"), (padded, "readiness.responses")):
+        r = coach.post(
+            "/initiatives/import",
+            data={"replace": "yes"},
+            files={"file": ("payroll.yaml", text, "text/yaml")},
+        )
+        assert r.status_code == 400 and field in r.text and "nothing changed" in r.text
     with store_at(seeded) as store:
         ini = get_initiative(store, NAME)
         assert ini.min_respondents == 3 and not [a for a in ini.readiness if a.group == "legal"][1:]
@@ -623,7 +630,7 @@ def test_facilitators_see_only_their_initiatives(seeded: str, auth: Auth) -> Non
             )
     add_user(seeded, "p@example.org", "participant", campaign="Theirs", participant="P1")
     href = initiative_path(NAME)
-    client = auth("other@example.org", seeded)
+    client = auth("other@example.org")
     token = client.token
     page = client.get("/initiatives")
     assert page.status_code == 200 and NAME not in page.text
@@ -632,7 +639,7 @@ def test_facilitators_see_only_their_initiatives(seeded: str, auth: Auth) -> Non
         admin_only = suffix.startswith("/facilitators")
         assert r.status_code == (403 if admin_only else 404), (method, suffix, r.status_code)
         assert NAME not in r.text
-    client = auth("p@example.org", seeded)
+    client = auth("p@example.org")
     token = client.token
     for method, suffix, data in (*ROUTES, ("GET", "s", {})):
         path = "/initiatives" if suffix == "s" else href + suffix
@@ -646,21 +653,21 @@ def test_facilitators_see_only_their_initiatives(seeded: str, auth: Auth) -> Non
     with store_at(seeded) as store, store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(readiness_links)).scalar() == 0
     # The assigned facilitator may do everything except assigning; the admin assigns.
-    client = auth("coach@example.org", seeded)
+    client = auth("coach@example.org")
     token = client.token
     for method, suffix, data in ROUTES[:7]:
         if suffix == ".pdf":
             continue  # needs Pango; covered in test_web_change.py
         r = client.request(method, href + suffix, data={"csrf_token": token, **data})
         assert r.status_code in (200, 303), (method, suffix, r.status_code)
-    client = auth("admin@example.org", seeded)
+    client = auth("admin@example.org")
     token = client.token
     assert NAME in client.get("/initiatives").text
     r = client.post(href + "/facilitators", data={"email": "other@example.org"})
     assert r.status_code == 303
     r = client.post(href + "/facilitators", data={"email": "p@example.org"})
     assert "is not a facilitator account" in client.get(r.headers["location"]).text
-    client = auth("other@example.org", seeded)
+    client = auth("other@example.org")
     assert client.get(href).status_code == 200
     assert NAME in client.get("/initiatives").text
 
@@ -668,7 +675,7 @@ def test_facilitators_see_only_their_initiatives(seeded: str, auth: Auth) -> Non
 def test_upload_is_all_or_nothing_with_lines_and_fields(seeded: str, auth: Auth) -> None:
     bad = TEXT.replace("weight: 2}", "weight: -2}").replace("size: 12", "size: many")
     bad = bad.replace(f"name: {NAME}", "name: Another move")
-    client = auth("other@example.org", seeded)
+    client = auth("other@example.org")
     r = client.post(
         "/initiatives/import",
         files={"file": ("bad.yaml", bad, "text/yaml")},
@@ -703,27 +710,29 @@ def test_upload_is_all_or_nothing_with_lines_and_fields(seeded: str, auth: Auth)
         files={"file": ("good.yaml", good, "text/yaml")},
     )
     assert r.status_code == 400 and "already exists; tick" in r.text
-    client = auth("coach@example.org", seeded)
+    client = auth("coach@example.org")
     assert client.get(initiative_path("Another move")).status_code == 404
 
 
-def test_a_link_on_another_site_cannot_mark_results_as_seen(seeded: str, auth: Auth) -> None:
+def test_a_link_on_another_site_cannot_mark_results_as_seen(
+    seeded: str, auth: Auth, client: TestClient
+) -> None:
     elsewhere = {"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"}
-    coach = auth("coach@example.org", seeded)
+    coach = auth("coach@example.org")
     token = coach.token
-    with web_client(seeded) as visitor:
-        (path,) = issue(coach, token, "ops", 1)
-        assert answer(visitor, path, ALL4)[0] == 200
-        r = coach.post(initiative_path(NAME) + "/readiness/close")
-        assert r.status_code in (200, 303)
-        for suffix in (".json", ".pdf"):
-            page = coach.get(initiative_path(NAME) + suffix, headers=elsewhere)
-            assert page.status_code == 200 and "Open this page?" in page.text
-        with store_at(seeded) as store, store.engine.connect() as conn:
-            actions = set(conn.execute(sa.select(audit_log.c.action)).scalars())
-        assert not actions & set(READINESS_SEEN_ACTIONS)
-        # Opened from the site itself, the download counts as seeing the results.
-        assert coach.get(initiative_path(NAME) + ".json").status_code == 200
+    visitor = client
+    (path,) = issue(coach, token, "ops", 1)
+    assert answer(visitor, path, ALL4)[0] == 200
+    r = coach.post(initiative_path(NAME) + "/readiness/close")
+    assert r.status_code in (200, 303)
+    for suffix in (".json", ".pdf"):
+        page = coach.get(initiative_path(NAME) + suffix, headers=elsewhere)
+        assert page.status_code == 200 and "Open this page?" in page.text
+    with store_at(seeded) as store, store.engine.connect() as conn:
+        actions = set(conn.execute(sa.select(audit_log.c.action)).scalars())
+    assert not actions & set(READINESS_SEEN_ACTIONS)
+    # Opened from the site itself, the download counts as seeing the results.
+    assert coach.get(initiative_path(NAME) + ".json").status_code == 200
     with store_at(seeded) as store, store.engine.connect() as conn:
         actions = set(conn.execute(sa.select(audit_log.c.action)).scalars())
     assert "readiness.results.json" in actions

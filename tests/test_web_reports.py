@@ -9,15 +9,22 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from bifocals.store.app_tables import audit_log
 from support.closed_campaign import LONE_COMMENT, Site, release, seeded_site
-from support.web import Auth, post, store_at, web_client
+from support.web import Auth, post, store_at
 
 
 @pytest.fixture
 def site(db_url: str, tmp_path: Path) -> Site:
     return seeded_site(db_url, tmp_path)
+
+
+@pytest.fixture
+def site_url(site: Site) -> str:
+    """The `client` and `auth` fixtures serve the seeded site."""
+    return site.url
 
 
 def _paths(s: Site) -> dict[str, str]:
@@ -32,7 +39,7 @@ def _paths(s: Site) -> dict[str, str]:
 
 
 def test_facilitator_sees_reports_and_exports(site: Site, auth: Auth) -> None:
-    client = auth("fac@example.org", site.url)
+    client = auth("fac@example.org")
     paths = _paths(site)
     page = client.get(paths["report"])
     assert page.status_code == 200, page.text
@@ -52,7 +59,7 @@ def test_facilitator_sees_reports_and_exports(site: Site, auth: Auth) -> None:
 
 
 def test_views_are_audited_and_block_reopening(site: Site, auth: Auth) -> None:
-    client = auth("fac@example.org", site.url)
+    client = auth("fac@example.org")
     token = client.token
     assert client.get(_paths(site)["report"]).status_code == 200
     r = post(client, f"/campaigns/{site.campaign_id}/reopen", token)
@@ -68,7 +75,7 @@ def test_views_are_audited_and_block_reopening(site: Site, auth: Auth) -> None:
 
 @pytest.mark.parametrize("who", ["outsider@example.org", "p1@example.org", "p2@example.org"])
 def test_others_get_404_or_403(site: Site, who: str, auth: Auth) -> None:
-    client = auth(who, site.url)
+    client = auth(who)
     for name, path in _paths(site).items():
         r = client.get(path)
         assert r.status_code in (403, 404), (who, name, r.status_code)
@@ -77,7 +84,7 @@ def test_others_get_404_or_403(site: Site, who: str, auth: Auth) -> None:
 def test_participant_sees_only_own_report_after_release(site: Site, auth: Auth) -> None:
     own = f"/campaigns/{site.campaign_id}/participants/{site.pids['P1']}/report"
     theirs = f"/campaigns/{site.campaign_id}/participants/{site.pids['P2']}/report"
-    client = auth("p1@example.org", site.url)
+    client = auth("p1@example.org")
     assert client.get(own).status_code == 404
     release(site.url, site.campaign_id)
     page = client.get(own)
@@ -86,11 +93,10 @@ def test_participant_sees_only_own_report_after_release(site: Site, auth: Auth) 
     assert client.get(f"/campaigns/{site.campaign_id}/cohort").status_code == 403
 
 
-def test_anonymous_visitor_is_sent_to_login(site: Site) -> None:
-    with web_client(site.url) as client:
-        for path in _paths(site).values():
-            r = client.get(path)
-            assert r.status_code == 303 and r.headers["location"].startswith("/login")
+def test_anonymous_visitor_is_sent_to_login(site: Site, client: TestClient) -> None:
+    for path in _paths(site).values():
+        r = client.get(path)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
 def test_open_campaign_has_no_results_yet(site: Site, auth: Auth) -> None:
@@ -98,7 +104,7 @@ def test_open_campaign_has_no_results_yet(site: Site, auth: Auth) -> None:
         conn.execute(
             sa.text("update campaigns set status = 'open' where id = :c"), {"c": site.campaign_id}
         )
-    client = auth("admin@example.org", site.url)
+    client = auth("admin@example.org")
     assert client.get(_paths(site)["cohort"]).status_code == 409
     assert client.get(_paths(site)["report"]).status_code == 404
     assert client.get(_paths(site)["progress.csv"]).status_code == 200
@@ -106,7 +112,7 @@ def test_open_campaign_has_no_results_yet(site: Site, auth: Auth) -> None:
 
 @pytest.mark.pdf
 def test_pdfs(site: Site, pdf_engine: object, auth: Auth) -> None:
-    client = auth("admin@example.org", site.url)
+    client = auth("admin@example.org")
     for path in (_paths(site)["report"] + ".pdf", f"/campaigns/{site.campaign_id}/cohort.pdf"):
         r = client.get(path)
         assert r.status_code == 200 and r.content.startswith(b"%PDF")
@@ -118,7 +124,7 @@ def test_a_link_on_another_site_cannot_record_a_view(site: Site, auth: Auth) -> 
     # Sec-Fetch-Site; such a navigation gets a page asking to continue, and nothing is recorded.
     elsewhere = {"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"}
     here = {"sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate"}
-    client = auth("fac@example.org", site.url)
+    client = auth("fac@example.org")
     for path in _paths(site).values():
         page = client.get(path, headers=elsewhere)
         assert page.status_code == 200 and "Open this page?" in page.text, path

@@ -22,6 +22,12 @@ ITEMS = get_instrument(INSTRUMENT).item_ids
 QUESTIONS = get_instrument(INSTRUMENT).question_ids
 
 
+@pytest.fixture
+def site_url(db_url: str) -> str:
+    """The `client` fixture serves the test's database on both engines."""
+    return db_url
+
+
 def count(url: str, table: sa.Table, *where: object) -> int:
     with store_at(url) as store, store.engine.connect() as conn:
         q = sa.select(sa.func.count()).select_from(table).where(*where)  # type: ignore[arg-type]
@@ -36,20 +42,19 @@ def key_of(client: TestClient, token: str) -> str:
     return found.group(1)
 
 
-def test_page_shows_the_questionnaire(db_url: str) -> None:
+def test_page_shows_the_questionnaire(db_url: str, client: TestClient) -> None:
     s = seed(db_url)
-    with web_client(db_url) as client:
-        page = client.get(f"/survey/{s.tokens['R1']}")
-        assert page.status_code == 200
-        assert "About Ana Lima" in page.text
-        assert page.text.count('type="radio"') == len(ITEMS) * 6
-        assert 'value="NA"' in page.text and "Not observed" in page.text
-        assert f'max="{len(ITEMS)}" value="0"' in page.text
-        assert page.text.count("<textarea") == len(QUESTIONS)
-        assert "<legend>" in page.text and "Spring" in page.text
-        mine = client.get(f"/survey/{s.tokens['SELF']}")
-        assert "About yourself" in mine.text and "describes <strong>you</strong>" in mine.text
-        assert page.headers["referrer-policy"] == "no-referrer"
+    page = client.get(f"/survey/{s.tokens['R1']}")
+    assert page.status_code == 200
+    assert "About Ana Lima" in page.text
+    assert page.text.count('type="radio"') == len(ITEMS) * 6
+    assert 'value="NA"' in page.text and "Not observed" in page.text
+    assert f'max="{len(ITEMS)}" value="0"' in page.text
+    assert page.text.count("<textarea") == len(QUESTIONS)
+    assert "<legend>" in page.text and "Spring" in page.text
+    mine = client.get(f"/survey/{s.tokens['SELF']}")
+    assert "About yourself" in mine.text and "describes <strong>you</strong>" in mine.text
+    assert page.headers["referrer-policy"] == "no-referrer"
     with store_at(db_url) as store, store.engine.connect() as conn:
         opened = conn.execute(
             sa.select(invitations.c.opened_at).where(
@@ -59,35 +64,34 @@ def test_page_shows_the_questionnaire(db_url: str) -> None:
     assert opened is not None
 
 
-def test_links_that_cannot_be_used(db_url: str) -> None:
+def test_links_that_cannot_be_used(db_url: str, client: TestClient) -> None:
     s = seed(db_url)
-    with web_client(db_url) as client:
-        unknown = client.get("/survey/not-a-real-token")
-        assert unknown.status_code == 404
-        assert "Ana Lima" not in unknown.text and "Spring" not in unknown.text
-        assert client.post("/survey/nope", data=full_answers()).status_code == 404
-        assert client.post("/survey/nope/draft", json={"answers": {}}).status_code == 404
+    unknown = client.get("/survey/not-a-real-token")
+    assert unknown.status_code == 404
+    assert "Ana Lima" not in unknown.text and "Spring" not in unknown.text
+    assert client.post("/survey/nope", data=full_answers()).status_code == 404
+    assert client.post("/survey/nope/draft", json={"answers": {}}).status_code == 404
 
-        with store_at(db_url) as store, store.engine.begin() as conn:
-            issue(conn, LinkKind.INVITATION, s.rater_ids["R1"], 30)  # revokes the first link
-            conn.execute(
-                sa.update(invitations)
-                .where(invitations.c.token_hash == token_hash(s.tokens["R2"]))
-                .values(expires_at=now() - timedelta(minutes=1))
-            )
-        revoked = client.get(f"/survey/{s.tokens['R1']}")
-        assert revoked.status_code == 410 and "replaced" in revoked.text
-        assert "Ana Lima" not in revoked.text
-        expired = client.get(f"/survey/{s.tokens['R2']}")
-        assert expired.status_code == 410 and "expired" in expired.text
-        r = client.post(f"/survey/{s.tokens['R2']}", data={**full_answers(), "action": "save"})
-        assert r.status_code == 410
+    with store_at(db_url) as store, store.engine.begin() as conn:
+        issue(conn, LinkKind.INVITATION, s.rater_ids["R1"], 30)  # revokes the first link
+        conn.execute(
+            sa.update(invitations)
+            .where(invitations.c.token_hash == token_hash(s.tokens["R2"]))
+            .values(expires_at=now() - timedelta(minutes=1))
+        )
+    revoked = client.get(f"/survey/{s.tokens['R1']}")
+    assert revoked.status_code == 410 and "replaced" in revoked.text
+    assert "Ana Lima" not in revoked.text
+    expired = client.get(f"/survey/{s.tokens['R2']}")
+    assert expired.status_code == 410 and "expired" in expired.text
+    r = client.post(f"/survey/{s.tokens['R2']}", data={**full_answers(), "action": "save"})
+    assert r.status_code == 410
 
-        set_status(db_url, s.campaign_id, "closed")
-        closed = client.get(f"/survey/{s.tokens['SELF']}")
-        assert closed.status_code == 410 and "not taking answers" in closed.text
-        auto = client.post(f"/survey/{s.tokens['SELF']}/draft", json={"answers": {}})
-        assert auto.status_code == 410
+    set_status(db_url, s.campaign_id, "closed")
+    closed = client.get(f"/survey/{s.tokens['SELF']}")
+    assert closed.status_code == 410 and "not taking answers" in closed.text
+    auto = client.post(f"/survey/{s.tokens['SELF']}/draft", json={"answers": {}})
+    assert auto.status_code == 410
     assert count(db_url, drafts) == 0
 
 
@@ -109,50 +113,48 @@ def test_save_and_resume_on_another_device(db_url: str) -> None:
     assert count(db_url, responses) == 0
 
 
-def test_autosave_keeps_versions(db_url: str) -> None:
+def test_autosave_keeps_versions(db_url: str, client: TestClient) -> None:
     s = seed(db_url)
     url = f"/survey/{s.tokens['R1']}/draft"
-    with web_client(db_url) as client:
-        r = client.post(url, json={"answers": {ITEMS[0]: "5"}, "version": 0})
-        assert r.status_code == 200 and r.json() == {"version": 1, "answered": 1, "total": 56}
-        stale = client.post(url, json={"answers": {ITEMS[0]: "1"}, "version": 0})
-        assert stale.status_code == 409
-        assert stale.json() == {"error": "conflict", "version": 1, "answers": {ITEMS[0]: "5"}}
-        r = client.post(url, json={"answers": {ITEMS[0]: "1", ITEMS[2]: "3"}, "version": 1})
-        assert r.status_code == 200 and r.json()["version"] == 2
-        bad = client.post(url, json={"answers": {ITEMS[0]: "9", "ZZ": "1"}, "version": 2})
-        assert bad.status_code == 422 and set(bad.json()["fields"]) == {ITEMS[0], "ZZ"}
-        assert (
-            client.post(url, content=b"{", headers={"content-type": "application/json"}).status_code
-            == 400
-        )
-        assert client.post(url, json={"answers": [], "version": 2}).status_code == 400
-        page = client.get(f"/survey/{s.tokens['R1']}")
-        assert f'name="a_{ITEMS[2]}" value="3"\n          checked' in page.text
+    r = client.post(url, json={"answers": {ITEMS[0]: "5"}, "version": 0})
+    assert r.status_code == 200 and r.json() == {"version": 1, "answered": 1, "total": 56}
+    stale = client.post(url, json={"answers": {ITEMS[0]: "1"}, "version": 0})
+    assert stale.status_code == 409
+    assert stale.json() == {"error": "conflict", "version": 1, "answers": {ITEMS[0]: "5"}}
+    r = client.post(url, json={"answers": {ITEMS[0]: "1", ITEMS[2]: "3"}, "version": 1})
+    assert r.status_code == 200 and r.json()["version"] == 2
+    bad = client.post(url, json={"answers": {ITEMS[0]: "9", "ZZ": "1"}, "version": 2})
+    assert bad.status_code == 422 and set(bad.json()["fields"]) == {ITEMS[0], "ZZ"}
+    assert (
+        client.post(url, content=b"{", headers={"content-type": "application/json"}).status_code
+        == 400
+    )
+    assert client.post(url, json={"answers": [], "version": 2}).status_code == 400
+    page = client.get(f"/survey/{s.tokens['R1']}")
+    assert f'name="a_{ITEMS[2]}" value="3"\n          checked' in page.text
 
 
-def test_submit_exactly_once(db_url: str) -> None:
+def test_submit_exactly_once(db_url: str, client: TestClient) -> None:
     s = seed(db_url)
     token = s.tokens["R1"]
-    with web_client(db_url) as client:
-        client.post(f"/survey/{token}/draft", json={"answers": {ITEMS[0]: "1"}, "version": 0})
-        key = key_of(client, token)
-        form = {
-            **full_answers("4"),
-            f"a_{ITEMS[3]}": "NA",
-            "idempotency_key": key,
-            "action": "submit",
-        }
-        done = client.post(f"/survey/{token}", data=form)
-        assert done.status_code == 200 and "your answers are in" in done.text
-        again = client.post(f"/survey/{token}", data=form)  # double click or a retry
-        assert again.status_code == 200 and "already received" in again.text
-        other = client.post(f"/survey/{token}", data={**form, "idempotency_key": "another"})
-        assert other.status_code == 409
-        assert client.get(f"/survey/{token}").status_code == 409
-        set_status(db_url, s.campaign_id, "closed")
-        late_retry = client.post(f"/survey/{token}", data=form)
-        assert late_retry.status_code == 200 and "already received" in late_retry.text
+    client.post(f"/survey/{token}/draft", json={"answers": {ITEMS[0]: "1"}, "version": 0})
+    key = key_of(client, token)
+    form = {
+        **full_answers("4"),
+        f"a_{ITEMS[3]}": "NA",
+        "idempotency_key": key,
+        "action": "submit",
+    }
+    done = client.post(f"/survey/{token}", data=form)
+    assert done.status_code == 200 and "your answers are in" in done.text
+    again = client.post(f"/survey/{token}", data=form)  # double click or a retry
+    assert again.status_code == 200 and "already received" in again.text
+    other = client.post(f"/survey/{token}", data={**form, "idempotency_key": "another"})
+    assert other.status_code == 409
+    assert client.get(f"/survey/{token}").status_code == 409
+    set_status(db_url, s.campaign_id, "closed")
+    late_retry = client.post(f"/survey/{token}", data=form)
+    assert late_retry.status_code == 200 and "already received" in late_retry.text
     rid = s.rater_ids["R1"]
     assert count(db_url, submissions) == 1
     assert count(db_url, drafts) == 0
@@ -162,85 +164,78 @@ def test_submit_exactly_once(db_url: str) -> None:
     assert count(db_url, raters, raters.c.submitted_at.is_not(None)) == 1
 
 
-def test_simultaneous_submits_make_one_submission(db_url: str) -> None:
+def test_simultaneous_submits_make_one_submission(db_url: str, client: TestClient) -> None:
     s = seed(db_url)
     token = s.tokens["R2"]
     codes: list[int] = []
-    with web_client(db_url) as client:
-        key = key_of(client, token)
-        form = {**full_answers("3"), "idempotency_key": key, "action": "submit"}
+    key = key_of(client, token)
+    form = {**full_answers("3"), "idempotency_key": key, "action": "submit"}
 
-        def go() -> None:
-            codes.append(client.post(f"/survey/{token}", data=form).status_code)
+    def go() -> None:
+        codes.append(client.post(f"/survey/{token}", data=form).status_code)
 
-        threads = [threading.Thread(target=go) for _ in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+    threads = [threading.Thread(target=go) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     assert codes == [200] * 6
     assert count(db_url, submissions) == 1
     assert count(db_url, responses) == len(ITEMS) + len(QUESTIONS)
 
 
-def test_validation_shows_errors_next_to_fields(db_url: str) -> None:
+def test_validation_shows_errors_next_to_fields(db_url: str, client: TestClient) -> None:
     s = seed(db_url)
     token = s.tokens["R1"]
-    with web_client(db_url) as client:
-        key = key_of(client, token)
-        form = {
-            **full_answers(),
-            f"a_{ITEMS[0]}": "7",
-            f"a_{QUESTIONS[0]}": "x" * 4001,
-            "a_NOPE": "3",
-            "idempotency_key": key,
-            "action": "submit",
-        }
-        r = client.post(f"/survey/{token}", data=form)
-        assert r.status_code == 422
-        assert f'id="err-{ITEMS[0]}">choose one of 1, 2, 3, 4, 5' in r.text
-        assert f'id="err-{QUESTIONS[0]}">keep this answer under 4000' in r.text
-        assert 'class="survey-item has-error" id="item-' + ITEMS[0] in r.text
-        assert count(db_url, submissions) == 0
+    key = key_of(client, token)
+    form = {
+        **full_answers(),
+        f"a_{ITEMS[0]}": "7",
+        f"a_{QUESTIONS[0]}": "x" * 4001,
+        "a_NOPE": "3",
+        "idempotency_key": key,
+        "action": "submit",
+    }
+    r = client.post(f"/survey/{token}", data=form)
+    assert r.status_code == 422
+    assert f'id="err-{ITEMS[0]}">choose one of 1, 2, 3, 4, 5' in r.text
+    assert f'id="err-{QUESTIONS[0]}">keep this answer under 4000' in r.text
+    assert 'class="survey-item has-error" id="item-' + ITEMS[0] in r.text
+    assert count(db_url, submissions) == 0
 
-        few = {f"a_{i}": "NA" for i in ITEMS}
-        few.update({f"a_{i}": "2" for i in ITEMS[:27]})
-        r = client.post(
-            f"/survey/{token}", data={**few, "idempotency_key": key, "action": "submit"}
-        )
-        assert r.status_code == 422 and "rate at least 28 of the 56" in r.text
-        assert "you have rated 27" in r.text
-        assert count(db_url, submissions) == 0 and count(db_url, drafts) == 1
-        few[f"a_{ITEMS[30]}"] = "5"
-        r = client.post(
-            f"/survey/{token}", data={**few, "idempotency_key": key, "action": "submit"}
-        )
-        assert r.status_code == 200
+    few = {f"a_{i}": "NA" for i in ITEMS}
+    few.update({f"a_{i}": "2" for i in ITEMS[:27]})
+    r = client.post(f"/survey/{token}", data={**few, "idempotency_key": key, "action": "submit"})
+    assert r.status_code == 422 and "rate at least 28 of the 56" in r.text
+    assert "you have rated 27" in r.text
+    assert count(db_url, submissions) == 0 and count(db_url, drafts) == 1
+    few[f"a_{ITEMS[30]}"] = "5"
+    r = client.post(f"/survey/{token}", data={**few, "idempotency_key": key, "action": "submit"})
+    assert r.status_code == 200
     assert count(db_url, submissions) == 1
 
 
-def test_a_rater_never_sees_anyone_elses_answers(db_url: str) -> None:
+def test_a_rater_never_sees_anyone_elses_answers(db_url: str, client: TestClient) -> None:
     s = seed(db_url)
     secret = "Only R1 should ever see this sentence."
-    with web_client(db_url) as client:
-        r = client.post(
-            f"/survey/{s.tokens['R1']}/draft",
-            json={"answers": {QUESTIONS[0]: secret, ITEMS[0]: "5"}, "version": 0},
-        )
-        assert r.status_code == 200
-        other = client.get(f"/survey/{s.tokens['R2']}")
-        assert secret not in other.text
-        assert f'max="{len(ITEMS)}" value="0"' in other.text
-        stale = client.post(f"/survey/{s.tokens['R2']}/draft", json={"answers": {}, "version": 5})
-        assert stale.status_code == 409 and stale.json()["answers"] == {}
-        key = key_of(client, s.tokens["R1"])
-        form = {**full_answers(text=secret), "idempotency_key": key, "action": "submit"}
-        done = client.post(f"/survey/{s.tokens['R1']}", data=form)
-        assert done.status_code == 200 and secret not in done.text
-        # Another rater reusing R1's idempotency key gets nothing of R1's.
-        stolen = client.post(f"/survey/{s.tokens['R2']}", data=form)
-        assert secret not in stolen.text and stolen.status_code == 409
-        assert secret not in client.get(f"/survey/{s.tokens['R1']}").text
+    r = client.post(
+        f"/survey/{s.tokens['R1']}/draft",
+        json={"answers": {QUESTIONS[0]: secret, ITEMS[0]: "5"}, "version": 0},
+    )
+    assert r.status_code == 200
+    other = client.get(f"/survey/{s.tokens['R2']}")
+    assert secret not in other.text
+    assert f'max="{len(ITEMS)}" value="0"' in other.text
+    stale = client.post(f"/survey/{s.tokens['R2']}/draft", json={"answers": {}, "version": 5})
+    assert stale.status_code == 409 and stale.json()["answers"] == {}
+    key = key_of(client, s.tokens["R1"])
+    form = {**full_answers(text=secret), "idempotency_key": key, "action": "submit"}
+    done = client.post(f"/survey/{s.tokens['R1']}", data=form)
+    assert done.status_code == 200 and secret not in done.text
+    # Another rater reusing R1's idempotency key gets nothing of R1's.
+    stolen = client.post(f"/survey/{s.tokens['R2']}", data=form)
+    assert secret not in stolen.text and stolen.status_code == 409
+    assert secret not in client.get(f"/survey/{s.tokens['R1']}").text
     assert count(db_url, submissions) == 1
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from bifocals.instruments import get_instrument
 from bifocals.services.security import token_hash
@@ -22,7 +23,7 @@ from bifocals.services.survey_answers import NOT_OBSERVED
 from bifocals.store.app_tables import invitations, submissions
 from bifocals.web.survey_page import cached_sections, item_html, questionnaire
 from support.survey import INSTRUMENT, KEY, full_answers, seed
-from support.web import add_user, free_port, store_at, web_client
+from support.web import add_user, free_port, store_at
 
 CHECKED = re.compile(r'name="a_([^"]+)" value="([^"]+)"\s+checked')
 
@@ -46,40 +47,40 @@ def test_cached_items_match_a_fresh_rendering() -> None:
     assert f'id="item-{first.id}"' in page and "has-error" in page
 
 
-def test_page_after_a_refused_submit_marks_the_wrong_items(sqlite_url: str) -> None:
+def test_page_after_a_refused_submit_marks_the_wrong_items(
+    sqlite_url: str, client: TestClient
+) -> None:
     s = seed(sqlite_url)
     token = s.tokens["R1"]
     answers = full_answers()
     missing = [f"a_{i}" for i in get_instrument(INSTRUMENT).item_ids[:2]]
     answers.update({missing[0]: "7", missing[1]: "9"})  # off the scale: refused, not kept
-    with web_client(sqlite_url) as client:
-        key = KEY.search(client.get(f"/survey/{token}").text)
-        assert key
-        r = client.post(
-            f"/survey/{token}",
-            data={**answers, "action": "submit", "idempotency_key": key.group(1)},
-        )
-        assert r.status_code == 422
-        assert r.text.count('class="field-error"') == 2
-        for k in missing:  # the two wrong items carry their error
-            assert f'aria-describedby="err-{k[2:]}"' in r.text
-        checked = dict(CHECKED.findall(r.text))
-        assert len(checked) == len(get_instrument(INSTRUMENT).items) - 2
+    key = KEY.search(client.get(f"/survey/{token}").text)
+    assert key
+    r = client.post(
+        f"/survey/{token}",
+        data={**answers, "action": "submit", "idempotency_key": key.group(1)},
+    )
+    assert r.status_code == 422
+    assert r.text.count('class="field-error"') == 2
+    for k in missing:  # the two wrong items carry their error
+        assert f'aria-describedby="err-{k[2:]}"' in r.text
+    checked = dict(CHECKED.findall(r.text))
+    assert len(checked) == len(get_instrument(INSTRUMENT).items) - 2
 
 
-def test_only_the_first_visit_writes(sqlite_url: str) -> None:
+def test_only_the_first_visit_writes(sqlite_url: str, client: TestClient) -> None:
     s = seed(sqlite_url)
     where = invitations.c.token_hash == token_hash(s.tokens["R1"])
-    with web_client(sqlite_url) as client:
-        assert client.get(f"/survey/{s.tokens['R1']}").status_code == 200
-        with store_at(sqlite_url) as store, store.engine.connect() as conn:
-            first = conn.execute(sa.select(invitations.c.opened_at).where(where)).scalar_one()
-        assert first is not None
-        time.sleep(0.01)
-        assert client.get(f"/survey/{s.tokens['R1']}").status_code == 200
-        with store_at(sqlite_url) as store, store.engine.connect() as conn:
-            again = conn.execute(sa.select(invitations.c.opened_at).where(where)).scalar_one()
-        assert again == first
+    assert client.get(f"/survey/{s.tokens['R1']}").status_code == 200
+    with store_at(sqlite_url) as store, store.engine.connect() as conn:
+        first = conn.execute(sa.select(invitations.c.opened_at).where(where)).scalar_one()
+    assert first is not None
+    time.sleep(0.01)
+    assert client.get(f"/survey/{s.tokens['R1']}").status_code == 200
+    with store_at(sqlite_url) as store, store.engine.connect() as conn:
+        again = conn.execute(sa.select(invitations.c.opened_at).where(where)).scalar_one()
+    assert again == first
 
 
 @contextmanager
