@@ -35,7 +35,7 @@ from bifocals.store.norm_tables import (
     norm_scales,
 )
 from bifocals.store.plan_tables import pulse_campaigns
-from bifocals.store.sheets import read_table
+from bifocals.store.sheets import header_refused, read_headed_table
 from bifocals.store.tables import campaigns
 
 NORM_COLUMNS = ("scale", "mean", "sd", "n", "source")
@@ -150,29 +150,15 @@ def read_norm_table(
 ) -> list[tuple[str, Side, float, float, int, str]]:
     """The rows of an external norm table, validated whole: (dimension, side, mean, sd, n,
     source). Every problem names the file, line, field and value."""
-    problems: list[Problem] = []
-    records = list(read_table(data, source, problems))
-    if problems:
-        raise ValidationError(problems, f"{source}: cannot read the norm table")
-    if not records:
-        raise ValidationError(
-            [Problem(source, 1, "header", "", "the file is empty; write " + ",".join(NORM_COLUMNS))]
-        )
-    header = [c.strip().casefold() for c in records[0].cells]
+    records, header = read_headed_table(data, source, "norm table", NORM_COLUMNS)
     missing = [c for c in NORM_COLUMNS if c not in header]
     if missing:
-        raise ValidationError(
-            [
-                Problem(
-                    source,
-                    records[0].line,
-                    "header",
-                    ",".join(records[0].cells)[:200],
-                    f"missing column(s) {', '.join(missing)}; the header is "
-                    + ",".join(NORM_COLUMNS),
-                )
-            ]
+        raise header_refused(
+            source,
+            records[0],
+            f"missing column(s) {', '.join(missing)}; the header is " + ",".join(NORM_COLUMNS),
         )
+    problems: list[Problem] = []
     col = {c: header.index(c) for c in NORM_COLUMNS}
     scales = instrument_scales(instrument)
     low, high = instrument.scale.min, instrument.scale.max

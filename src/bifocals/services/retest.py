@@ -6,34 +6,17 @@ services.baselines.report_extras, for every door.
 from __future__ import annotations
 
 from bifocals.errors import Problem, ValidationError
-from bifocals.store.sheets import read_table
+from bifocals.store.sheets import header_refused, read_headed_table
 
 MAPPING_COLUMNS = ("new_code", "old_code")
 
 
 def read_code_mapping(data: bytes, source: str) -> dict[str, str]:
     """new_code,old_code rows (CSV or .xlsx); every problem names the file, line and field."""
-    problems: list[Problem] = []
-    records = list(read_table(data, source, problems))
-    if problems:
-        raise ValidationError(problems, f"{source}: cannot read the code mapping")
-    if not records:
-        raise ValidationError(
-            [Problem(source, 1, "header", "", "the file is empty; write new_code,old_code")]
-        )
-    header = [c.strip().casefold() for c in records[0].cells]
+    records, header = read_headed_table(data, source, "code mapping", MAPPING_COLUMNS)
     if tuple(header[:2]) != MAPPING_COLUMNS:
-        raise ValidationError(
-            [
-                Problem(
-                    source,
-                    records[0].line,
-                    "header",
-                    ",".join(records[0].cells)[:200],
-                    "the first line must be new_code,old_code",
-                )
-            ]
-        )
+        raise header_refused(source, records[0], "the first line must be new_code,old_code")
+    problems: list[Problem] = []
     out: dict[str, str] = {}
     first: dict[str, int] = {}
     for rec in records[1:]:

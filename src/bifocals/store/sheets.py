@@ -111,6 +111,28 @@ def read_table(data: bytes, source: str, problems: list[Problem]) -> Iterator[Re
     return read_records(text, source, problems, delimiter_of(text))
 
 
+def read_headed_table(
+    data: bytes, source: str, what: str, columns: Sequence[str]
+) -> tuple[list[Record], list[str]]:
+    """The records of a small CSV or .xlsx table (header first) and its header cells folded
+    (stripped, casefolded). A ValidationError when the file cannot be read ("cannot read the
+    `what`") or is empty (saying to write `columns`)."""
+    problems: list[Problem] = []
+    records = list(read_table(data, source, problems))
+    if problems:
+        raise ValidationError(problems, f"{source}: cannot read the {what}")
+    if not records:
+        message = "the file is empty; write " + ",".join(columns)
+        raise ValidationError([Problem(source, 1, "header", "", message)])
+    return records, [c.strip().casefold() for c in records[0].cells]
+
+
+def header_refused(source: str, header: Record, message: str) -> ValidationError:
+    """The error for a header line that does not name the columns wanted (`message`)."""
+    shown = ",".join(header.cells)[:200]
+    return ValidationError([Problem(source, header.line, "header", shown, message)])
+
+
 def delimiter_of(text: str) -> str:
     """The cell separator of a CSV, from its header line: "," unless the header has none
     and has semicolons (what a spreadsheet writes as "CSV" where the comma is the decimal
