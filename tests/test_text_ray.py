@@ -115,10 +115,13 @@ def test_ray_matches_local_row_by_row(tmp_path: Path, local_ray: None, mode: lis
     res = CliRunner().invoke(app, [*args, "--parquet", str(local)])
     assert res.exit_code == 0, res.output
     out = tmp_path / "ray_out"
+    seen: list[tuple[int, int | None]] = []
     got = run_ray(
         [str(src)], "text", out, fast=True, lines=bool(mode), workers=2, id_column="key",
-        block_rows=300,
+        block_rows=300, progress=lambda done, total: seen.append((done, total)),
     )  # fmt: skip
+    assert seen[-1] == (n, n) and all(t in (n, None) for _d, t in seen)  # footers: exact total
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen)
     expected = pq.read_table(local)
     remote = pq.read_table(str(out))
     assert remote.schema == expected.schema

@@ -8,7 +8,7 @@ reading, rows numbered per file), split each cell into units and classify them i
 each load the model once (`_Classify`), and write the coded units with Ray Data's
 `write_parquet` into a staging folder next to the output. Ray runs with preserve_order, so
 write task k holds the units that follow those of task k - 1; the files are named
-part-000000.parquet, part-000001.parquet, ... by task, so their name order is the input
+part-000000000-0.parquet, part-000000001-0.parquet, ... by task, so their name order is the input
 order and `pyarrow.parquet.read_table(folder)` gives the local engine's rows in its order.
 Only when every task has finished is the staging folder moved into place, so a failed run
 leaves no half-written output (and no replaced one).
@@ -54,8 +54,9 @@ class RayResult:
     """What a Ray run wrote and what it left out, counted like the local engine does.
 
     rows: table rows classified; problems: one message per file skipped as unreadable, in
-    input order; seconds: time summed over the workers by stage (read, segment, tokenize,
-    infer) and, under `driver_cpu`, the CPU time of the driver process during the run."""
+    input order; seconds: time summed over the workers by stage (load: the model, once per
+    actor; read, segment, tokenize, infer, and "classify (rest)"), the run's `wall` time and,
+    under `driver_cpu`, the CPU time of the driver process during the run."""
 
     written: int = 0
     rows: int = 0
@@ -144,9 +145,11 @@ class _Classify:
     def __init__(self, fast: bool, lines: bool, with_id: bool, tally: Any) -> None:
         from bifocals.text.analyzer import Analyzer
 
+        start = time.perf_counter()
         self.lines, self.with_id, self.tally = lines, with_id, tally
         self.analyzer = Analyzer(fast=fast, threads=1)
         self.seconds: defaultdict[str, float] = defaultdict(float)
+        self.seconds["load"] = time.perf_counter() - start  # sent with the first batch
         emb = self.analyzer.embedder
         if emb is not None:  # accurate tier: word pieces, then the transformer
             emb.token_ids = _Timed(emb.token_ids, "tokenize", self.seconds)  # type: ignore[method-assign]
@@ -391,7 +394,7 @@ def _run(
 
     class PartNames(FilenameProvider):
         def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
-            return f"part-{task_index:06d}.parquet"
+            return f"part-{task_index:09d}.parquet"
 
     cpu0 = time.process_time()
     wall0 = time.perf_counter()
@@ -455,7 +458,7 @@ def _run(
         staging.mkdir(parents=True, exist_ok=True)
         parts = sorted(staging.glob("part-*.parquet"))
         if not parts:  # every unit skipped: still a readable table, with no rows
-            parts = [staging / "part-000000.parquet"]
+            parts = [staging / "part-000000000.parquet"]
             pq.write_table(target.empty_table(), parts[0])
         if out.exists() and force:
             if out.is_dir():
