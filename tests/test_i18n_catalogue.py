@@ -11,7 +11,13 @@ from babel.messages.catalog import Catalog
 from bifocals.framework import default_framework
 from bifocals.locale import LOCALE_DIR, gettext_for, translations
 from bifocals.locale.extract import SOURCES, extract_catalog, missing, read_catalog, source_files
-from bifocals.locale.names import DIMENSION_NAMES, GROUP_NAMES, QUADRANT_NAMES
+from bifocals.locale.names import (
+    DIMENSION_NAMES,
+    FRAMEWORK_TEXTS,
+    GROUP_NAMES,
+    QUADRANT_NAMES,
+    framework_texts,
+)
 from bifocals.scoring.model import (
     DEVELOPING_BOTH,
     GROUP_LABELS,
@@ -67,6 +73,7 @@ def test_names_listed_for_the_catalogue_are_the_frameworks() -> None:
     assert tuple(d.name for d in default_framework().dimensions) == DIMENSION_NAMES
     assert set(GROUP_LABELS.values()) == set(GROUP_NAMES)
     assert {LEADS_AND_MANAGES, LEADS_MORE, MANAGES_MORE, DEVELOPING_BOTH} == set(QUADRANT_NAMES)
+    assert framework_texts(default_framework()) == FRAMEWORK_TEXTS
 
 
 def test_catalogues_compile_from_po_without_a_build_step() -> None:

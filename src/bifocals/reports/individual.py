@@ -17,7 +17,7 @@ from bifocals.framework.model import SIDES, Framework, Side
 from bifocals.instruments.model import Instrument
 from bifocals.instruments.translation import translated
 from bifocals.locale import DEFAULT_LANGUAGE, format_date, gettext_for, language_or_default
-from bifocals.locale.names import framework_name
+from bifocals.locale.names import framework_name, translated_framework
 from bifocals.reports import svg
 from bifocals.reports.comments import MIN_CONFIDENCE, CommentCode, comment_sections
 from bifocals.reports.render import render, today
@@ -273,6 +273,7 @@ def individual_view(
     lang = language_or_default(language)
     _ = gettext_for(lang)
     instrument = translated(instrument, lang)
+    framework = translated_framework(framework, lang)
     foreign = _foreign(ps)
     if comment_codes is not None and foreign:
         comment_codes = {t: c for t, c in comment_codes.items() if t not in foreign}
