@@ -87,6 +87,10 @@ def test_spanish_validation_page_and_unknown_link_by_browser(sqlite_url: str) ->
         assert r.status_code == 422
         assert "Algunas respuestas necesitan una revisión" in r.text
         assert re.search(r"Ir a la primera afirmación sin respuesta", r.text)
+        assert "Valore al menos 28 de las 56 afirmaciones (lleva 1)" in r.text
+        assert "«No observado» es válido" in r.text
+        bad = client.post(f"/survey/{token}", data={"action": "save", "a_FG-L1": "9"})
+        assert bad.status_code == 422 and "elija 1, 2, 3, 4, 5 o «No observado»" in bad.text
         unknown = client.get("/survey/not-a-token", headers={"accept-language": "de-CH, fr;q=0.5"})
         assert unknown.status_code == 404 and "Link nicht erkannt" in unknown.text
         english = client.get("/survey/not-a-token")

@@ -325,7 +325,7 @@ def individual_view(
         "gaps": _gaps(ps, framework, lang),
         "strengths": _highlights(ps.strengths, framework, lang),
         "development": _highlights(ps.development_areas, framework, lang),
-        "since": since_view(change, framework, compared_with or "the last campaign")
+        "since": since_view(change, framework, compared_with or _("the last campaign"))
         if change is not None
         else None,
         "comment_sections": comment_sections(ps.comments, framework, instrument, comment_codes),

@@ -10,6 +10,7 @@ endpoint used by survey.js.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 from typing import Any
@@ -22,7 +23,13 @@ from starlette.concurrency import run_in_threadpool
 from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.instruments.model import Instrument
 from bifocals.instruments.translation import translated, translation_languages
-from bifocals.locale import gettext_for, language_choices, language_or_default, negotiate
+from bifocals.locale import (
+    DEFAULT_LANGUAGE,
+    gettext_for,
+    language_choices,
+    language_or_default,
+    negotiate,
+)
 from bifocals.services.mail_texts import expected_minutes
 from bifocals.services.security import utc
 from bifocals.services.survey_answers import FIELD_PREFIX, check, from_form, progress
@@ -85,6 +92,48 @@ def _look_instrument(look: Lookup) -> Instrument:
     return _instrument(look.row.instrument_id, look.row.instrument_yaml)
 
 
+# The survey's checks (services/survey_answers.py) word their messages in English; these
+# patterns find the values in them so that the page can say the same in the rater's language.
+_CHOOSE = re.compile(r"^choose one of (.+) or '.+'$")
+_TOO_LONG = re.compile(r"^keep this answer under (\d+) characters \(it has (\d+)\)$")
+_RATE_MORE = re.compile(
+    r"^Please rate at least (\d+) of the (\d+) statements \(you have rated (\d+)\); "
+)
+
+
+def localized_errors(errors: dict[str, str], lang: str, instrument: Instrument) -> dict[str, str]:
+    """The check's messages in `lang` (`instrument` already in it, for its scale's words)."""
+    if lang == DEFAULT_LANGUAGE:
+        return errors
+    _ = gettext_for(lang)
+    na = instrument.scale.not_observed_label
+    out = {}
+    for key, message in errors.items():
+        if m := _CHOOSE.match(message):
+            text = _("choose one of %(values)s or “%(not_observed)s”") % {
+                "values": m.group(1),
+                "not_observed": na,
+            }
+        elif m := _TOO_LONG.match(message):
+            text = _("keep this answer under %(limit)s characters (it has %(length)s)") % {
+                "limit": m.group(1),
+                "length": m.group(2),
+            }
+        elif m := _RATE_MORE.match(message):
+            text = _(
+                "Please rate at least %(need)s of the %(total)s statements (you have rated "
+                "%(rated)s); “%(not_observed)s” is fine for the others"
+            ) % {"need": m.group(1), "total": m.group(2), "rated": m.group(3), "not_observed": na}
+        elif message == "an answer must be text":
+            text = _("an answer must be text")
+        elif message == "this question is not part of the questionnaire":
+            text = _("this question is not part of the questionnaire")
+        else:
+            text = message
+        out[key] = text
+    return out
+
+
 def rater_language(row: Any) -> str:
     """The rater's chosen language, else the participant's, else English."""
     return language_or_default(row.language, row.participant_language)
@@ -116,7 +165,7 @@ def _form_page(
     lang = lang if lang in available else "en"
     instrument = translated(base, lang)
     done, total = progress(instrument, answers)
-    errors = errors or {}
+    errors = localized_errors(errors or {}, lang, instrument)
     ctx = {
         "lang": lang,
         "languages": language_choices(lang, available),
