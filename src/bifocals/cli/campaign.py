@@ -21,12 +21,9 @@ from bifocals.cli.common import (
     confirm,
     console,
     fail,
-    fail_listing,
-    open_db,
     opened,
     print_json,
 )
-from bifocals.errors import AccessError, BifocalsError
 from bifocals.services.campaigns import (
     campaign_id_by_name,
     change_thresholds,
@@ -124,18 +121,14 @@ def export_cmd(
 
     Example: bifocals campaign export spring-2025 --out spring-2025.csv
     """
-    store = open_db(db)
-    try:
+    with opened(db) as store:
         mark_answers_exported(store, None, campaign_id_by_name(store, name), "cli answers.csv")
-        n = store.export_campaign_csv(name, out)
-    except (BifocalsError, AccessError) as exc:
-        fail_listing(exc)
-    except BrokenPipeError:
-        raise  # the reader stopped early (`| head`): main() ends quietly
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror}; check the folder exists and is writable")
-    finally:
-        store.close()
+        try:
+            n = store.export_campaign_csv(name, out)
+        except BrokenPipeError:
+            raise  # the reader stopped early (`| head`): main() ends quietly
+        except OSError as exc:
+            fail(f"cannot write {out}: {exc.strerror}; check the folder exists and is writable")
     if out is not None:
         console.print(f"Wrote {n} answers of [bold]{name}[/] to {out}.")
 
