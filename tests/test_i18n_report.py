@@ -10,15 +10,19 @@ from html import unescape
 
 import pytest
 
-from bifocals.instruments import translated
+from bifocals.framework import Framework
+from bifocals.instruments import Instrument, translated
 from bifocals.reports.comments import CommentCode
 from bifocals.reports.individual import individual_report_html
+from bifocals.scoring import CampaignScores
 from bifocals.scoring.model import ReportedComment
 from support.reports import scored_demo
 
+Demo = tuple[CampaignScores, Framework, Instrument]
+
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple:  # type: ignore[type-arg]
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     return scored_demo(tmp_path_factory.mktemp("demo"))
 
 
@@ -27,7 +31,7 @@ def words(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
-def test_english_is_unchanged_by_the_language_option(demo: tuple) -> None:  # type: ignore[type-arg]
+def test_english_is_unchanged_by_the_language_option(demo: Demo) -> None:
     scores, fw, inst = demo
     ps = scores.participants[0]
     plain = individual_report_html(scores, ps, fw, inst, generated="2026-12-04")
@@ -60,7 +64,7 @@ def test_english_is_unchanged_by_the_language_option(demo: tuple) -> None:  # ty
     ],
 )
 def test_report_in_the_participants_language(
-    demo: tuple,  # type: ignore[type-arg]
+    demo: Demo,
     lang: str,
     phrases: tuple[str, ...],
 ) -> None:
@@ -81,7 +85,7 @@ def test_report_in_the_participants_language(
 
 
 def test_comments_in_another_language_stay_uncoded_and_are_counted(
-    demo: tuple,  # type: ignore[type-arg]
+    demo: Demo,
 ) -> None:
     scores, fw, inst = demo
     ps = scores.participants[0]
