@@ -107,7 +107,10 @@ def import_(
 
 @app.command("list")
 def list_(db: DbOption = "./bifocals.db", as_json: JsonOption = False) -> None:
-    """List the norm groups."""
+    """List the norm groups.
+
+    Example: bifocals norms list --json
+    """
     with opened(db) as store:
         groups = list_norm_groups(store)
     if as_json:
@@ -137,7 +140,10 @@ def show(
     ] = False,
 ) -> None:
     """Each scale's norm size, mean and sd (history norms read their campaigns' results:
-    audited, and marked seen)."""
+    audited, and marked seen).
+
+    Example: bifocals norms show "All cohorts" --csv > all-cohorts.csv
+    """
     with opened(db) as store:
         group = norm_group(store, name)
         table = load_norm(store, name, None, group.instrument_id)
@@ -165,7 +171,10 @@ def show(
 
 @app.command("delete")
 def delete(name: NameArg, db: DbOption = "./bifocals.db", yes: YesOption = False) -> None:
-    """Delete a norm group (no campaign or answer is touched)."""
+    """Delete a norm group (no campaign or answer is touched).
+
+    Example: bifocals norms delete "Sector 2026" --yes
+    """
     confirm(f"Delete the norm group {name!r}?", yes)
     with opened(db) as store:
         delete_norm_group(store, name, None)
