@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 
 from bifocals.services.security import use_password_hasher
 from bifocals.web import create_app
+from support.mail import inbox  # noqa: F401 (a fixture for every module)
 from support.web import Auth, serve
 
 # argon2id at its lowest cost: the suite hashes hundreds of passwords, and the cost parameters

@@ -25,12 +25,11 @@ from bifocals.services.schedule import tick
 from bifocals.services.security import utc
 from bifocals.store.tables import campaigns
 from bifocals.web import SmtpSettings, WebSettings, create_app
+from support.mail import SURVEY, Inbox, body
 from support.programme import HEADER
 from support.web import PASSWORD, add_user, serve, store_at
-from test_web_campaign_mail import SURVEY, Inbox, body, inbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.pdf]
-__all__ = ["inbox"]
 PHONE = {"width": 390, "height": 844}
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/(?:survey|account/setup)/[A-Za-z0-9_-]{43})")
 

@@ -27,8 +27,8 @@ from bifocals.services.change_records import get_initiative, save_initiative
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import change_initiatives
 from bifocals.web.routers.change import initiative_path
+from support.readiness import ALL4, NAME, TEXT, answer, close, count_responses, issue, seed
 from support.web import Auth, store_at
-from test_web_readiness import ALL4, NAME, TEXT, answer, close, count_responses, issue, seed
 
 LEGAL = {e: "1" for e in ALL4}  # the one person of the legal office: all 1s
 OPS = ({**ALL4, "desire": "5"}, {**ALL4, "ability": "3"}, ALL4)

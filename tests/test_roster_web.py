@@ -10,10 +10,9 @@ from openpyxl import load_workbook
 
 from bifocals.services.token_links import LinkKind, LinkStatus, lookup
 from bifocals.store.tables import raters
+from support.campaign_pages import make_campaign
 from support.programme import HEADER, ROSTER_LINES, answer
-from support.web import Auth, add_user, login, store_at, web_client
-from test_web_api import bearer
-from test_web_campaign import make_campaign
+from support.web import Auth, add_user, bearer, login, store_at, web_client
 
 
 def _csv(lines: list[str]) -> bytes:

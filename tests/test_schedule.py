@@ -23,9 +23,9 @@ from bifocals.store.app_tables import audit_log
 from bifocals.store.programme_tables import campaign_events
 from bifocals.store.tables import campaigns
 from bifocals.web import SmtpSettings, WebSettings
+from support.mail import SURVEY, Inbox, body, inbox
 from support.programme import answer, cli, roster_file
 from support.web import free_port, store_at, web_client
-from test_web_campaign_mail import SURVEY, Inbox, body, inbox
 
 __all__ = ["inbox"]  # the fixture, used by name
 

@@ -13,7 +13,7 @@ from bifocals.services.api_tokens import issue_token, list_tokens, revoke_token
 from bifocals.services.security import User
 from bifocals.store.app_tables import api_tokens
 from support.closed_campaign import LONE_COMMENT, Site, release, seeded_site
-from support.web import store_at
+from support.web import bearer, store_at
 
 
 @pytest.fixture
@@ -25,11 +25,6 @@ def site(db_url: str, tmp_path: Path) -> Site:
 def site_url(site: Site) -> str:
     """The `client` and `auth` fixtures serve the seeded site."""
     return site.url
-
-
-def bearer(url: str, email: str) -> dict[str, str]:
-    with store_at(url) as store:
-        return {"Authorization": f"Bearer {issue_token(store, email, 'tests')}"}
 
 
 def test_tokens_are_hashed_scoped_and_revocable(site: Site, client: TestClient) -> None:

@@ -8,53 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
 from bifocals.services.accounts import audit
 from bifocals.store.app_tables import audit_log, campaign_facilitators, nominations
 from bifocals.store.tables import campaigns, participants, raters
+from support.campaign_pages import add_person, count, make_campaign
 from support.web import Auth, add_user, store_at, web_client
 
 LINK = re.compile(r'value="(http://testserver/(?:survey|nominate)/[^"]+)"')
-
-
-def make_campaign(client: TestClient, token: str, name: str = "Spring") -> int:
-    r = client.post(
-        "/campaigns/new",
-        data={
-            "csrf_token": token,
-            "name": name,
-            "instrument": "bifocals_open_360",
-            "deadline": "2030-05-01",
-            "threshold_peer": "3",
-        },
-    )
-    assert r.status_code == 303, r.text
-    return int(r.headers["location"].rsplit("/", 1)[1])
-
-
-def add_person(client: TestClient, token: str, cid: int, code: str, **kw: str) -> int:
-    r = client.post(
-        f"/campaigns/{cid}/participants", data={"csrf_token": token, "code": code, **kw}
-    )
-    assert r.status_code == 303
-    engine = client.app.state.store.engine  # type: ignore[attr-defined]
-    with engine.connect() as conn:
-        return int(
-            conn.execute(
-                sa.select(participants.c.id).where(
-                    participants.c.campaign_id == cid, participants.c.code == code
-                )
-            ).scalar_one()
-        )
-
-
-def count(client: TestClient, table: sa.Table, *where: object) -> int:
-    engine = client.app.state.store.engine  # type: ignore[attr-defined]
-    with engine.connect() as conn:
-        return int(
-            conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one()
-        )  # type: ignore[arg-type]
 
 
 @pytest.fixture

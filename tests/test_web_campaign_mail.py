@@ -3,61 +3,18 @@
 from __future__ import annotations
 
 import re
-import socket
-from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
-from typing import Any
 
-import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from bifocals.services.security import token_hash
 from bifocals.services.token_links import LinkKind, LinkStatus, lookup
 from bifocals.store.app_tables import invitations, nomination_links
 from bifocals.store.tables import raters
 from bifocals.web import SmtpSettings, WebSettings
-from support.web import Auth, add_user, store_at
-from test_web_campaign import add_person, make_campaign
-
-SURVEY = re.compile(r"http://testserver/survey/([A-Za-z0-9_-]{43})")
-
-
-class Inbox:
-    """aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    box = Inbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
-
-
-def body(msg: Message) -> str:
-    payload = msg.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return payload.decode()
+from support.campaign_pages import add_person, make_campaign
+from support.mail import SURVEY, Inbox, body
+from support.web import Auth, add_user, free_port, store_at
 
 
 def _setup(url: str, port: int) -> WebSettings:

@@ -19,9 +19,9 @@ from bifocals.services.initiatives import assign_by_email
 from bifocals.store.app_tables import audit_log
 from bifocals.store.change_tables import effort_imports
 from bifocals.web.routers.change import initiative_path
+from support.change_pages import seed as seed_change_pages
 from support.effort_exports import DEMO, JiraIssue, cost_quarter_export, jira_csv
 from support.web import PASSWORD, Auth, login, store_at, web_client
-from test_web_change import seed as seed_change_pages
 
 BASE = initiative_path(DEMO)
 

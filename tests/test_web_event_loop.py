@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from support.readiness import ALL4, CSRF, KEY, issue, seed
 from support.web import login, serve, web_client
-from test_web_readiness import ALL4, CSRF, KEY, issue, seed
 
 
 def test_a_submit_waiting_for_the_write_lock_does_not_block_other_pages(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from bifocals.store.app_tables import invitations, nomination_links
 from bifocals.store.change_tables import readiness_links
 from bifocals.web.routers.change import initiative_path
+from support.campaign_pages import add_person, make_campaign
+from support.readiness import NAME, seed
 from support.web import Auth, add_user
-from test_web_campaign import add_person, make_campaign
-from test_web_readiness import NAME, seed
 
 SURVEY = re.compile(r'value="https?://[^"/]+/survey/([A-Za-z0-9_-]+)"')
 NOMINATE = re.compile(r'value="https?://[^"/]+/nominate/([A-Za-z0-9_-]+)"')

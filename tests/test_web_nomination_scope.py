@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from bifocals.services.people import nominate
 from bifocals.store.app_tables import nominations
+from support.campaign_pages import add_person, make_campaign
 from support.web import add_user, login, store_at, web_client
-from test_web_campaign import add_person, make_campaign
 
 UNKNOWN_ID = 987_654
 TOKENS = re.compile(r'(name="csrf_token" value=|name="csrf-token" content=)"[^"]+"')

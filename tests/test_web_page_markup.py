@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from bifocals.instruments import get_instrument
 from bifocals.web.routers.change import initiative_path
 from support.closed_campaign import Site, seeded_site
+from support.readiness import NAME, seed
 from support.survey import INSTRUMENT, full_answers
 from support.survey import seed as seed_survey
 from support.web import Auth, add_user, store_at
-from test_web_readiness import NAME, seed
 
 
 class Forms(HTMLParser):
@@ -68,7 +68,7 @@ def test_release_and_close_ask_first(site: Site, auth: Auth) -> None:
 def test_remove_and_reject_ask_first(sqlite_url: str, auth: Auth, client: TestClient) -> None:
     add_user(sqlite_url, "admin@example.org", "admin")
     add_user(sqlite_url, "fa@example.org", "facilitator")
-    from test_web_campaign import add_person, make_campaign
+    from support.campaign_pages import add_person, make_campaign
 
     admin = auth("admin@example.org")
     t = admin.token

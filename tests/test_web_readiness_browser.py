@@ -16,8 +16,8 @@ import pytest
 from bifocals.change.loader import load_initiative_text
 from bifocals.services.change_records import save_initiative
 from bifocals.services.initiatives import assign_by_email
+from support.readiness import NAME, TEXT
 from support.web import PASSWORD, add_user, store_at
-from test_web_readiness import NAME, TEXT
 
 pytestmark = pytest.mark.browser
 

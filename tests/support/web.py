@@ -50,6 +50,14 @@ def add_user(url: str, email: str, role: str, **kw: str) -> int:
         return create_user(store, email, role, PASSWORD, **kw)  # type: ignore[arg-type]
 
 
+def bearer(url: str, email: str) -> dict[str, str]:
+    """An Authorization header with a fresh API token of the account."""
+    from bifocals.services.api_tokens import issue_token
+
+    with store_at(url) as store:
+        return {"Authorization": f"Bearer {issue_token(store, email, 'tests')}"}
+
+
 def token_of(client: TestClient, path: str = "/login") -> str:
     """The CSRF token a page hands out (meta tag of base.html)."""
     page = client.get(path)
