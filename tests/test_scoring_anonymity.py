@@ -25,6 +25,7 @@ from support.scoring import (
     ITEMS,
     SCALES,
     Builder,
+    campaigns,
     mean_sd,
     oracle,
     oracle_units,
@@ -34,38 +35,6 @@ from support.scoring import (
 INSTRUMENT = small_instrument()
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SCALE_KEY = {(d, s): k for k, (d, s) in enumerate(SCALES)}
-
-
-@st.composite
-def campaigns(draw: st.DrawFn) -> CampaignData:
-    """Random campaigns: group sizes around the thresholds, missing answers, comments."""
-    thresholds = Thresholds(
-        manager=draw(st.integers(1, 2)),
-        peer=draw(st.integers(1, 5)),
-        direct_report=draw(st.integers(1, 5)),
-        other=draw(st.integers(1, 5)),
-        pooled=draw(st.integers(1, 5)),
-    )
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    missing = draw(st.sampled_from([0.0, 0.2, 0.5, 0.9]))
-    b = Builder()
-    for p in range(draw(st.integers(1, 3))):
-        pi = b.participant(f"P{p}")
-        sizes = {
-            "self": draw(st.integers(0, 1)),
-            "manager": draw(st.integers(0, 2)),
-            "peer": draw(st.integers(0, 5)),
-            "direct_report": draw(st.integers(0, 5)),
-            "other": draw(st.integers(0, 4)),
-        }
-        for group, size in sizes.items():
-            for _ in range(size):
-                row = rng.integers(1, 6, len(ITEMS)).astype(float)
-                row[rng.random(len(ITEMS)) < missing] = math.nan
-                r = b.rater(pi, group, list(row))
-                if rng.random() < 0.6:
-                    b.comment(r, "Q1" if rng.random() < 0.5 else "Q2", f"comment {r} {group}")
-    return b.data(thresholds)
 
 
 def _thr(t: Thresholds, key: str) -> int:

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from bifocals.scoring import CampaignData, score_campaign
 from bifocals.scoring.export import round_like_python
-from support.scoring import FRAMEWORK
-from test_scoring_anonymity import INSTRUMENT, campaigns
+from support.scoring import FRAMEWORK, campaigns, small_instrument
+
+INSTRUMENT = small_instrument()
 
 
 @settings(max_examples=100, deadline=None)

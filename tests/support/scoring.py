@@ -1,4 +1,5 @@
-"""Builders and an independent reference implementation for the scoring tests.
+"""Builders, random campaigns (a Hypothesis strategy) and an independent reference
+implementation for the scoring tests.
 
 The reference (`oracle`) applies the anonymity rules with plain Python loops, written from the
 rules in docs/scoring.md rather than from the vectorized code, so the two check each other.
@@ -6,10 +7,12 @@ rules in docs/scoring.md rather than from the vectorized code, so the two check 
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass, field
 
 import numpy as np
+from hypothesis import strategies as st
 
 from bifocals.framework import Framework, default_framework
 from bifocals.framework.model import Side
@@ -150,3 +153,35 @@ def oracle(data: CampaignData) -> dict[tuple[int, str, int], list[tuple[int, flo
 def mean_sd(values: list[float]) -> tuple[float, float | None]:
     """Mean and sample SD (None for one value), with the statistics module."""
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else None)
+
+
+@st.composite
+def campaigns(draw: st.DrawFn) -> CampaignData:
+    """Random campaigns: group sizes around the thresholds, missing answers, comments."""
+    thresholds = Thresholds(
+        manager=draw(st.integers(1, 2)),
+        peer=draw(st.integers(1, 5)),
+        direct_report=draw(st.integers(1, 5)),
+        other=draw(st.integers(1, 5)),
+        pooled=draw(st.integers(1, 5)),
+    )
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    missing = draw(st.sampled_from([0.0, 0.2, 0.5, 0.9]))
+    b = Builder()
+    for p in range(draw(st.integers(1, 3))):
+        pi = b.participant(f"P{p}")
+        sizes = {
+            "self": draw(st.integers(0, 1)),
+            "manager": draw(st.integers(0, 2)),
+            "peer": draw(st.integers(0, 5)),
+            "direct_report": draw(st.integers(0, 5)),
+            "other": draw(st.integers(0, 4)),
+        }
+        for group, size in sizes.items():
+            for _ in range(size):
+                row = rng.integers(1, 6, len(ITEMS)).astype(float)
+                row[rng.random(len(ITEMS)) < missing] = math.nan
+                r = b.rater(pi, group, list(row))
+                if rng.random() < 0.6:
+                    b.comment(r, "Q1" if rng.random() < 0.5 else "Q2", f"comment {r} {group}")
+    return b.data(thresholds)
