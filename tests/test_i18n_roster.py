@@ -19,8 +19,8 @@ P1,Amélie Roux,amelie@example.org,Sam Hill,sam@example.org,manager,,
 """
 
 
-def test_languages_are_stored_and_changed_by_a_later_import(sqlite_url: str) -> None:
-    with store_at(sqlite_url) as store:
+def test_languages_are_stored_and_changed_by_a_later_import(db_url: str) -> None:
+    with store_at(db_url) as store:
         cid = store.create_campaign("Languages", "bifocals_open_360")
         import_roster(store, None, cid, ROSTER.encode(), "team.csv")
         with store.engine.connect() as conn:

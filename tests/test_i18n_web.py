@@ -33,20 +33,20 @@ def test_english_by_default_with_a_switch(sqlite_url: str) -> None:
     assert 'aria-pressed="true" aria-describedby="language-label">English<' in page
 
 
-def test_participant_language_is_the_default_and_rater_choice_wins(sqlite_url: str) -> None:
-    s = seed(sqlite_url)
-    _set(sqlite_url, participants, s.participant_id, "fr")
+def test_participant_language_is_the_default_and_rater_choice_wins(db_url: str) -> None:
+    s = seed(db_url)
+    _set(db_url, participants, s.participant_id, "fr")
     de = translated(get_instrument(), "de")
     fr = translated(get_instrument(), "fr")
     token = s.tokens["R1"]
-    with web_client(sqlite_url) as client:
+    with web_client(db_url) as client:
         page = client.get(f"/survey/{token}").text
         assert '<html lang="fr">' in page and "À propos de Ana Lima" in page
         assert fr.items[0].text.replace("'", "&#39;") in page and "Jamais" in page
         assert "Cap et objectifs" in page  # the dimension's name
         r = client.post(f"/survey/{token}/language", data={"lang": "de"}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == f"/survey/{token}"
-        assert _language(sqlite_url, s.rater_ids["R1"]) == "de"
+        assert _language(db_url, s.rater_ids["R1"]) == "de"
         page = client.get(f"/survey/{token}").text
         assert '<html lang="de">' in page and "Über Ana Lima" in page
         assert de.items[0].text in page and "Fast immer" in page and "Nicht beobachtet" in page
@@ -54,7 +54,7 @@ def test_participant_language_is_the_default_and_rater_choice_wins(sqlite_url: s
         assert "Fokus und Ziele" in page and "Etwa " in page
         # an unknown language changes nothing
         client.post(f"/survey/{token}/language", data={"lang": "it"})
-        assert _language(sqlite_url, s.rater_ids["R1"]) == "de"
+        assert _language(db_url, s.rater_ids["R1"]) == "de"
         # the other raters keep the participant's language
         assert "À propos de vous" in client.get(f"/survey/{s.tokens['SELF']}").text
         saved = client.post(f"/survey/{token}", data={"action": "save", "a_FG-L1": "2"})
