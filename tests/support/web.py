@@ -76,11 +76,6 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> str:
     return token_of(client, "/account/password")
 
 
-def post(client: TestClient, path: str, token: str, **data: object) -> object:
-    """POST a form with the CSRF token."""
-    return client.post(path, data={"csrf_token": token, **data})
-
-
 class SignedIn(TestClient):
     """A TestClient signed in as one account (`email`, CSRF `token`). Its `post` puts the
     session's CSRF token into the form, unless the form brings its own (a test of a wrong or
