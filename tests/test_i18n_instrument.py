@@ -109,6 +109,16 @@ def test_user_translation_beside_user_instrument(
     assert translation_languages(pulse) == ("en", "es")
     assert translated(pulse, "es").scale.labels[0] == "Nunca"
     assert translated(pulse, "de") is pulse  # no German file: shown in English
+    # a translation with problems is not offered (and loading it names them)
+    broken = tr.copy()
+    broken["items"] = {k: v for k, v in tr["items"].items() if k != "FG-L1"}
+    broken["language"] = "fr"
+    (tmp_path / "team_pulse.fr.yaml").write_text(
+        yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8"
+    )
+    assert translation_languages(pulse) == ("en", "es")
+    with pytest.raises(ValidationError, match="FG-L1"):
+        translated(pulse, "fr")
 
 
 def run(*args: str) -> tuple[int, str]:

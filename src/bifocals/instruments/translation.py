@@ -165,6 +165,7 @@ def load_translation(path: str | Path, base: Instrument, language: str | None = 
     return translation_from_located(load_located_file(p), base, lang)
 
 
+@cache
 def _builtin_text(instrument_id: str, language: str) -> tuple[str, str] | None:
     ref = resources.files("bifocals.instruments").joinpath(f"data/{instrument_id}.{language}.yaml")
     if not ref.is_file():
@@ -196,14 +197,21 @@ def _builtin_translation(base: Instrument, language: str) -> Instrument | None:
 
 
 def translation_languages(base: Instrument) -> tuple[str, ...]:
-    """The languages `base` can be shown in: English and those with a translation file."""
-    return tuple(
-        lang
-        for lang in LANGUAGES
-        if lang == DEFAULT_LANGUAGE
-        or _builtin_text(base.id, lang) is not None
-        or _user_file(base.id, lang) is not None
-    )
+    """The languages `base` can be shown in: English and those with a translation file that
+    loads (a file with problems is left out here; `translated` raises them)."""
+    out = []
+    for lang in LANGUAGES:
+        if lang == DEFAULT_LANGUAGE:
+            out.append(lang)
+            continue
+        if _builtin_text(base.id, lang) is None and _user_file(base.id, lang) is None:
+            continue
+        try:
+            translated(base, lang)
+        except ValidationError:
+            continue
+        out.append(lang)
+    return tuple(out)
 
 
 def translated(base: Instrument, language: str | None) -> Instrument:

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from bifocals.framework.model import SIDES, Framework, Side
 from bifocals.instruments.model import Instrument
-from bifocals.instruments.translation import translated
+from bifocals.instruments.translation import translated, translation_languages
 from bifocals.locale import DEFAULT_LANGUAGE, format_date, gettext_for, language_or_default
 from bifocals.locale.names import framework_name, translated_framework
 from bifocals.reports import svg
@@ -272,7 +272,8 @@ def individual_view(
         ps = find_participant(scores, participant)
     lang = language_or_default(language)
     _ = gettext_for(lang)
-    instrument = translated(instrument, lang)
+    if lang in translation_languages(instrument):  # else: the items as the instrument has them
+        instrument = translated(instrument, lang)
     framework = translated_framework(framework, lang)
     foreign = _foreign(ps)
     if comment_codes is not None and foreign:
