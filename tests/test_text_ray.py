@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import shutil
@@ -221,3 +222,36 @@ def test_ray_ignores_a_stale_local_cluster(tmp_path: Path) -> None:
         assert "wrote 2 units" in done.stderr
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", [[], ["--lines"]])
+def test_ray_reads_text_files_like_local(tmp_path: Path, local_ray: None, mode: list[str]) -> None:
+    """Text files, alone or between tables, are read on the workers and split as the local
+    engine splits them: sentences across line breaks, CRLF and CR lines, a BOM, blank lines."""
+    plan = tmp_path / "plan.txt"
+    body = (
+        "Five years from now we will sell through partners.\r\nTrack spending against the\n"
+        "budget every month. Every change needs two reviews.\r\n\r\nIl faut réduire les coûts."
+        "\rShe explains why the migration matters.\n"
+    )
+    plan.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    table = tmp_path / "c.csv"
+    table.write_text("id,comment\n1,Plan the budget. Then review it.\n2,\n", "utf-8")
+    files = [str(plan), str(table), str(plan)]
+    runner = CliRunner()
+    base = ["analyze", *files, "--column", "comment", "--fast", *mode]
+    local = runner.invoke(app, [*base, "--parquet", str(tmp_path / "local.parquet")])
+    assert local.exit_code == 0, local.output
+    out = tmp_path / "o"
+    res = runner.invoke(app, [*base, "--engine", "ray", "--parquet", str(out)])
+    assert res.exit_code == 0, res.output
+    want = pq.read_table(tmp_path / "local.parquet").to_pylist()
+    assert pq.read_table(str(out)).to_pylist() == want
+    assert len({r["line"] for r in want if r["source"] == str(plan)}) >= 3
+    only = tmp_path / "only"  # text alone: no --column needed, as locally
+    args = ["analyze", str(plan), "--engine", "ray", "--fast", *mode, "--parquet", str(only)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    first = list(itertools.takewhile(lambda r: r["source"] == str(plan), want))
+    assert pq.read_table(str(only)).to_pylist() == first

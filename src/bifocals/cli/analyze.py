@@ -97,9 +97,7 @@ def _run_ray(
     if out is None:
         fail("--engine ray writes Parquet: give --parquet OUT_DIR")
     if not files or "-" in files:
-        fail("--engine ray reads CSV or Parquet files, not stdin")
-    if column is None:
-        fail("--engine ray needs --column NAME (the column that holds the text)")
+        fail("--engine ray reads files (text, CSV or Parquet), not stdin")
     bar = RayProgress()
     try:
         from bifocals.text.rayengine import run_ray

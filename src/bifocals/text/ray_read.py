@@ -1,14 +1,18 @@
-"""Reading table rows on Ray workers, numbered as the local engine numbers them.
+"""Reading the inputs on Ray workers, numbered as the local engine numbers them.
 
-`TableRows` is a Ray Data file datasource (the base class of Ray's own `read_csv` and
-`read_parquet`): Ray lists the files, groups them into read tasks and runs those tasks on the
-workers, each opening its files through pyarrow's file systems, so an input only has to be
-reachable from the nodes (a local folder on a one-machine cluster, a shared file system or an
-object store on a real one). What it yields for each file is the local engine's reading of it
-(`csv_values` and `parquet_values` in bifocals.text.sources): the same UTF-8 and damaged-file
-checks, the same cell and id values, rows numbered from 1 per file. Ray's Arrow CSV parser
-would infer types (an id of 007 becomes 7), refuse short rows and cannot number rows across
-its blocks, which is why the rows are parsed here and not by `read_csv` itself.
+`InputRows` is a Ray Data file datasource (the base class of Ray's own `read_csv`,
+`read_parquet` and `read_text`): Ray lists the files, groups them into read tasks and runs
+those tasks on the workers, each opening its files through pyarrow's file systems, so an
+input only has to be reachable from the nodes (a local folder on a one-machine cluster, a
+shared file system on a real one). What it yields for each file is the local engine's reading
+of it (bifocals.text.sources): the same UTF-8 and damaged-file checks, the same cell and id
+values, rows numbered from 1 per file. Ray's Arrow CSV parser would infer types (an id of 007
+becomes 7), refuse short rows and cannot number rows across its blocks, which is why the rows
+are parsed here and not by `read_csv` itself.
+
+A table row is one cell, split into units by the actor that classifies it. A text file is
+split here, as the local engine splits it (sentences over the whole text, or its lines with
+--lines), and each of its rows is already one unit (`unit` is true, `sentence` set).
 
 A file that cannot be read at all gives one row whose `problem` says why (the local engine's
 message), so the run can skip it with the same note; with strict=True the read fails instead.
@@ -25,11 +29,19 @@ from typing import Any
 from ray.data.datasource import FileBasedDatasource
 
 from bifocals.errors import BifocalsError, ValidationError
-from bifocals.text.sources import _parquet, check_utf8_stream, csv_values, parquet_values
+from bifocals.text.sources import (
+    _parquet,
+    check_utf8_stream,
+    csv_values,
+    decode,
+    is_table,
+    parquet_values,
+    units_from_text,
+)
 
 
 def row_schema() -> Any:
-    """The columns of every block read: where the row is, its cell, its id, and a problem."""
+    """The columns of every block read."""
     import pyarrow as pa
 
     return pa.schema(
@@ -39,24 +51,28 @@ def row_schema() -> Any:
             ("line", pa.int64()),
             ("cell", pa.string()),
             ("id", pa.string()),
+            ("sentence", pa.int64()),
+            ("unit", pa.bool_()),
             ("problem", pa.string()),
         ]
     )
 
 
-class TableRows(FileBasedDatasource):
-    """The --column (and --id-column) of CSV and Parquet files, `block_rows` rows a block.
+class InputRows(FileBasedDatasource):
+    """The rows of CSV, Parquet and text files, `block_rows` rows a block.
 
     names: the paths as the user gave them, in order (each output row's `source`); Ray hands
     `_read_stream` the resolved path, matched back to the given one by position.
+    column, id_column: for tables. lines: text files are read a line a unit (--lines).
     tally: an actor handle with `add_time(stage, seconds)`; read time is reported to it.
     """
 
     def __init__(
         self,
         names: list[str],
-        column: str,
+        column: str | None,
         id_column: str | None,
+        lines: bool,
         strict: bool,
         block_rows: int,
         tally: Any = None,
@@ -68,7 +84,7 @@ class TableRows(FileBasedDatasource):
             self._given = {p: (k, p) for k, p in enumerate(resolved)}
         else:
             self._given = {p: (k, n) for k, (p, n) in enumerate(zip(resolved, names, strict=True))}
-        self._column, self._id_column = column, id_column
+        self._column, self._id_column, self._lines = column, id_column, lines
         self._strict, self._block_rows, self._tally = strict, block_rows, tally
 
     def _open_input_source(self, filesystem: Any, path: str, **open_args: Any) -> Any:
@@ -85,13 +101,12 @@ class TableRows(FileBasedDatasource):
         started = time.perf_counter()
         spent = 0.0
         try:
-            for row, cell, ident in self._values(f, name):
-                cols["file"].append(index)
-                cols["source"].append(name)
-                cols["line"].append(row)
-                cols["cell"].append(cell)
-                cols["id"].append(ident)
-                cols["problem"].append(None)
+            for line, cell, ident, sentence, unit in self._rows(f, name):
+                for key, value in zip(
+                    types.names, (index, name, line, cell, ident, sentence, unit, None),
+                    strict=True,
+                ):  # fmt: skip
+                    cols[key].append(value)
                 if len(cols["line"]) >= self._block_rows:
                     spent += time.perf_counter() - started
                     yield pa.Table.from_pydict(cols, schema=types)
@@ -102,7 +117,7 @@ class TableRows(FileBasedDatasource):
         except BifocalsError as exc:
             if self._strict or cols["line"] or spent:
                 raise  # --strict, or the file went bad after rows were read: stop the run
-            values = [index, name, 0, "", None, str(exc)]
+            values = [index, name, 0, "", None, None, False, str(exc)]
             cols = {k: [v] for k, v in zip(types.names, values, strict=True)}
         spent += time.perf_counter() - started
         if self._tally is not None:
@@ -110,11 +125,22 @@ class TableRows(FileBasedDatasource):
         if cols["line"]:
             yield pa.Table.from_pydict(cols, schema=types)
 
-    def _values(self, f: Any, name: str) -> Iterator[tuple[int, str, str | None]]:
+    def _rows(self, f: Any, name: str) -> Iterator[tuple[int, str, str | None, int | None, bool]]:
+        """(line, text, id, sentence, is a unit) of each row of one file."""
+        if not is_table(name):
+            for u in units_from_text(decode(f.read(), name), name, self._lines):
+                yield u.line, u.text, None, u.sentence, True
+            return
+        if self._column is None:
+            raise BifocalsError(
+                f"{name}: a table needs --column NAME to say which column holds text"
+            )
         if name.lower().endswith(".csv"):
             check_utf8_stream(f, name)
             f.seek(0)
             text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
-            yield from csv_values(text, name, self._column, self._id_column)
+            values = csv_values(text, name, self._column, self._id_column)
         else:
-            yield from parquet_values(_parquet(f, name), name, self._column, self._id_column)
+            values = parquet_values(_parquet(f, name), name, self._column, self._id_column)
+        for line, cell, ident in values:
+            yield line, cell, ident, None, False

@@ -3,7 +3,7 @@ write_parquet by the workers. The driver plans, shows progress and reports.
 
 The plan: the driver checks what the local engine checks before any work (the files, their
 header or schema, the columns, the output folder), reads Parquet footers to size the blocks
-and nothing else of the inputs. The workers read the files (`TableRows`, the local engine's
+and nothing else of the inputs. The workers read the files (`InputRows`, the local engine's
 reading, rows numbered per file), split each cell into units and classify them in actors that
 each load the model once (`_Classify`), and write the coded units with Ray Data's
 `write_parquet` into a staging folder next to the output. Ray runs with preserve_order, so
@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bifocals.errors import BifocalsError, ValidationError
-from bifocals.text.sources import cell_units, check_columns, is_table
+from bifocals.text.sources import Unit, cell_units, check_columns, is_table
 
 BLOCK_ROWS = 5000
 MIN_BLOCK_ROWS = 200
@@ -167,14 +167,16 @@ class _Classify:
         rows = batch.to_pydict()
         units: list[Any] = []
         problems: list[tuple[int, str, str]] = []
-        for k, src, line, cell, ident, problem in zip(
-            rows["file"], rows["source"], rows["line"], rows["cell"], rows["id"], rows["problem"],
-            strict=True,
+        for k, src, line, cell, ident, sentence, unit, problem in zip(
+            rows["file"], rows["source"], rows["line"], rows["cell"], rows["id"],
+            rows["sentence"], rows["unit"], rows["problem"], strict=True,
         ):  # fmt: skip
             if problem is not None:
                 problems.append((int(k), src, problem))
-                continue
-            units.extend(cell_units(src, int(line), cell, self.lines, ident))
+            elif unit:  # a text file's sentence or line, split when it was read
+                units.append(Unit(src, int(line), cell, sentence, None))
+            else:
+                units.extend(cell_units(src, int(line), cell, self.lines, ident))
         self.seconds["segment"] += time.perf_counter() - start
         start = time.perf_counter()
         before = self.seconds["tokenize"] + self.seconds["infer"]
@@ -230,9 +232,14 @@ def in_order(batches: Iterable[Any], rows: int) -> Iterator[Any]:
 
 
 def check_ray_inputs(
-    files: list[str], column: str, id_column: str | None, out: Path, workers: int, force: bool
+    files: list[str],
+    column: str | None,
+    id_column: str | None,
+    out: Path,
+    workers: int,
+    force: bool,
 ) -> None:
-    """Everything that can be refused before Ray starts: kinds, columns, workers, the output.
+    """Everything that can be refused before Ray starts: files, columns, workers, the output.
 
     A file whose header cannot be read (binary, not UTF-8, a damaged Parquet file) is left for
     the workers, which skip it with the local engine's note (or stop, with --strict)."""
@@ -242,7 +249,9 @@ def check_ray_inputs(
         if not Path(f).is_file():
             raise BifocalsError(f"{f}: no such file")
         if not is_table(f):
-            raise BifocalsError(f"{f}: --engine ray reads CSV or Parquet files")
+            continue
+        if column is None:
+            raise BifocalsError(f"{f}: a table needs --column NAME to say which column holds text")
         try:
             check_columns(Path(f), column, id_column)
         except ValidationError:
@@ -260,12 +269,12 @@ def check_ray_inputs(
 
 def planned_rows(files: list[str]) -> tuple[int, bool]:
     """About how many rows the inputs hold, and whether that is exact: Parquet footers say
-    (the driver reads nothing else); a CSV is guessed from its size."""
+    (the driver reads nothing else); a CSV or text file is guessed from its size."""
     import pyarrow.parquet as pq
 
     rows, exact = 0, True
     for f in files:
-        if f.lower().endswith(".csv"):
+        if not f.lower().endswith((".parquet", ".pq")):
             rows += Path(f).stat().st_size // CSV_ROW_BYTES + 1
             exact = False
             continue
@@ -312,7 +321,7 @@ def connect(ray: Any) -> None:
 
 def run_ray(
     files: list[str],
-    column: str,
+    column: str | None,
     out: Path,
     fast: bool = False,
     lines: bool = False,
@@ -324,7 +333,8 @@ def run_ray(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> RayResult:
-    """Classify a column of CSV or Parquet files on Ray; results in input order under out/.
+    """Classify text files and a column of CSV or Parquet files on Ray; results in input
+    order under out/.
 
     progress(rows done, rows planned or None) is called from a second thread while Ray works.
     batch_size: rows per call of an actor; by default 512 for the accurate tier (a few seconds
@@ -378,7 +388,7 @@ def _cause(exc: BaseException) -> BifocalsError | None:
 def _run(
     ray: Any,
     files: list[str],
-    column: str,
+    column: str | None,
     id_column: str | None,
     out: Path,
     fast: bool,
@@ -393,7 +403,7 @@ def _run(
     import pyarrow.parquet as pq
     from ray.data.datasource import FilenameProvider
 
-    from bifocals.text.ray_read import TableRows
+    from bifocals.text.ray_read import InputRows
     from bifocals.text.sinks import schema
 
     class PartNames(FilenameProvider):
@@ -408,7 +418,7 @@ def _run(
     ctx.enable_progress_bars = False
     tally = ray.remote(num_cpus=0)(_Tally).remote()
     rows_per_block = block_rows or block_size(planned, workers)
-    source = TableRows(files, column, id_column, strict, rows_per_block, tally)
+    source = InputRows(files, column, id_column, lines, strict, rows_per_block, tally)
     # Reading and writing are light next to the model; they ask for a quarter of a CPU, and
     # the actors leave one CPU free for them, or a small cluster deadlocks on the actors.
     io_cpus = {"num_cpus": IO_CPUS}
