@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from bifocals.errors import ValidationError
 from bifocals.services.roster import import_roster
 from bifocals.store.tables import participants, raters
-from support.web import store_at
+from support.web import add_user, store_at
 
 HEAD = "participant,participant_name,participant_email,rater_name,rater_email,group"
 ROSTER = f"""{HEAD},language,participant_language
@@ -56,3 +56,29 @@ def test_a_bad_language_names_file_line_field_and_value(sqlite_url: str) -> None
     assert ("team.csv", 2, "participant_language", "klingon") in found
     assert ("team.csv", 3, "language", "Spanish") in found
     assert "en, de, fr, es" in str(err.value)
+
+
+def test_people_added_one_by_one_take_a_language(sqlite_url: str) -> None:
+    from bifocals.errors import Invalid
+    from bifocals.services.people import add_participant, add_rater
+    from bifocals.services.security import User
+
+    user = User(
+        add_user(sqlite_url, "fa@example.org", "facilitator"), "fa@example.org", "facilitator", None
+    )
+    with store_at(sqlite_url) as store:
+        cid = store.create_campaign("One by one", "bifocals_open_360")
+        with store.engine.begin() as conn:
+            pid = add_participant(conn, user, cid, "P9", "Ines", "ines@example.org", "ES")
+            rid = add_rater(conn, user, cid, pid, "Kai", "kai@example.org", "peer", "de")
+            add_rater(conn, user, cid, pid, "Lee", "lee@example.org", "peer")
+            with pytest.raises(Invalid) as err:
+                add_rater(conn, user, cid, pid, "Mo", "mo@example.org", "peer", "Deutsch")
+            assert err.value.field == "language" and "'Deutsch'" in err.value.message
+        with store.engine.connect() as conn:
+            langs = {r.name: r.language for r in conn.execute(sa.select(raters))}
+            plang = conn.execute(
+                sa.select(participants.c.language).where(participants.c.id == pid)
+            ).scalar_one()
+    assert plang == "es" and langs == {"Ines": "es", "Kai": "de", "Lee": None}
+    assert rid

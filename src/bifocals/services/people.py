@@ -11,7 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bifocals.errors import BifocalsError, Conflict, Problem, ValidationError
+from bifocals.errors import BifocalsError, Conflict, Invalid, Problem, ValidationError
+from bifocals.instruments.translation import LANGUAGES
 from bifocals.services.accounts import EMAIL, write_audit
 from bifocals.services.campaigns import lock_campaign
 from bifocals.services.security import User, now
@@ -104,18 +105,41 @@ def _code_taken(conn: sa.Connection, campaign_id: int, code: str) -> bool:
     return found is not None
 
 
+def check_language_field(value: str | None) -> str | None:
+    """A person's language as entered: None when empty; en, de, fr or es; else an Invalid
+    naming the field and the choices."""
+    if value is None or not value.strip():
+        return None
+    code = value.strip().lower()
+    if code not in LANGUAGES:
+        raise Invalid(
+            f"{value!r} is not a language bifocals has texts in; use one of "
+            f"{', '.join(LANGUAGES)} or leave it empty",
+            "language",
+        )
+    return code
+
+
 def add_participant(
-    conn: sa.Connection, user: User, campaign_id: int, code: str, name: str, email: str
+    conn: sa.Connection,
+    user: User,
+    campaign_id: int,
+    code: str,
+    name: str,
+    email: str,
+    language: str | None = None,
 ) -> int:
-    """Add one participant (and their self rater) to a draft or open campaign."""
+    """Add one participant (and their self rater) to a draft or open campaign; `language`
+    (optional) is the language of their report and self-assessment."""
     require_editable(conn, campaign_id)
+    lang = check_language_field(language)
     code = code.strip()
     if not code or len(code) > 200:
         raise Conflict("give a short code for the participant (1 to 200 characters)", "code")
     if _code_taken(conn, campaign_id, code):
         raise Conflict(f"{code!r} is already used in this campaign; choose another", "code")
     addr = check_email(email, "email", required=False)
-    pid = insert_participant(conn, campaign_id, code, name.strip()[:200] or None, addr)
+    pid = insert_participant(conn, campaign_id, code, name.strip()[:200] or None, addr, lang)
     write_audit(conn, user, "participant.add", f"participant:{code}", "", campaign_id)
     return pid
 
@@ -258,6 +282,7 @@ def insert_rater(
     name: str,
     email: str | None,
     group: str,
+    language: str | None = None,
 ) -> int:
     # Random codes: a rater's code says nothing about who they are or in which order they came.
     code = f"{group}-{secrets.token_hex(4)}"
@@ -271,6 +296,7 @@ def insert_rater(
                 group=group,
                 name=name,
                 email=email,
+                language=language,
             )
             .returning(raters.c.id)
         ).scalar_one()
@@ -313,11 +339,14 @@ def add_rater(
     name: str,
     email: str,
     group: str,
+    language: str | None = None,
 ) -> int:
-    """Add a rater chosen by the facilitator."""
+    """Add a rater chosen by the facilitator; `language` (optional) is the one they answer
+    and are written to in (default: the participant's)."""
     require_editable(conn, campaign_id)
+    lang = check_language_field(language)
     clean, addr = _check_rater(conn, participant_id, name, email, group, require_email=False)
-    rid = insert_rater(conn, campaign_id, participant_id, clean, addr, group)
+    rid = insert_rater(conn, campaign_id, participant_id, clean, addr, group, lang)
     write_audit(
         conn, user, "rater.add", f"participant_id:{participant_id}", f"group={group}", campaign_id
     )
