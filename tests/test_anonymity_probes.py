@@ -37,6 +37,7 @@ TOKEN_ROUTES = {
     "/nominate/{token}",
     "/readiness/{token}",
     "/account/setup/{token}",
+    "/plan/{token}",
 }
 # Everything else is fetched with the seeded ids; {name:path} routes get an unknown name.
 PARAM = re.compile(r"\{([^}:]+)(:[^}]*)?\}")
