@@ -105,3 +105,62 @@ def test_participant_writes_shares_and_hands_a_link(auth: Auth, client: TestClie
 def test_plan_page_needs_a_participant_account(client: TestClient) -> None:
     r = client.get("/me/plan")
     assert r.status_code in (303, 401, 403)
+
+
+def test_the_pulse_survey_asks_only_the_plans_items(
+    auth: Auth, client: TestClient, site_url: str
+) -> None:
+    """At the plan's date the tick opens the pulse; a rater's link shows only the plan's
+    items, and a submission stores exactly those."""
+    import sqlalchemy as sa
+
+    from bifocals.instruments import get_instrument
+    from bifocals.services.schedule import tick
+    from bifocals.services.settings import WebSettings
+    from bifocals.services.token_links import LinkKind, issue
+    from bifocals.store import open_store
+    from bifocals.store.tables import campaigns, raters, responses
+
+    p02 = auth("p02@example.org")
+    saved = p02.post(
+        "/me/plan",
+        data={
+            "scales": ["focus_goals.leadership"],
+            "actions": "Say where we are going, monthly.",
+            "pulse_on": _day(30),
+        },
+    )
+    assert saved.status_code == 303
+    inst = get_instrument("bifocals_open_360")
+    asked = sorted(
+        i.id for i in inst.items if (i.dimension, i.side) == ("focus_goals", "leadership")
+    )
+    with open_store(site_url) as store:
+        (name,) = tick(store, WebSettings(), at=now() + timedelta(days=30, hours=1)).pulses
+        with store.engine.begin() as conn:
+            cid = conn.execute(
+                sa.select(campaigns.c.id).where(campaigns.c.name == name)
+            ).scalar_one()
+            rid = (
+                conn.execute(
+                    sa.select(raters.c.id).where(
+                        raters.c.campaign_id == cid, raters.c.group == "peer"
+                    )
+                )
+                .scalars()
+                .first()
+            )
+            assert rid is not None
+            token = issue(conn, LinkKind.INVITATION, int(rid), 30)
+    page = client.get(f"/survey/{token}")
+    assert page.status_code == 200
+    shown = set(re.findall(r'name="a_([A-Z0-9-]+)"', page.text))
+    assert shown == set(asked)
+    form = {f"a_{i}": "4" for i in asked} | {"action": "submit", "idempotency_key": "k-1"}
+    done = client.post(f"/survey/{token}", data=form)
+    assert done.status_code == 200
+    with open_store(site_url) as store, store.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(responses.c.item_id).where(responses.c.rater_id == rid)
+        ).scalars()
+        assert sorted(stored) == asked

@@ -20,7 +20,7 @@ thresholds, audit), marked in `pulse_campaigns` with its plan and full campaign:
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bifocals.errors import Conflict, NotFound
+from bifocals.instruments.model import Instrument
 from bifocals.scoring.retest import ScaleChange, compare_campaigns
 from bifocals.services.accounts import write_audit
 from bifocals.services.campaigns import ResultsRead, change_status
@@ -205,6 +206,16 @@ def pulse_items(conn: sa.Connection, campaign_id: int) -> frozenset[str] | None:
     scales = set(row.scales or ())
     inst = plan_instrument(row)
     return frozenset(i.id for i in inst.items if f"{i.dimension}.{i.side}" in scales)
+
+
+def pulse_subset(instrument: Instrument, items: frozenset[str] | None) -> Instrument:
+    """What a pulse's raters are asked: `instrument` with only `items` and no open questions
+    (None: the whole instrument, for a campaign that is not a pulse). Take the subset after
+    translating, since a translation is checked against the whole instrument."""
+    if items is None:
+        return instrument
+    kept = tuple(i for i in instrument.items if i.id in items)
+    return replace(instrument, items=kept, open_questions=())
 
 
 def is_pulse(conn: sa.Connection, campaign_id: int) -> bool:

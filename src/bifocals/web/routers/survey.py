@@ -31,6 +31,7 @@ from bifocals.locale import (
     negotiate,
 )
 from bifocals.services.mail_texts import expected_minutes
+from bifocals.services.pulse import pulse_items, pulse_subset
 from bifocals.services.security import utc
 from bifocals.services.survey_answers import FIELD_PREFIX, check, from_form, progress
 from bifocals.services.surveys import (
@@ -42,6 +43,7 @@ from bifocals.services.surveys import (
     write,
 )
 from bifocals.services.token_links import LinkKind, LinkStatus, Lookup, lookup, mark_opened
+from bifocals.store import Store
 from bifocals.store.tables import campaigns, participants, raters
 from bifocals.web import link_pages
 from bifocals.web.deps import get_store, render
@@ -86,10 +88,17 @@ def _instrument(instrument_id: str, snapshot: str | None) -> Instrument:
         return campaign_instrument(instrument_id, snapshot)
 
 
-def _look_instrument(look: Lookup) -> Instrument:
-    """The instrument of the invitation's campaign (the lookup read its id)."""
+def _look_instrument(look: Lookup, store: Store) -> Instrument:
+    """What the invitation's campaign asks (the lookup read its instrument): the whole
+    instrument, or for a pulse check only its plan's items (services.pulse)."""
     assert look.row is not None, "only a known invitation has an instrument"
-    return _instrument(look.row.instrument_id, look.row.instrument_yaml)
+    base = _instrument(look.row.instrument_id, look.row.instrument_yaml)
+    return pulse_subset(base, _asked(store, int(look.row.campaign_id)))
+
+
+def _asked(store: Store, campaign_id: int) -> frozenset[str] | None:
+    with store.engine.connect() as conn:
+        return pulse_items(conn, campaign_id)
 
 
 # The survey's checks (services/survey_answers.py) word their messages in English; these
@@ -163,7 +172,9 @@ def _form_page(
     available = translation_languages(base)
     lang = rater_language(row)
     lang = lang if lang in available else "en"
-    instrument = translated(base, lang)
+    instrument = pulse_subset(
+        translated(base, lang), _asked(get_store(request), int(look.row.campaign_id))
+    )
     done, total = progress(instrument, answers)
     errors = localized_errors(errors or {}, lang, instrument)
     ctx = {
@@ -229,7 +240,8 @@ def _survey_language(request: Request, token: str, choice: object) -> Response:
     look = _lookup(request, token)
     if not look.valid:
         return problem_page(request, look.status, _rater_language_of(request, look))
-    base = _look_instrument(look)
+    assert look.row is not None
+    base = _instrument(look.row.instrument_id, look.row.instrument_yaml)
     if not isinstance(choice, str) or choice not in translation_languages(base):
         return RedirectResponse(f"/survey/{token}", status_code=303)
     rater_id = int(look.row.rater_id)
@@ -262,7 +274,7 @@ def _survey_post(request: Request, token: str, fields: list[tuple[str, str]]) ->
         if action == "submit" and key and look.status is LinkStatus.USED:
             return _submit(request, token, look, {}, key)
         return problem_page(request, look.status, _rater_language_of(request, look))
-    instrument = _look_instrument(look)
+    instrument = _look_instrument(look, get_store(request))
     checked = check(instrument, from_form(fields), final=action == "submit")
     if action != "submit" or not checked.ok:
         valid = check(instrument, from_form(fields), final=False).answers
@@ -282,7 +294,13 @@ def _submit(
     if not key or len(key) > 200 or look.row is None:
         return problem_page(request, LinkStatus.UNKNOWN, lang)
     try:
-        done = submit(get_store(request).engine, token, _look_instrument(look), answers, key)
+        done = submit(
+            get_store(request).engine,
+            token,
+            _look_instrument(look, get_store(request)),
+            answers,
+            key,
+        )
     except SubmitRefused as refused:
         return problem_page(request, refused.status, lang)
     return render(request, "link_done.html", {"repeat": done.repeat, "lang": lang})
@@ -318,7 +336,7 @@ def _autosave(request: Request, token: str, payload: Any) -> Response:
     if not isinstance(raw, dict) or not (base is None or isinstance(base, int)):
         return JSONResponse({"error": "send answers (object) and version (integer)"}, 400)
     engine = get_store(request).engine
-    instrument = _look_instrument(look)
+    instrument = _look_instrument(look, get_store(request))
     checked = check(instrument, raw, final=False)
     if not checked.ok:
         return JSONResponse({"error": "invalid answers", "fields": checked.errors}, 422)
