@@ -40,6 +40,7 @@ from bifocals.scoring.model import (
     Highlight,
     ParticipantScores,
 )
+from bifocals.scoring.norms import NORM_MINIMUM, Percentile
 from bifocals.scoring.retest import ScaleChange
 from bifocals.text.guard import check_english
 
@@ -257,6 +258,9 @@ def individual_view(
     change: Sequence[ScaleChange] | None = None,
     compared_with: str | None = None,
     language: str | None = None,
+    percentiles: Sequence[Percentile] | None = None,
+    norm_name: str | None = None,
+    notes: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Everything the individual report template needs (the web pages can reuse it).
 
@@ -264,7 +268,9 @@ def individual_view(
     compared_with, the earlier campaign's name) adds the "since last time" section. language
     (en, de, fr, es; default English) is the participant's: texts, items, numbers and dates.
     Comments in another language than English are never coded (the analyzer reads English
-    only); the report says how many there are.
+    only); the report says how many there are. percentiles (with norm_name, the norm group)
+    add the "Against the norm" section; notes say why a comparison that was asked for is
+    missing.
     """
     if isinstance(participant, ParticipantScores):
         ps = participant
@@ -329,6 +335,10 @@ def individual_view(
         "since": since_view(change, framework, compared_with or _("the last campaign"))
         if change is not None
         else None,
+        "norms": _norms(percentiles, norm_name, framework, lang)
+        if percentiles is not None
+        else None,
+        "notes": list(notes),
         "comment_sections": comment_sections(ps.comments, framework, instrument, comment_codes),
         "coded": comment_codes is not None,
         "n_comments": len(ps.comments),
@@ -347,6 +357,18 @@ def individual_view(
     }
 
 
+def _norms(
+    percentiles: Sequence[Percentile], name: str | None, framework: Framework, lang: str
+) -> dict[str, Any]:
+    """The "Against the norm" section: each of others' scales with its percentile or why none
+    is given (fewer than NORM_MINIMUM in the norm)."""
+    rows = []
+    for p in sorted(percentiles, key=lambda p: (p.dimension, p.side)):
+        scale = scale_of(framework, p.dimension, p.side, lang)
+        rows.append({"scale": scale, "p": p})
+    return {"name": name or "", "rows": rows, "minimum": NORM_MINIMUM}
+
+
 class ReportOptions(TypedDict, total=False):
     """The keyword options of individual_view, passed on unchanged by individual_report_html."""
 
@@ -356,6 +378,9 @@ class ReportOptions(TypedDict, total=False):
     change: Sequence[ScaleChange] | None
     compared_with: str | None
     language: str | None
+    percentiles: Sequence[Percentile] | None
+    norm_name: str | None
+    notes: Sequence[str]
 
 
 def individual_report_html(

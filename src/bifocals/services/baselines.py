@@ -55,9 +55,9 @@ class ReportExtras:
 
 def _campaign(conn: sa.Connection, name: str) -> Any:
     row = conn.execute(
-        sa.select(campaigns.c.id, campaigns.c.name, campaigns.c.instrument_id).where(
-            campaigns.c.name == name
-        )
+        sa.select(
+            campaigns.c.id, campaigns.c.name, campaigns.c.instrument_id, campaigns.c.status
+        ).where(campaigns.c.name == name)
     ).first()
     if row is None:
         raise NotFound(f"no campaign named {name!r}; see `bifocals campaign list`", "name")
@@ -170,6 +170,18 @@ def report_extras(
         if int(old_row.id) == results.campaign_id:
             raise Invalid("compare with another campaign, not with itself", "previous")
         old_read = ResultsRead(read.user, read.action, f"campaign:{previous}", read.detail)
+        if (
+            read.user is not None
+            and read.user.role == "participant"
+            and old_row.status != "released"
+        ):
+            # a participant reads only released results: an earlier campaign whose reports
+            # were never released gives them nothing, not even a difference
+            notes.append(
+                f"the reports of {previous} were not released, so there is no change to show"
+            )
+            previous = None
+    if previous is not None:
         try:
             old = load_results(store, int(old_row.id), old_read)
         except Conflict:

@@ -13,6 +13,7 @@ from bifocals.instruments import list_instruments
 from bifocals.scoring.model import THRESHOLD_MAX, THRESHOLD_MIN, Thresholds
 from bifocals.services.access import managed_campaign, visible_campaigns_query
 from bifocals.services.at_risk import groups_at_risk
+from bifocals.services.baselines import get_baseline
 from bifocals.services.campaigns import (
     assign_facilitator,
     change_status,
@@ -23,12 +24,13 @@ from bifocals.services.campaigns import (
     results_seen,
     update_settings,
 )
+from bifocals.services.norms import list_norm_groups
 from bifocals.services.outbox import mail_status
 from bifocals.services.participant_accounts import release
 from bifocals.services.schedule import planned_events
 from bifocals.services.security import User
 from bifocals.store.app_tables import nominations
-from bifocals.store.tables import participants, raters
+from bifocals.store.tables import campaigns, participants, raters
 from bifocals.web.deps import (
     Admin,
     Manager,
@@ -173,7 +175,23 @@ def detail(request: Request, campaign_id: int, user: Manager) -> Response:
         risks = groups_at_risk(conn, campaign_id) if camp.status in ("draft", "open") else []
         planned = planned_events(conn, camp)
         mail = mail_status(conn, campaign_id)
+        earlier = [
+            str(n)
+            for n in conn.execute(
+                sa.select(campaigns.c.name)
+                .where(
+                    campaigns.c.instrument_id == camp.instrument_id,
+                    campaigns.c.id != campaign_id,
+                )
+                .order_by(campaigns.c.created_at.desc())
+            ).scalars()
+        ]
+    store = get_store(request)
+    norm_groups = [g.name for g in list_norm_groups(store) if g.instrument_id == camp.instrument_id]
     ctx = {
+        "baseline": get_baseline(store, campaign_id),
+        "earlier": earlier,
+        "norm_groups": norm_groups,
         "risks": risks,
         "planned": planned,
         "mail_status": mail,

@@ -23,6 +23,7 @@ from bifocals.reports import (
     zip_reports,
 )
 from bifocals.services.access import can_view_report, managed_campaign
+from bifocals.services.baselines import report_extras
 from bifocals.services.campaigns import ResultsRead
 from bifocals.services.results import (
     load_results,
@@ -87,8 +88,10 @@ def _individual(
                 sa.select(participants.c.language).where(participants.c.id == pid)
             ).scalar()
         )
-    results = load_results(store, campaign_id, ResultsRead(user, action, f"participant:{code}"))
+    read = ResultsRead(user, action, f"participant:{code}")
+    results = load_results(store, campaign_id, read)
     ps = results.participant(code)
+    extras = report_extras(store, results, read)
     html = individual_report_html(
         results.scores,
         ps,
@@ -96,6 +99,11 @@ def _individual(
         results.instrument,
         display_name=results.names.get(code),
         language=lang,
+        change=None if extras.changes is None else extras.changes.get(code),
+        compared_with=extras.compared_with,
+        percentiles=None if extras.percentiles is None else extras.percentiles.get(code, ()),
+        norm_name=None if extras.norm is None else extras.norm.name,
+        notes=extras.notes,
     )
     return html, code, lang
 
@@ -139,8 +147,14 @@ def _cohort(
     camp = managed(request, user, campaign_id)
     read = ResultsRead(user, action, f"campaign:{camp.name}", detail)
     results = load_results(store, campaign_id, read)
+    extras = report_extras(store, results, read)
     html = cohort_report_html(
-        results.scores, results.framework, results.instrument, names=results.names
+        results.scores,
+        results.framework,
+        results.instrument,
+        names=results.names,
+        changes=extras.changes,
+        compared_with=extras.compared_with,
     )
     return html, results.name
 
