@@ -164,3 +164,10 @@ def test_the_pulse_survey_asks_only_the_plans_items(
             sa.select(responses.c.item_id).where(responses.c.rater_id == rid)
         ).scalars()
         assert sorted(stored) == asked
+    # after its deadline the tick closes and releases the pulse; the plan page says what it
+    # can: one peer is below the threshold of 3, so no change is shown for others' view
+    with open_store(site_url) as store:
+        later = tick(store, WebSettings(), at=now() + timedelta(days=46))
+        assert later.released == [name]
+    plan_page = p02.get("/me/plan").text
+    assert "Pulse check" in plan_page and "Not enough raters answered" in plan_page
