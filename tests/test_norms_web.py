@@ -101,6 +101,13 @@ def test_admin_sets_comparisons_and_reports_carry_them(auth: Auth, tmp_path: Pat
     assert report.status_code == 200
     assert "Since last time" in report.text and "Reliably higher than last time" in report.text
     assert "Against the norm" in report.text and "Sector" in report.text
+    # the API's report and scores carry the same comparisons
+    api = p02.get("/api/v1" + report_path).json()["data"]
+    assert api["compared_with"] == OLD and api["norms"] == "Sector"
+    assert api["percentiles"] and all(1 <= p["percentile"] <= 99 for p in api["percentiles"])
+    assert any(c["reliable"] for c in api["change"])
+    scores = boss.get(f"/api/v1/campaigns/{new_id}/scores").json()["data"]
+    assert scores["compared_with"] == OLD and scores["norms"]["name"] == "Sector"
     # the cohort report shows the cohort's change
     cohort = boss.get(f"/campaigns/{new_id}/cohort").text
     assert f"The cohort's change since {OLD}" in cohort

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -20,7 +20,7 @@ from bifocals.cli.common import (
 )
 from bifocals.instruments.model import Instrument
 from bifocals.scoring.model import CampaignScores
-from bifocals.services.baselines import ReportExtras, report_extras
+from bifocals.services.baselines import ReportExtras, report_extras, with_extras
 from bifocals.services.campaigns import ResultsRead, campaign_id_by_name
 from bifocals.services.results import load_results
 from bifocals.services.retest import read_code_mapping
@@ -77,24 +77,6 @@ def read_scored(
         results = load_results(store, cid, read)
         extras = report_extras(store, results, read, previous=compare, code_map=codes, norms=norms)
     return Scored(results.scores, results.instrument, results.names), extras
-
-
-def with_extras(data: dict[str, Any], extras: ReportExtras) -> dict[str, Any]:
-    """The scores' JSON with, when compared, `compared_with`, `not_in_earlier` and per
-    participant `change` (a list; empty for one not in the earlier campaign), and with a norm
-    group, `norms` (its sizes) and per participant `percentiles`."""
-    if extras.changes is not None:
-        for p in data["participants"]:
-            p["change"] = [c.to_dict() for c in extras.changes.get(p["participant"], ())]
-        data["compared_with"] = extras.compared_with
-        data["not_in_earlier"] = list(extras.unmatched)
-    if extras.norm is not None and extras.percentiles is not None:
-        for p in data["participants"]:
-            p["percentiles"] = [x.to_dict() for x in extras.percentiles.get(p["participant"], ())]
-        data["norms"] = extras.norm.to_dict()
-    if extras.notes:
-        data["notes"] = list(extras.notes)
-    return data
 
 
 NormsOption = Annotated[

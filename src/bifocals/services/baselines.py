@@ -199,3 +199,36 @@ def report_extras(
             ps.participant: participant_percentiles(ps, table) for ps in results.scores.participants
         }
     return ReportExtras(compared_with, changes, unmatched, table, percentiles, tuple(notes))
+
+
+def with_extras(data: dict[str, Any], extras: ReportExtras) -> dict[str, Any]:
+    """The scores' JSON with, when compared, `compared_with`, `not_in_earlier` and per
+    participant `change` (a list; empty for one not in the earlier campaign), and with a norm
+    group, `norms` (its sizes) and per participant `percentiles`."""
+    if extras.changes is not None:
+        for p in data["participants"]:
+            p["change"] = [c.to_dict() for c in extras.changes.get(p["participant"], ())]
+        data["compared_with"] = extras.compared_with
+        data["not_in_earlier"] = list(extras.unmatched)
+    if extras.norm is not None and extras.percentiles is not None:
+        for p in data["participants"]:
+            p["percentiles"] = [x.to_dict() for x in extras.percentiles.get(p["participant"], ())]
+        data["norms"] = extras.norm.to_dict()
+    if extras.notes:
+        data["notes"] = list(extras.notes)
+    return data
+
+
+def participant_extras(code: str, extras: ReportExtras) -> dict[str, Any]:
+    """One participant's `change` and `percentiles` (as `with_extras` writes them), for a
+    single report's JSON; empty when the campaign has no comparisons."""
+    out: dict[str, Any] = {}
+    if extras.changes is not None:
+        out["change"] = [c.to_dict() for c in extras.changes.get(code, ())]
+        out["compared_with"] = extras.compared_with
+    if extras.norm is not None and extras.percentiles is not None:
+        out["percentiles"] = [x.to_dict() for x in extras.percentiles.get(code, ())]
+        out["norms"] = extras.norm.name
+    if extras.notes:
+        out["notes"] = list(extras.notes)
+    return out

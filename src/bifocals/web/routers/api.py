@@ -16,6 +16,7 @@ from fastapi import HTTPException, Request
 from bifocals.errors import NotFound, OperationError
 from bifocals.scoring.model import Thresholds
 from bifocals.services.access import can_view_report, managed_campaign, visible_campaigns_query
+from bifocals.services.baselines import participant_extras, report_extras, with_extras
 from bifocals.services.campaigns import (
     ResultsRead,
     change_status,
@@ -232,7 +233,8 @@ def scores(request: Request, campaign_id: Id, user: Anyone) -> ScoresOut:
     row = _managed(request, user, campaign_id)
     read = ResultsRead(user, "report.export", f"campaign:{row.name}", "api")
     results = _results(request, campaign_id, read)
-    return ScoresOut(campaign=row.name, data=results.scores.to_dict())
+    extras = report_extras(get_store(request), results, read)
+    return ScoresOut(campaign=row.name, data=with_extras(results.scores.to_dict(), extras))
 
 
 @router.get("/campaigns/{campaign_id}/participants/{pid}/report", response_model=ReportOut)
@@ -244,11 +246,11 @@ def report(request: Request, campaign_id: Id, pid: Id, user: Anyone) -> ReportOu
             raise problem(404, "no report to show here", "pid")
         row = campaign_row(conn, campaign_id)
         code = participant_code(conn, campaign_id, pid)
-    results = _results(
-        request, campaign_id, ResultsRead(user, "report.view", f"participant:{code}", "api")
-    )
+    read = ResultsRead(user, "report.view", f"participant:{code}", "api")
+    results = _results(request, campaign_id, read)
     try:
         data = results.participant(code).to_dict()
     except NotFound as exc:
         raise problem(404, exc.message, "pid") from exc
+    data.update(participant_extras(code, report_extras(store, results, read)))
     return ReportOut(campaign=row.name, participant=code, data=data)
