@@ -26,9 +26,18 @@ PACKAGE = LOCALE_DIR.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 JINJA = "jinja2.ext:babel_extract"
 # (glob under src/bifocals, extraction method): the rater's survey and link pages, the
-# invitation and reminder e-mails, the participant's report.
+# invitation and reminder e-mails, the participant's report, the participant's own pages
+# (sign-in, password, "My feedback", the development plan and its manager's page).
 SOURCES: tuple[tuple[str, str], ...] = (
     ("web/templates/base.html", JINJA),
+    ("web/templates/auth/*.html", JINJA),
+    ("web/templates/plan/edit.html", JINJA),
+    ("web/templates/plan/shared.html", JINJA),
+    ("web/routers/auth.py", "python"),
+    ("web/routers/plans.py", "python"),
+    ("web/routers/programme.py", "python"),
+    ("services/plans.py", "python"),
+    ("services/accounts.py", "python"),
     ("web/templates/survey/*.html", JINJA),
     ("web/templates/link_done.html", JINJA),
     ("web/templates/link_problem.html", JINJA),

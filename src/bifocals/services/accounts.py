@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 
 from bifocals.addresses import EMAIL as ADDRESS
 from bifocals.errors import BifocalsError
+from bifocals.locale import N_, gettext_for
 from bifocals.services.security import MIN_PASSWORD, User, hash_password, now, utc
 from bifocals.store import Store
 from bifocals.store.app_tables import ROLES, audit_log, users
@@ -26,10 +28,25 @@ def check_email(email: str, where: str = "email") -> str:
     return e
 
 
+# check_password's refusal, marked for the catalogues (password_message shows it translated).
+SHORT_PASSWORD = N_("password has %(length)s characters; use at least %(least)s")
+_SHORT = re.compile(r"password has (\d+) characters; use at least (\d+)")
+
+
 def check_password(password: str) -> None:
     """Refuse passwords too short to resist guessing."""
     if len(password) < MIN_PASSWORD:
-        raise BifocalsError(f"password has {len(password)} characters; use at least {MIN_PASSWORD}")
+        values = {"length": len(password), "least": MIN_PASSWORD}
+        raise BifocalsError(SHORT_PASSWORD % values)
+
+
+def password_message(message: str, language: str | None) -> str:
+    """check_password's refusal in `language`; any other message as it is."""
+    short = _SHORT.fullmatch(message)
+    if short is None:
+        return message
+    values = {"length": short.group(1), "least": short.group(2)}
+    return gettext_for(language)(SHORT_PASSWORD) % values
 
 
 @dataclass(frozen=True)

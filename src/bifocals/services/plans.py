@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from bifocals.errors import Conflict, Forbidden, NotFound, Problem, ValidationError
 from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.instruments.model import Instrument
+from bifocals.locale import N_, gettext_for
 from bifocals.services.access import can_manage
 from bifocals.services.accounts import write_audit
 from bifocals.services.security import User, now
@@ -36,6 +37,54 @@ MAX_SUPPORT = 2000
 PULSE_MIN_DAYS = 7  # the earliest pulse: a week after the plan is written
 PULSE_MAX_DAYS = 730
 PLAN_LINK_DAYS = 180
+
+# What the checks below say, in English, marked for the catalogues: the plan page shows them in
+# the participant's language through `plan_message`. Placeholders take MESSAGE_VALUES.
+NOT_A_SCALE = N_("not a scale of this questionnaire; choose from the list")
+NO_SCALE = N_("choose at least one scale to work on")
+TOO_MANY_SCALES = N_("choose at most %(max_scales)s scales: focus helps")
+NO_ACTION = N_("write at least one action you will take")
+ACTIONS_TOO_LONG = N_("keep the actions under %(max_actions)s characters")
+SUPPORT_TOO_LONG = N_("keep the support wanted under %(max_support)s characters")
+BAD_DATE = N_("write the date of the pulse check as YYYY-MM-DD")
+TOO_SOON = N_("choose a date at least %(min_days)s days from today")
+TOO_LATE = N_("choose a date within two years")
+NOT_RELEASED = N_("your report is not released yet; write your plan after reading it")
+PULSE_FIXED = N_(
+    "the pulse check has started: its scales and date stay as they are; "
+    "you can still change the actions, the support and the sharing"
+)
+NO_PLAN = N_("write your plan first")
+NOT_SHARED = N_("share the plan with your manager first")
+PLAN_MESSAGES = (
+    NOT_A_SCALE,
+    NO_SCALE,
+    TOO_MANY_SCALES,
+    NO_ACTION,
+    ACTIONS_TOO_LONG,
+    SUPPORT_TOO_LONG,
+    BAD_DATE,
+    TOO_SOON,
+    TOO_LATE,
+    NOT_RELEASED,
+    PULSE_FIXED,
+    NO_PLAN,
+    NOT_SHARED,
+)
+MESSAGE_VALUES = {
+    "max_scales": MAX_PLAN_SCALES,
+    "max_actions": MAX_ACTIONS,
+    "max_support": MAX_SUPPORT,
+    "min_days": PULSE_MIN_DAYS,
+}
+
+
+def plan_message(message: str, language: str | None) -> str:
+    """A message of the plan's checks in `language`; any other message as it is."""
+    for msgid in PLAN_MESSAGES:
+        if msgid % MESSAGE_VALUES == message:
+            return gettext_for(language)(msgid) % MESSAGE_VALUES
+    return message
 
 
 @dataclass(frozen=True)
@@ -99,30 +148,30 @@ def parse_plan(form: Mapping[str, Any], instrument: Instrument, today: date) -> 
     scales = tuple(dict.fromkeys(str(s).strip() for s in raw_scales if str(s).strip()))
     for s in scales:
         if s not in known:
-            bad("scales", s, "not a scale of this questionnaire; choose from the list")
+            bad("scales", s, NOT_A_SCALE)
     if not scales:
-        bad("scales", "", "choose at least one scale to work on")
+        bad("scales", "", NO_SCALE)
     elif len(scales) > MAX_PLAN_SCALES:
-        bad("scales", len(scales), f"choose at most {MAX_PLAN_SCALES} scales: focus helps")
+        bad("scales", len(scales), TOO_MANY_SCALES % MESSAGE_VALUES)
     actions = str(form.get("actions") or "").strip()
     if not actions:
-        bad("actions", "", "write at least one action you will take")
+        bad("actions", "", NO_ACTION)
     elif len(actions) > MAX_ACTIONS:
-        bad("actions", len(actions), f"keep the actions under {MAX_ACTIONS} characters")
+        bad("actions", len(actions), ACTIONS_TOO_LONG % MESSAGE_VALUES)
     support = str(form.get("support") or "").strip()
     if len(support) > MAX_SUPPORT:
-        bad("support", len(support), f"keep the support wanted under {MAX_SUPPORT} characters")
+        bad("support", len(support), SUPPORT_TOO_LONG % MESSAGE_VALUES)
     text = str(form.get("pulse_on") or "").strip()
     pulse_on = today + timedelta(days=90)
     try:
         pulse_on = date.fromisoformat(text)
     except ValueError:
-        bad("pulse_on", text, "write the date of the pulse check as YYYY-MM-DD")
+        bad("pulse_on", text, BAD_DATE)
     else:
         if pulse_on < today + timedelta(days=PULSE_MIN_DAYS):
-            bad("pulse_on", text, f"choose a date at least {PULSE_MIN_DAYS} days from today")
+            bad("pulse_on", text, TOO_SOON % MESSAGE_VALUES)
         elif pulse_on > today + timedelta(days=PULSE_MAX_DAYS):
-            bad("pulse_on", text, "choose a date within two years")
+            bad("pulse_on", text, TOO_LATE)
     if problems:
         raise ValidationError(problems, "the plan was not saved")
     return PlanInput(
@@ -212,7 +261,7 @@ def save_plan(store: Store, user: User, data: PlanInput) -> Plan:
     with store.engine.begin() as conn:
         camp = participant_campaign(conn, user)
         if camp.status != "released":
-            raise Conflict("your report is not released yet; write your plan after reading it")
+            raise Conflict(NOT_RELEASED)
         old = conn.execute(
             sa.select(development_plans).where(
                 development_plans.c.participant_id == camp.participant_id
@@ -237,11 +286,7 @@ def save_plan(store: Store, user: User, data: PlanInput) -> Plan:
             if old.pulse_campaign_id is not None and (
                 tuple(old.scales) != data.scales or old.pulse_on != data.pulse_on
             ):
-                raise Conflict(
-                    "the pulse check has started: its scales and date stay as they are; "
-                    "you can still change the actions, the support and the sharing",
-                    "scales",
-                )
+                raise Conflict(PULSE_FIXED, "scales")
             conn.execute(
                 sa.update(development_plans)
                 .where(development_plans.c.id == old.id)
@@ -284,9 +329,9 @@ def manager_link(store: Store, user: User) -> str:
             )
         ).first()
         if row is None:
-            raise Conflict("write your plan first")
+            raise Conflict(NO_PLAN)
         if not row.share_manager:
-            raise Conflict("share the plan with your manager first", "share_manager")
+            raise Conflict(NOT_SHARED, "share_manager")
         token = issue(conn, LinkKind.PLAN, int(row.id), PLAN_LINK_DAYS)
         write_audit(conn, user, "plan.link", f"participant:{camp.code}", "", int(camp.id))
     return token

@@ -21,11 +21,13 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from bifocals.locale import DEFAULT_LANGUAGE, language_or_default, negotiate
 from bifocals.locale.jinja import install_i18n
 from bifocals.services.security import Session, User, load_session, same, user_for_api_token, utc
 from bifocals.services.settings import WebSettings
 from bifocals.store import Store
 from bifocals.store.app_tables import sessions
+from bifocals.store.tables import participants
 
 log = logging.getLogger("bifocals.web")
 
@@ -223,6 +225,26 @@ def _take_flashes(request: Request) -> list[dict[str, str]]:
             .values(flash=json.dumps(kept) if kept else None)
         )
     return [i for i in items if i.get("kind") != ISSUED_LINKS]
+
+
+def participant_language(conn: sa.Connection, participant_id: int | None) -> str | None:
+    """A participant's stored language (None when none is set or there is no participant)."""
+    if participant_id is None:
+        return None
+    q = sa.select(participants.c.language).where(participants.c.id == participant_id)
+    return cast("str | None", conn.execute(q).scalar())
+
+
+def page_language(request: Request, user: User | None = None) -> str:
+    """The language of a page for its reader: a participant's stored language (English when
+    none is set, as for their report); a visitor who is not signed in, their browser's
+    (Accept-Language); admins and facilitators, whose pages are English, English."""
+    if user is None:
+        return negotiate(request.headers.get("accept-language"))
+    if user.role != "participant":
+        return DEFAULT_LANGUAGE
+    with get_store(request).engine.connect() as conn:
+        return language_or_default(participant_language(conn, user.participant_id))
 
 
 def set_anon_csrf_cookie(request: Request, response: Response) -> None:

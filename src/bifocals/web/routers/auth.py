@@ -1,4 +1,7 @@
-"""Signing in and out, the start page, a participant's own page, changing one's password."""
+"""Signing in and out, the start page, a participant's own page, changing one's password.
+
+The participant's pages are in their stored language, the sign-in page in the browser's
+(deps.page_language); the pages of other roles stay English."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError
-from bifocals.services.accounts import set_password, write_audit
+from bifocals.locale import gettext_for
+from bifocals.services.accounts import password_message, set_password, write_audit
 from bifocals.services.security import (
     User,
     authenticate,
@@ -29,6 +33,7 @@ from bifocals.web.deps import (
     flash,
     get_settings,
     get_store,
+    page_language,
     render,
     require_role,
     require_user,
@@ -57,10 +62,11 @@ def home(request: Request) -> Response:
     return RedirectResponse("/login" if user is None else home_for(user), status_code=303)
 
 
-def _too_many(wait: int) -> str:
+def _too_many(wait: int, lang: str) -> str:
+    _ = gettext_for(lang)
     minutes, seconds = divmod(wait, 60)
     when = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-    return f"Too many failed sign-ins for this account. Try again in {when}."
+    return _("Too many failed sign-ins for this account. Try again in %(when)s.") % {"when": when}
 
 
 @router.get("/login", include_in_schema=False)
@@ -69,7 +75,8 @@ def login_page(request: Request, next: str = "/") -> Response:
     user = current_user(request)
     if user is not None:
         return RedirectResponse(home_for(user), status_code=303)
-    return render(request, "auth/login.html", {"next": safe_next(next), "email": ""})
+    ctx = {"next": safe_next(next), "email": "", "lang": page_language(request)}
+    return render(request, "auth/login.html", ctx)
 
 
 @router.post("/login", include_in_schema=False)
@@ -82,6 +89,8 @@ def login(
     """Check the password (throttled per account and per address) and start a session."""
     settings = get_settings(request)
     store = get_store(request)
+    lang = page_language(request)
+    _ = gettext_for(lang)
     addr = email.strip().lower()
     ip = request.client.host if request.client else "unknown"
     with store.engine.begin() as conn:
@@ -93,10 +102,11 @@ def login(
             user = authenticate(conn, addr, password)
             record_attempt(conn, addr, ip, success=user is not None)
     if wait:
-        ctx = {"next": safe_next(next), "email": addr, "error": _too_many(wait)}
+        ctx = {"next": safe_next(next), "email": addr, "error": _too_many(wait, lang), "lang": lang}
         return render(request, "auth/login.html", ctx, status_code=429)
     if user is None:
-        ctx = {"next": safe_next(next), "email": addr, "error": "E-mail or password is wrong."}
+        error = _("E-mail or password is wrong.")
+        ctx = {"next": safe_next(next), "email": addr, "error": error, "lang": lang}
         return render(request, "auth/login.html", ctx, status_code=401)
     with store.engine.begin() as conn:
         old = current_session(request)
@@ -141,13 +151,13 @@ def me(request: Request, user: Annotated[User, Depends(require_role("participant
                 "status": row[2],
                 "participant_id": row[3],
             }
-    return render(request, "auth/me.html", {"item": item})
+    return render(request, "auth/me.html", {"item": item, "lang": page_language(request, user)})
 
 
 @router.get("/account/password", include_in_schema=False)
-def password_page(request: Request, _user: Annotated[User, Depends(require_user)]) -> Response:
+def password_page(request: Request, user: Annotated[User, Depends(require_user)]) -> Response:
     """The change-password form."""
-    return render(request, "auth/password.html")
+    return render(request, "auth/password.html", {"lang": page_language(request, user)})
 
 
 @router.post("/account/password", include_in_schema=False)
@@ -159,6 +169,8 @@ def change_password(
 ) -> Response:
     """Change the password after checking the current one; other sessions end."""
     store = get_store(request)
+    lang = page_language(request, user)
+    _ = gettext_for(lang)
     ip = request.client.host if request.client else "unknown"
     with store.engine.begin() as conn:
         # Wrong current passwords count against the same throttle as wrong sign-ins.
@@ -173,19 +185,21 @@ def change_password(
             if not right:
                 record_attempt(conn, user.email, ip, success=False)
     if wait:
-        return render(request, "auth/password.html", {"error": _too_many(wait)}, status_code=429)
+        ctx = {"error": _too_many(wait, lang), "lang": lang}
+        return render(request, "auth/password.html", ctx, status_code=429)
     if not right:
-        ctx = {"error": "The current password is wrong."}
+        ctx = {"error": _("The current password is wrong."), "lang": lang}
         return render(request, "auth/password.html", ctx, status_code=400)
     try:
         set_password(store, user, new)
     except BifocalsError as exc:
-        return render(request, "auth/password.html", {"error": str(exc)}, status_code=400)
+        ctx = {"error": password_message(str(exc), lang), "lang": lang}
+        return render(request, "auth/password.html", ctx, status_code=400)
     settings = get_settings(request)
     with store.engine.begin() as conn:
         raw, _session = start_session(conn, user.id, settings.session_hours)
     request.state.bf_session = _session
-    flash(request, "Your password was changed.", "success")
+    flash(request, _("Your password was changed."), "success")
     response = RedirectResponse(home_for(user), status_code=303)
     set_session_cookie(request, response, raw)
     return response

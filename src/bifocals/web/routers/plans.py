@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError, ValidationError
 from bifocals.framework import default_framework
+from bifocals.locale import DEFAULT_LANGUAGE, gettext_for, language_or_default
+from bifocals.locale.names import framework_name, translated_framework
 from bifocals.services.campaigns import ResultsRead
 from bifocals.services.plans import (
     MAX_ACTIONS,
@@ -25,6 +26,7 @@ from bifocals.services.plans import (
     participant_campaign,
     plan_by_link,
     plan_instrument,
+    plan_message,
     save_plan,
     scale_choices,
     shared_plans,
@@ -33,13 +35,15 @@ from bifocals.services.pulse import pulse_view
 from bifocals.services.results import load_results
 from bifocals.services.security import User, now
 from bifocals.services.token_links import LinkKind, LinkStatus, link_url
+from bifocals.store import Store
 from bifocals.store.plan_tables import MAX_PLAN_SCALES
-from bifocals.store.tables import participants
 from bifocals.web.deps import (
     Manager,
     csrf_protect,
     get_store,
     managed,
+    page_language,
+    participant_language,
     public_base,
     render,
     require_role,
@@ -51,25 +55,40 @@ router = APIRouter(dependencies=[Depends(csrf_protect)])
 Participant = Annotated[User, Depends(require_role("participant"))]
 
 
-def _labels() -> dict[str, dict[str, str]]:
-    """dimension.side -> {dimension name, side label, description} from the framework."""
+def _labels(lang: str = DEFAULT_LANGUAGE) -> dict[str, dict[str, str]]:
+    """dimension.side -> {dimension name, side, side's name, label, description} from the
+    framework, in `lang` (the side's name is the side itself in English)."""
     out: dict[str, dict[str, str]] = {}
-    for d in default_framework().dimensions:
+    for d in translated_framework(default_framework(), lang).dimensions:
         for side in ("leadership", "management"):
             spec = d.side(side)
             out[f"{d.id}.{side}"] = {
                 "dimension": d.name,
                 "side": side,
+                "side_name": side
+                if lang == DEFAULT_LANGUAGE
+                else framework_name(side.capitalize(), lang),
                 "label": spec.label,
                 "description": spec.description,
             }
     return out
 
 
+def _language(store: Store, participant_id: int | None) -> str:
+    """The participant's language (English when none is set), for their plan's pages."""
+    with store.engine.connect() as conn:
+        return language_or_default(participant_language(conn, participant_id))
+
+
+def _in(lang: str, errors: dict[str, str]) -> dict[str, str]:
+    """The plan's check messages in `lang` (services.plans words them in English)."""
+    return {field: plan_message(message, lang) for field, message in errors.items()}
+
+
 def _plan_dict(plan: Plan, labels: dict[str, dict[str, str]]) -> dict[str, Any]:
     return {
         "scales": [
-            {"key": s, **labels.get(s, {"label": s, "dimension": s, "side": ""})}
+            {"key": s, **labels.get(s, {"label": s, "dimension": s, "side": "", "side_name": ""})}
             for s in plan.scales
         ],
         "actions": plan.actions,
@@ -96,10 +115,8 @@ def _page(
     store = get_store(request)
     with store.engine.connect() as conn:
         camp = participant_campaign(conn, user)
-        lang = conn.execute(
-            sa.select(participants.c.language).where(participants.c.id == camp.participant_id)
-        ).scalar()
-    labels = _labels()
+    lang = _language(store, camp.participant_id)
+    labels = _labels(lang)
     plan = own_plan(store, user)
     suggested: list[str] = []
     if camp.status == "released":
@@ -128,7 +145,7 @@ def _page(
         "plan": _plan_dict(plan, labels) if plan else None,
         "choices": choices,
         "values": values,
-        "errors": errors or {},
+        "errors": _in(lang, errors or {}),
         "link": link,
         "pulse": pulse_view(store, user),
         "labels": labels,
@@ -136,7 +153,7 @@ def _page(
         "max_actions": MAX_ACTIONS,
         "max_support": MAX_SUPPORT,
         "min_days": PULSE_MIN_DAYS,
-        "lang": lang or "en",
+        "lang": lang,
     }
     return render(request, "plan/edit.html", ctx, status_code=status_code)
 
@@ -180,7 +197,8 @@ def plan_save(
     except BifocalsError as exc:
         field = getattr(exc, "field", None) or "form"
         return _page(request, user, values=typed, errors={field: str(exc)}, status_code=409)
-    return flash_to(request, "/me/plan", "Your plan is saved.")
+    _ = gettext_for(_language(store, camp.participant_id))
+    return flash_to(request, "/me/plan", _("Your plan is saved."))
 
 
 @router.post("/me/plan/link", include_in_schema=False)
@@ -198,11 +216,14 @@ def plan_link(request: Request, user: Participant) -> Response:
 def plan_by_manager(request: Request, token: str) -> Response:
     """The plan as its participant shares it with their manager (read only)."""
     if len(token) > 200:
-        return problem_page(request, LinkKind.PLAN, LinkStatus.UNKNOWN)
+        return problem_page(request, LinkKind.PLAN, LinkStatus.UNKNOWN, page_language(request))
     status, plan = plan_by_link(get_store(request), token)
     if plan is None:
-        return problem_page(request, LinkKind.PLAN, status)
-    response = render(request, "plan/shared.html", {"plan": _plan_dict(plan, _labels())})
+        return problem_page(request, LinkKind.PLAN, status, page_language(request))
+    # In the participant's language: they wrote the plan and chose to share it.
+    lang = _language(get_store(request), plan.participant_id)
+    ctx = {"plan": _plan_dict(plan, _labels(lang)), "lang": lang}
+    response = render(request, "plan/shared.html", ctx)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

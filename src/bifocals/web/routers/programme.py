@@ -13,6 +13,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError, ValidationError
+from bifocals.locale import gettext_for, language_or_default
+from bifocals.services.accounts import password_message
 from bifocals.services.mail_texts import (
     INVITE_BODY,
     INVITE_SUBJECT,
@@ -25,8 +27,8 @@ from bifocals.services.outbox import queue_invitations, requeue_failed
 from bifocals.services.participant_accounts import invite_participants, set_password_by_link
 from bifocals.services.schedule import TEXT_FIELDS, update_schedule
 from bifocals.services.security import start_session
-from bifocals.services.token_links import LinkKind, lookup
-from bifocals.store.app_tables import sessions
+from bifocals.services.token_links import LinkKind, Lookup, lookup
+from bifocals.store.app_tables import sessions, users
 from bifocals.web import link_pages
 from bifocals.web.deps import (
     Manager,
@@ -36,6 +38,8 @@ from bifocals.web.deps import (
     get_settings,
     get_store,
     managed,
+    page_language,
+    participant_language,
     public_base,
     render,
     send_soon,
@@ -192,14 +196,27 @@ def invite_accounts(request: Request, campaign_id: int, user: Manager) -> Respon
     return see_other(f"/campaigns/{campaign_id}")
 
 
+def _account_language(request: Request, look: Lookup) -> str:
+    """The language of a set-password link's pages: its participant's stored language (English
+    when none is set); for an unknown link, the browser's."""
+    if look.row is None:
+        return page_language(request)
+    with get_store(request).engine.connect() as conn:
+        pid = conn.execute(
+            sa.select(users.c.participant_id).where(users.c.id == look.row.user_id)
+        ).scalar()
+        return language_or_default(participant_language(conn, pid))
+
+
 @router.get("/account/setup/{token}", include_in_schema=False)
 def setup_page(request: Request, token: str) -> Response:
     """The page where an invited participant chooses their password."""
     with get_store(request).engine.connect() as conn:
         look = lookup(conn, LinkKind.ACCOUNT, token)
+    lang = _account_language(request, look)
     if not look.valid:
-        return link_pages.problem_page(request, LinkKind.ACCOUNT, look.status)
-    ctx = {"token": token, "email": look.row.email, "error": ""}
+        return link_pages.problem_page(request, LinkKind.ACCOUNT, look.status, lang)
+    ctx = {"token": token, "email": look.row.email, "error": "", "lang": lang}
     return render(request, "auth/setup.html", ctx)
 
 
@@ -214,17 +231,20 @@ def setup_save(
     store = get_store(request)
     with store.engine.connect() as conn:
         look = lookup(conn, LinkKind.ACCOUNT, token)
+    lang = _account_language(request, look)
+    _ = gettext_for(lang)
     if not look.valid:
-        return link_pages.problem_page(request, LinkKind.ACCOUNT, look.status)
-    error = "The two passwords differ; type the same one twice." if password != again else ""
+        return link_pages.problem_page(request, LinkKind.ACCOUNT, look.status, lang)
+    error = _("The two passwords differ; type the same one twice.") if password != again else ""
     if not error:
         try:
             uid, email = set_password_by_link(store, token, password)
         except BifocalsError as exc:
-            error = str(exc)
+            error = password_message(str(exc), lang)
         else:
             # The link proved the address: sign the person in, as a sign-in would.
-            note = [{"kind": "success", "message": f"Password set: you are signed in as {email}."}]
+            done = _("Password set: you are signed in as %(email)s.") % {"email": email}
+            note = [{"kind": "success", "message": done}]
             with store.engine.begin() as conn:
                 raw, session = start_session(conn, uid, get_settings(request).session_hours)
                 conn.execute(
@@ -235,5 +255,5 @@ def setup_save(
             response = RedirectResponse("/me", status_code=303)
             set_session_cookie(request, response, raw)
             return response
-    ctx = {"token": token, "email": look.row.email, "error": error}
+    ctx = {"token": token, "email": look.row.email, "error": error, "lang": lang}
     return render(request, "auth/setup.html", ctx, status_code=400)
