@@ -73,7 +73,7 @@ def _processes_of(folder: str) -> list[int]:
 
 
 def _stop(folder: str) -> None:
-    for sig, wait in ((signal.SIGTERM, 8.0), (signal.SIGKILL, 3.0)):
+    for sig, wait in ((signal.SIGTERM, 4.0), (signal.SIGKILL, 3.0)):
         pids = _processes_of(folder)
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
@@ -185,3 +185,23 @@ def test_ray_start_cluster_equals_local(tmp_path: Path, cluster: dict[str, str])
     assert "240 unit(s) skipped: empty" in done.stderr
     assert f"wrote {expected.num_rows} units to coded" in done.stderr
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".coded")]
+
+
+def test_ray_start_cluster_refuses_a_client_without_its_token(
+    tmp_path: Path, cluster: dict[str, str]
+) -> None:
+    """The cluster has token authentication on: a client without RAY_AUTH_MODE=token and the
+    token (and no ~/.ray/auth_token: HOME is an empty folder) is refused, and told what to set."""
+    src = tmp_path / "c.csv"
+    src.write_text("id,comment\n1,Plan the budget.\n", "utf-8")
+    env = {k: v for k, v in cluster.items() if k not in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN")}
+    env["HOME"] = str(tmp_path)
+    args = [str(src), "--column", "comment", "--engine", "ray", "--parquet", str(tmp_path / "o")]
+    done = subprocess.run(
+        [str(BIN / "bifocals"), "analyze", *args], env=env, capture_output=True, text=True,
+        timeout=90, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    flat = " ".join(done.stderr.split())
+    assert "RAY_AUTH_MODE=token" in flat and "Traceback" not in flat
+    assert not (tmp_path / "o").exists()

@@ -308,15 +308,15 @@ def connect(ray: Any) -> None:
 
             ray.init(address="local", num_cpus=cpu_count(), include_dashboard=False, **quiet)
     except Exception as exc:
-        if "auth" in f"{type(exc).__name__} {exc}".lower():
-            raise BifocalsError(
-                f"RAY_ADDRESS={address}: the cluster refused this client's token ({exc}); a "
-                "cluster with token authentication needs RAY_AUTH_MODE=token and its token "
-                "(~/.ray/auth_token, RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH) here too"
-            ) from exc
-        if address:
-            raise BifocalsError(f"RAY_ADDRESS={address}: cannot connect ({exc})") from exc
-        raise
+        if not address:
+            raise
+        # A cluster with token authentication refuses a client without its token with no
+        # word of it in the exception (Ray only logs "Unauthenticated"), so name both causes.
+        raise BifocalsError(
+            f"RAY_ADDRESS={address}: cannot connect ({exc}). Check the address; a cluster with "
+            "token authentication also needs RAY_AUTH_MODE=token and its token here "
+            "(~/.ray/auth_token, RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH)"
+        ) from exc
 
 
 def run_ray(
