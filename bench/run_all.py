@@ -26,6 +26,8 @@ SCRIPTS: dict[str, list[str]] = {
     "segment": ["segment_bench.py"],
     "change": ["change_bench.py"],
     "web_load": ["web_load.py", "--raters", "500"],
+    "web_open_loop": ["web_open_loop.py"],
+    "ray_scaling": ["ray_scaling.py", "--actor-rows", "2000"],
 }
 
 

@@ -89,7 +89,9 @@ def main() -> None:
     if not args.no_ray:
         import ray
 
-        ray.init(num_cpus=cpu_count(), include_dashboard=False, log_to_driver=False)
+        ray.init(
+            address="local", num_cpus=cpu_count(), include_dashboard=False, log_to_driver=False
+        )
         with tempfile.TemporaryDirectory() as d:
             for w in (1, 2):
                 rate = ray_rate(texts, w, Path(d))
