@@ -59,6 +59,9 @@ def report(
     Reports show only what scoring allows (anonymity thresholds applied); charts are inline
     SVG, no JavaScript. A progress bar runs on stderr.
 
+    Each participant's report is in their language (de, fr or es, from the roster's
+    participant_language column; English when none is set); index and cohort are English.
+
     With --compare OLD, each report gets a "since last time" section (others' change per
     scale, reliable changes named) and the cohort report the cohort's change.
 
@@ -90,6 +93,7 @@ def report(
                 progress=lambda _: bar.advance(task),
                 workers=workers or max(1, os.cpu_count() or 1),
                 names=scored.names,
+                languages=scored.languages,
                 changes=extras.changes,
                 compared_with=extras.compared_with,
             )

@@ -52,6 +52,7 @@ class Scored:
     scores: CampaignScores
     instrument: Instrument
     names: dict[str, str]  # participant code -> display name, where one is stored
+    languages: dict[str, str]  # participant code -> their report's language, where one is stored
 
 
 def read_scored(
@@ -76,7 +77,7 @@ def read_scored(
         read = ResultsRead(None, "report.export", f"campaign:{name}", detail)
         results = load_results(store, cid, read)
         extras = report_extras(store, results, read, previous=compare, code_map=codes, norms=norms)
-    return Scored(results.scores, results.instrument, results.names), extras
+    return Scored(results.scores, results.instrument, results.names, results.languages), extras
 
 
 NormsOption = Annotated[

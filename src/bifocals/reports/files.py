@@ -70,16 +70,18 @@ def write_reports(
     workers: int = 1,
     changes: Mapping[str, Sequence[ScaleChange]] | None = None,
     compared_with: str | None = None,
+    languages: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write every participant's report, the cohort report and an index page; return the paths.
 
     Files: <participant>.html (and .pdf with pdf=True) with safe, unique names, cohort.html
     (.pdf), index.html linking them. progress is called once per participant with its code
     after its files are written, then with "cohort" and "index". names maps participant codes
-    to display names. changes (per participant code, from scoring.retest, with compared_with)
-    add the "since last time" sections; a participant without an entry gets none. workers > 1
-    makes the PDFs in that many processes (WeasyPrint holds the GIL, so threads would not
-    help); HTML is always made here.
+    to display names, languages to the language of each one's report (English where none is
+    given; the index and cohort pages are English). changes (per participant code, from
+    scoring.retest, with compared_with) add the "since last time" sections; a participant
+    without an entry gets none. workers > 1 makes the PDFs in that many processes (WeasyPrint
+    holds the GIL, so threads would not help); HTML is always made here.
     """
     out = Path(out_dir)
     try:
@@ -127,6 +129,7 @@ def write_reports(
                 display_name=names.get(ps.participant),
                 change=None if changes is None else changes.get(ps.participant),
                 compared_with=compared_with,
+                language=(languages or {}).get(ps.participant),
             )
             emit(out / f"{stem}.html", html)
             people.append(
@@ -173,13 +176,15 @@ def zip_reports(
     *,
     names: Mapping[str, str] | None = None,
     generated: str | None = None,
+    languages: Mapping[str, str] | None = None,
 ) -> tuple[bytes, str]:
     """Every participant's report and the cohort report in one zip archive: (archive, "pdf"),
     or (archive, "html") when no PDF can be made here (WeasyPrint without Pango).
 
     A participant's file is named by code and name ("P01-Amara-Okafor.pdf"), made safe for
     any file system by safe_filename and unique in the archive; the cohort report is
-    cohort.pdf (cohort.html).
+    cohort.pdf (cohort.html). languages maps participant codes to the language of their
+    report (English where none is given; the cohort report is English).
     """
     names = names or {}
     date = generated or today()
@@ -189,7 +194,13 @@ def zip_reports(
         name = names.get(ps.participant)
         label = ps.participant if not name else f"{ps.participant} {name}"
         html = individual_report_html(
-            scores, ps, framework, instrument, generated=date, display_name=name
+            scores,
+            ps,
+            framework,
+            instrument,
+            generated=date,
+            display_name=name,
+            language=(languages or {}).get(ps.participant),
         )
         pages.append((_unique(safe_filename(label), taken), html))
     cohort = cohort_report_html(scores, framework, instrument, names=names, generated=date)

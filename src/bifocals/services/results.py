@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +36,8 @@ class Results:
     instrument: Instrument
     framework: Framework
     names: dict[str, str]
+    # participant code -> the language their report is written in, where one is stored
+    languages: dict[str, str] = field(default_factory=dict)
 
     def participant(self, code: str) -> ParticipantScores:
         """The participant's scores; 404 when nobody with that code has any."""
@@ -59,9 +61,8 @@ def load_results(store: Store, campaign_id: int, read: ResultsRead) -> Results:
     framework = default_framework()
     with store.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(participants.c.code, participants.c.name).where(
-                participants.c.campaign_id == campaign_row.id,
-                participants.c.name.is_not(None),
+            sa.select(participants.c.code, participants.c.name, participants.c.language).where(
+                participants.c.campaign_id == campaign_row.id
             )
         ).all()
     return Results(
@@ -71,6 +72,7 @@ def load_results(store: Store, campaign_id: int, read: ResultsRead) -> Results:
         instrument=instrument,
         framework=framework,
         names={r.code: r.name for r in rows if r.name},
+        languages={r.code: r.language for r in rows if r.language},
     )
 
 
