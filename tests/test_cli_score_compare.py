@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -13,9 +12,8 @@ from typer.testing import CliRunner
 from bifocals.cli import app
 from bifocals.store import open_store
 from bifocals.store.app_tables import audit_log
-
-OLD = "Northwind leadership programme 2026"
-NEW = "Northwind 2027"
+from support.waves import NEW, OLD
+from support.waves import two_waves as make_waves
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -25,24 +23,10 @@ def run(*args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def two_waves(tmp_path: Path) -> str:
-    """The demo campaign and a second wave in which P02's raters (all but self) rate every
-    focus_goals leadership item one point higher (at most 5)."""
+    """The demo campaign and its second wave (support.waves: P02's others one point higher
+    on focus_goals leadership)."""
     db = str(tmp_path / "waves.db")
-    assert run("demo", "load", "--db", db)[0] == 0
-    old_csv, new_csv = tmp_path / "a.csv", tmp_path / "b.csv"
-    assert run("campaign", "export", OLD, "--db", db, "--out", str(old_csv))[0] == 0
-    with old_csv.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        planted = r["participant"] == "P02" and r["group"] != "self"
-        if planted and r["item"].startswith("FG-L") and r["value"] not in ("", "NA"):
-            r["value"] = str(min(5, int(r["value"]) + 1))
-    with new_csv.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    code, _, err = run("campaign", "import", str(new_csv), "--name", NEW, "--db", db)
-    assert code == 0, err
+    make_waves(db, tmp_path)
     return db
 
 

@@ -10,7 +10,6 @@ Screenshots go to test-output/screenshots/.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
@@ -19,9 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI
-from typer.testing import CliRunner
 
-from bifocals.cli import app as cli
 from bifocals.instruments import get_instrument
 from bifocals.services.baselines import set_baseline
 from bifocals.services.norms import import_external_norm
@@ -30,39 +27,12 @@ from bifocals.services.security import now
 from bifocals.store.tables import campaigns, participants, raters
 from bifocals.web import SmtpSettings, WebSettings, create_app
 from support.mail import Inbox, body
+from support.waves import NEW, OLD, two_waves
 from support.web import PASSWORD, add_user, store_at
 
-OLD = "Northwind leadership programme 2026"
-NEW = "Northwind 2027"
 PHONE = {"width": 390, "height": 844}
 LINK = re.compile(r"http://[^/\s]+/survey/([A-Za-z0-9_-]{43})")
 SCALES = ("focus_goals.leadership", "risk_taking.leadership")
-
-
-def run(*args: str) -> None:
-    res = CliRunner().invoke(cli, list(args))
-    assert res.exit_code == 0, res.stderr
-
-
-def two_released_waves(tmp_path: Path) -> str:
-    db = str(tmp_path / "development.db")
-    run("demo", "load", "--db", db)
-    old_csv, new_csv = tmp_path / "a.csv", tmp_path / "b.csv"
-    run("campaign", "export", OLD, "--db", db, "--out", str(old_csv))
-    with old_csv.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:  # P02's others rate focus_goals leadership one point higher
-        planted = r["participant"] == "P02" and r["group"] != "self"
-        if planted and r["item"].startswith("FG-L") and r["value"] not in ("", "NA"):
-            r["value"] = str(min(5, int(r["value"]) + 1))
-    with new_csv.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    run("campaign", "import", str(new_csv), "--name", NEW, "--db", db)
-    for name in (OLD, NEW):
-        run("campaign", "release", name, "--db", db, "--yes")
-    return f"sqlite:///{db}"
 
 
 def test_report_plan_and_pulse_in_the_browser(
@@ -77,7 +47,9 @@ def test_report_plan_and_pulse_in_the_browser(
     box, port = inbox
     shots = artifacts_dir / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    url = two_released_waves(tmp_path)
+    db = str(tmp_path / "development.db")
+    two_waves(db, tmp_path, released=True)
+    url = f"sqlite:///{db}"
     add_user(url, "p02@example.org", "participant", campaign=NEW, participant="P02")
     inst = get_instrument("bifocals_open_360")
     scales = {(i.dimension, i.side) for i in inst.items}

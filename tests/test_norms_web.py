@@ -5,19 +5,15 @@ nothing and says which line is wrong."""
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from bifocals.cli import app as cli
+from support.waves import NEW, OLD, two_waves
 from support.web import Auth, add_user
 
-OLD = "Northwind leadership programme 2026"
-NEW = "Northwind 2027"
 TABLE = "scale,mean,sd,n,source\n" + "".join(
     f"{d}.{s},3.2,0.6,400,Sector study 2025\n"
     for d in (
@@ -33,32 +29,12 @@ TABLE = "scale,mean,sd,n,source\n" + "".join(
 )
 
 
-def run(*args: str) -> None:
-    res = CliRunner().invoke(cli, list(args))
-    assert res.exit_code == 0, res.stderr
-
-
 @pytest.fixture
 def site_url(tmp_path: Path) -> str:
-    """The demo campaign and a second wave of it (P02's others one point higher on
-    focus_goals leadership), both released; an admin and a facilitator of both."""
+    """Both waves of the demo cohort, released; an admin, P02 of the second wave and a
+    facilitator of neither."""
     db = str(tmp_path / "norms-web.db")
-    run("demo", "load", "--db", db)
-    old_csv, new_csv = tmp_path / "a.csv", tmp_path / "b.csv"
-    run("campaign", "export", OLD, "--db", db, "--out", str(old_csv))
-    with old_csv.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        planted = r["participant"] == "P02" and r["group"] != "self"
-        if planted and r["item"].startswith("FG-L") and r["value"] not in ("", "NA"):
-            r["value"] = str(min(5, int(r["value"]) + 1))
-    with new_csv.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    run("campaign", "import", str(new_csv), "--name", NEW, "--db", db)
-    for name in (OLD, NEW):
-        run("campaign", "release", name, "--db", db, "--yes")
+    two_waves(db, tmp_path, released=True)
     url = f"sqlite:///{db}"
     add_user(url, "boss@example.org", "admin")
     add_user(url, "p02@example.org", "participant", campaign=NEW, participant="P02")
