@@ -126,6 +126,8 @@ def test_report_plan_and_pulse_in_the_browser(
     assert report.mail.sent == len(box.messages) > 0
     links = [LINK.search(body(m)) for m in box.messages]
     assert all(links)
+    # the mail counts the time of the pulse (eight items), not of the whole questionnaire
+    assert all("about 2 minutes" in body(m).lower() for m in box.messages)
     asked = sorted(i.id for i in inst.items if f"{i.dimension}.{i.side}" in SCALES)
 
     # A rater opens the pulse on a phone: only the plan's eight items.

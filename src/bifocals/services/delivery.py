@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError
-from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.services.accounts import write_audit
 from bifocals.services.link_sheet import live_links
 from bifocals.services.mail import nomination_text, send_mail
@@ -86,7 +85,11 @@ def deliver_invitations(
         write_audit(
             conn, user, action, f"campaign:{camp.name}", f"{len(issued)} link(s)", campaign_id
         )
-    minutes = expected_minutes(campaign_instrument(camp.instrument_id, camp.instrument_yaml))
+    from bifocals.services.pulse import asked_instrument  # pulse imports the outbox
+
+    with store.engine.connect() as conn:
+        asked = asked_instrument(conn, campaign_id, camp.instrument_id, camp.instrument_yaml)
+    minutes = expected_minutes(asked)
     for r, token in issued:
         link = link_url(LinkKind.INVITATION, base, token)
         if by_email and settings.smtp.enabled and r.email:

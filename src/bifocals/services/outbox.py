@@ -22,7 +22,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError, Conflict
-from bifocals.instruments.catalogue import campaign_instrument
 from bifocals.services.accounts import write_audit
 from bifocals.services.mail import send_mail
 from bifocals.services.mail_texts import expected_minutes, rater_message, texts_of
@@ -167,6 +166,7 @@ def _rater_context(conn: sa.Connection, rater_id: int) -> Any:
     return conn.execute(
         sa.select(
             raters.c.id,
+            raters.c.campaign_id,
             raters.c.group,
             raters.c.submitted_at,
             participants.c.code,
@@ -199,6 +199,14 @@ class Composed:
     link_kind: LinkKind = LinkKind.INVITATION
 
 
+def _asked_instrument(
+    conn: sa.Connection, campaign_id: int, instrument_id: str, snapshot: str | None
+) -> Any:
+    from bifocals.services.pulse import asked_instrument  # pulse queues mail through here
+
+    return asked_instrument(conn, campaign_id, instrument_id, snapshot)
+
+
 def _compose_rater(store: Store, settings: WebSettings, message: Any, base: str) -> Composed | None:
     """Issue the link and write the message; None when it is no longer needed."""
     with store.engine.begin() as conn:
@@ -206,8 +214,11 @@ def _compose_rater(store: Store, settings: WebSettings, message: Any, base: str)
         if ctx is None or ctx.submitted_at is not None or ctx.status not in ("draft", "open"):
             return None
         token = issue(conn, LinkKind.INVITATION, int(ctx.id), settings.invitation_days)
+        asked = _asked_instrument(
+            conn, int(ctx.campaign_id), ctx.instrument_id, ctx.instrument_yaml
+        )
     texts = texts_of(ctx)
-    minutes = expected_minutes(campaign_instrument(ctx.instrument_id, ctx.instrument_yaml))
+    minutes = expected_minutes(asked)
     subject, body = rater_message(
         texts,
         reminder=message.kind == "reminder",

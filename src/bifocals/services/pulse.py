@@ -218,6 +218,17 @@ def pulse_subset(instrument: Instrument, items: frozenset[str] | None) -> Instru
     return replace(instrument, items=kept, open_questions=())
 
 
+def asked_instrument(
+    conn: sa.Connection, campaign_id: int, instrument_id: str, snapshot: str | None
+) -> Instrument:
+    """What the campaign's raters are asked (for the time a questionnaire takes, in mail)."""
+    from bifocals.instruments.catalogue import campaign_instrument
+
+    return pulse_subset(
+        campaign_instrument(instrument_id, snapshot), pulse_items(conn, campaign_id)
+    )
+
+
 def is_pulse(conn: sa.Connection, campaign_id: int) -> bool:
     """True for a pulse campaign."""
     return (
