@@ -49,6 +49,7 @@ SOURCES: tuple[tuple[str, str], ...] = (
     ("reports/templates/individual.html", JINJA),
     ("reports/wording.py", "python"),
     ("reports/individual.py", "python"),
+    ("reports/svg.py", "python"),
     ("web/routers/reports.py", "python"),
 )
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}

@@ -124,8 +124,8 @@ def _dimension_blocks(
                 notes.append(f"{label} ({shown}): {agreement_sentence(word, st.n, lang)}.")
         names = (d.leadership.label, d.management.label)
         title = framework_name(d.name, lang)
-        chart = svg.dimension_chart(title, names, rows, scale)
-        narrow = svg.dimension_chart(title, names, rows, scale, 360, stacked=True)
+        chart = svg.dimension_chart(title, names, rows, scale, language=lang)
+        narrow = svg.dimension_chart(title, names, rows, scale, 360, stacked=True, language=lang)
         blocks.append(
             {
                 "dimension": d,
@@ -164,8 +164,10 @@ def _gaps(ps: ParticipantScores, framework: Framework, lang: str = "en") -> dict
     order = {"blind_spot": 0, "hidden_strength": 1, "not_enough_evidence": 2}
     explained.sort(key=lambda e: (order[e["text"].verdict], -abs(e["gap"].gap)))
     return {
-        "svg": Markup(svg.gap_chart(rows)) if rows else None,
-        "svg_narrow": Markup(svg.gap_chart(rows, 360, stacked=True)) if rows else None,
+        "svg": Markup(svg.gap_chart(rows, language=lang)) if rows else None,
+        "svg_narrow": Markup(svg.gap_chart(rows, 360, stacked=True, language=lang))
+        if rows
+        else None,
         "blind_spots": [e for e in explained if e["gap"].flag == "blind_spot"],
         "hidden_strengths": [e for e in explained if e["gap"].flag == "hidden_strength"],
         "unclear": [e for e in explained if e["gap"].flag is None],
@@ -212,7 +214,12 @@ def _map(ps: ParticipantScores, instrument: Instrument, lang: str = "en") -> Mar
     label = _("Others") if others is None else _("Others ({others})").format(others=others)
     points.append(svg.MapPoint(label, ps.leadership_index, ps.management_index))
     return Markup(
-        svg.lm_map(points, _("Where you sit on the leadership x management map"), arrow=True)
+        svg.lm_map(
+            points,
+            _("Where you sit on the leadership x management map"),
+            arrow=True,
+            language=lang,
+        )
     )
 
 
@@ -332,7 +339,7 @@ def individual_view(
         "gaps": _gaps(ps, framework, lang),
         "strengths": _highlights(ps.strengths, framework, lang),
         "development": _highlights(ps.development_areas, framework, lang),
-        "since": since_view(change, framework, compared_with or _("the last campaign"))
+        "since": since_view(change, framework, compared_with or _("the last campaign"), lang)
         if change is not None
         else None,
         "norms": _norms(percentiles, norm_name, framework, lang)

@@ -26,9 +26,13 @@ def _in_framework_order(framework: Framework) -> list[tuple[str, Side]]:
 
 
 def since_view(
-    changes: Sequence[ScaleChange], framework: Framework, compared_with: str
+    changes: Sequence[ScaleChange],
+    framework: Framework,
+    compared_with: str,
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """The participant report's section: others' change per scale, with its chart."""
+    """The participant report's section: others' change per scale, with its chart (its words
+    in `language`; `framework` already in it)."""
     others = {(c.dimension, c.side): c for c in changes if c.group == OTHERS}
     rows: list[dict[str, Any]] = []
     chart: list[svg.GapRow] = []
@@ -47,8 +51,12 @@ def since_view(
         "rows": rows,
         "rises": [r for r in rows if r["change"].reliable and r["change"].difference > 0],
         "falls": [r for r in rows if r["change"].reliable and r["change"].difference < 0],
-        "svg": Markup(svg.gap_chart(chart, words=svg.CHANGE_WORDS)) if chart else None,
-        "svg_narrow": Markup(svg.gap_chart(chart, 360, stacked=True, words=svg.CHANGE_WORDS))
+        "svg": Markup(svg.gap_chart(chart, words=svg.CHANGE_WORDS, language=language))
+        if chart
+        else None,
+        "svg_narrow": Markup(
+            svg.gap_chart(chart, 360, stacked=True, words=svg.CHANGE_WORDS, language=language)
+        )
         if chart
         else None,
         "groups_with_reliable_change": groups,

@@ -4,6 +4,10 @@ Every chart has role="img", a <title> and a <desc> that states its numbers in wo
 carries all labels as text. Leadership and management keep one colour and one marker shape
 everywhere (Okabe-Ito blue circle, orange square), so the charts read in grayscale and for
 colour-blind readers. All text is escaped here; callers may insert the result as markup.
+
+The charts' own words (titles, axes, legends, descriptions) are in the catalogues: a chart
+drawn with `language` says them, and writes its numbers, in that language (English as written
+here when none is given, as in the cohort report).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from functools import partial
 from html import escape
 
 from bifocals.framework.model import Side
+from bifocals.locale import N_, gettext_for
 from bifocals.reports.wording import fmt
 
 # Okabe-Ito colours: distinguishable with every common colour-vision deficiency, and blue
@@ -25,6 +30,14 @@ MUTED = "#6b7380"
 GRID = "#d9dde3"
 INK_LUMINANCE = 0.0164  # WCAG relative luminance of INK
 FONT = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
+
+# The sides as the charts name them: in a heading, and inside a sentence.
+SIDE_HEADINGS: dict[Side, str] = {"leadership": N_("Leadership"), "management": N_("Management")}
+SIDE_WORDS: dict[Side, str] = {"leadership": N_("leadership"), "management": N_("management")}
+# "Name: value", as the language punctuates it (French puts a space before the colon).
+NAMED = N_("{name}: {value}")
+# The agreement words of the dimension charts' "n · agreement" column (wording.agreement_word).
+AGREEMENT_WORDS = {"high": N_("high"), "moderate": N_("moderate"), "low": N_("low")}
 
 
 def open_svg(width: float, height: float, title: str, desc: str, cls: str) -> str:
@@ -146,21 +159,32 @@ def whisker(
     what: str,
     style: str = 'stroke-width="1.2"',
     caps: bool = True,
+    language: str | None = None,
 ) -> str:
     """A 95% interval on an axis running axis[0]..axis[1]: a line (attributes `style`), with
     caps at its ends when `caps`, and an arrowhead (beyond_mark) at an axis end it runs past.
 
     x_of maps a value to x (the axis ends included); what names the row in the arrow's title.
     """
+    _ = gettext_for(language)
     (low, high), (lo, hi) = interval, axis
     x1, x2 = x_of(max(low, lo)), x_of(min(high, hi))
     out = [f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" y2="{y:.1f}" stroke="{INK}" {style}/>']
     for end, value, edge, direction in ((x1, low, lo, -1), (x2, high, hi, 1)):
         if (value < edge) if direction < 0 else (value > edge):
-            way = "down" if direction < 0 else "up"
-            note = (
-                f"{what}: the 95% interval runs beyond the axis, {way} to {fmt(value)} "
-                f"(the axis ends at {fmt(edge)})"
+            beyond = (
+                N_(
+                    "{what}: the 95% interval runs beyond the axis, down to {value} "
+                    "(the axis ends at {edge})"
+                )
+                if direction < 0
+                else N_(
+                    "{what}: the 95% interval runs beyond the axis, up to {value} "
+                    "(the axis ends at {edge})"
+                )
+            )
+            note = _(beyond).format(
+                what=what, value=fmt(value, lang=language), edge=fmt(edge, lang=language)
             )
             out.append(beyond_mark(end, y, direction, note))
         elif caps:
@@ -232,14 +256,21 @@ def dimension_chart(
     scale: tuple[int, int],
     width: int = 680,
     stacked: bool = False,
+    language: str | None = None,
 ) -> str:
     """Leadership and management of one dimension: a dot per reported group.
 
     rows pairs the leadership and management point of each group (same label). A dot is the
     group's mean, the whisker its 95% CI (an arrowhead where it runs past the scale); self is
     hollow; the last row (all except self) bold. Side by side (leadership left), or with
-    stacked=True one above the other, for a phone screen (drawn 360 wide).
+    stacked=True one above the other, for a phone screen (drawn 360 wide). `labels`, `title`
+    and the rows' labels come in `language`, the chart's own words are put in it here.
     """
+    _ = gettext_for(language)
+
+    def num(v: float | None) -> str:
+        return fmt(v, lang=language)
+
     lo, hi = scale
     size, line_h, gap, value_w = 11.0, 13.0, 18.0, 92.0
     share = STACKED_LABEL_SHARE if stacked else DIMENSION_LABEL_SHARE
@@ -252,7 +283,12 @@ def dimension_chart(
     sides: tuple[Side, Side] = ("leadership", "management")
     head_w = width if stacked else panel
     heads = [
-        wrap_text(f"{side.capitalize()}: {labels[k]}", 11.5, head_w - 26, bold=True)
+        wrap_text(
+            _(NAMED).format(name=_(SIDE_HEADINGS[side]), value=labels[k]),
+            11.5,
+            head_w - 26,
+            bold=True,
+        )
         for k, side in enumerate(sides)
     ]
     head_h = 20.0 + 14.0 * (max(len(h) for h in heads) - 1)
@@ -269,18 +305,27 @@ def dimension_chart(
 
     desc_parts = []
     for lead, manage in rows:
-        for side_name, p in (("leadership", lead), ("management", manage)):
+        for side_name, p in zip(sides, (lead, manage), strict=True):
+            what = f"{p.label}, {_(SIDE_WORDS[side_name])}"
             if p.mean is None:
-                desc_parts.append(f"{p.label}, {side_name}: not shown")
+                desc_parts.append(_("{what}: not shown").format(what=what))
             else:
-                ci = "" if p.low is None else f" (95% interval {fmt(p.low)} to {fmt(p.high)})"
-                desc_parts.append(f"{p.label}, {side_name}: {fmt(p.mean)}{ci}, n={p.n}")
+                ci = (
+                    ""
+                    if p.low is None
+                    else " "
+                    + _("(95% interval {low} to {high})").format(low=num(p.low), high=num(p.high))
+                )
+                value = f"{num(p.mean)}{ci}, n={p.n}"
+                desc_parts.append(_(NAMED).format(name=what, value=value))
     out = [
         open_svg(
             width,
             height,
-            f"{title}: {labels[0]} (leadership) and {labels[1]} (management)",
-            f"Scale {lo} to {hi}. " + "; ".join(desc_parts) + ".",
+            _("{title}: {lead} (leadership) and {manage} (management)").format(
+                title=title, lead=labels[0], manage=labels[1]
+            ),
+            _("Scale {lo} to {hi}.").format(lo=lo, hi=hi) + " " + "; ".join(desc_parts) + ".",
             "dimension-chart" + (" stacked" if stacked else ""),
         )
     ]
@@ -321,8 +366,8 @@ def dimension_chart(
                 f'y2="{y0 + top + body - 4:.1f}" stroke="{GRID}" stroke-width="1"/>'
             )
             out.append(text(x, y0 + block - 8, str(v), 10, "middle", fill=MUTED))
-        out.append(text(left + plot + 4, y0 + top - 9, "mean", 8.5, fill=MUTED))
-        out.append(text(left + panel - 2, y0 + top - 9, "n · agreement", 8.5, "end", fill=MUTED))
+        out.append(text(left + plot + 4, y0 + top - 9, _("mean"), 8.5, fill=MUTED))
+        out.append(text(left + panel - 2, y0 + top - 9, _("n · agreement"), 8.5, "end", fill=MUTED))
         for r, pair in enumerate(rows):
             p, y = pair[k], y0 + centres[r]
             if p.mean is None:
@@ -330,7 +375,7 @@ def dimension_chart(
                     text(
                         px(left, (lo + hi) / 2),
                         y + 4,
-                        "not shown",
+                        _("not shown"),
                         9.5,
                         "middle",
                         fill=MUTED,
@@ -345,13 +390,15 @@ def dimension_chart(
                         y,
                         (p.low, p.high),
                         (lo, hi),
-                        f"{p.label}, {side}",
+                        f"{p.label}, {_(SIDE_WORDS[side])}",
+                        language=language,
                     )
                 )
             weight = "bold" if p.is_total else "normal"
             out.append(marker(side, px(left, p.mean), y, 6.0 if p.is_total else 5.0, p.is_self))
-            out.append(text(left + plot + 4, y + 4, fmt(p.mean), 11, font_weight=weight))
-            extra = f"{p.n}" + (f" · {p.agreement}" if p.agreement else "")
+            out.append(text(left + plot + 4, y + 4, num(p.mean), 11, font_weight=weight))
+            agreement = _(AGREEMENT_WORDS.get(p.agreement, p.agreement)) if p.agreement else ""
+            extra = f"{p.n}" + (f" · {agreement}" if agreement else "")
             out.append(text(left + panel - 2, y + 4, extra, 9.5, "end", fill=MUTED))
     out.append("</svg>")
     return "".join(out)
@@ -371,21 +418,22 @@ class GapRow:
 
 @dataclass(frozen=True)
 class DivergingWords:
-    """What a diverging chart's axis and description say (the gap chart's by default)."""
+    """What a diverging chart's axis and description say (the gap chart's by default), in
+    English; the chart shows them through the catalogue of its language."""
 
-    title: str = "Self minus others per scale, with 95% intervals"
-    right_means: str = "you rate yourself higher than others do"
-    left: str = "you rate yourself lower"
-    right: str = "you rate yourself higher"
+    title: str = N_("Self minus others per scale, with 95% intervals")
+    right_means: str = N_("you rate yourself higher than others do")
+    left: str = N_("you rate yourself lower")
+    right: str = N_("you rate yourself higher")
     bands: tuple[float, ...] = (-0.5, 0.5)
 
 
 GAP_WORDS = DivergingWords()
 CHANGE_WORDS = DivergingWords(
-    "Change since the last campaign per scale (others' view), with 95% intervals",
-    "others rate you higher than last time",
-    "lower than last time",
-    "higher than last time",
+    N_("Change since the last campaign per scale (others' view), with 95% intervals"),
+    N_("others rate you higher than last time"),
+    N_("lower than last time"),
+    N_("higher than last time"),
     (),
 )
 
@@ -396,6 +444,7 @@ def gap_chart(
     span: float = 2.0,
     stacked: bool = False,
     words: DivergingWords = GAP_WORDS,
+    language: str | None = None,
 ) -> str:
     """Self minus others per scale on a -span..+span axis; flagged gaps drawn solid and bold.
     `words` gives the axis its meaning: the change chart draws differences since the last
@@ -404,8 +453,14 @@ def gap_chart(
     Labels sit to the left of the plot in a column as wide as the longest needs (up to
     GAP_LABEL_SHARE of the width), wrapping when longer. stacked: each label on one or more
     lines of its own above its interval, for a phone screen (drawn 360 wide, all of it plot). An
-    interval running past the axis ends in an arrowhead with a title saying so.
+    interval running past the axis ends in an arrowhead with a title saying so. Row labels come
+    in `language`; the chart's own words are put in it here.
     """
+    _ = gettext_for(language)
+
+    def num(v: float | None) -> str:
+        return fmt(v, lang=language)
+
     size, line_h = 10.5, 12.5
     if stacked:
         label_w, right = 14.0, 14.0
@@ -425,23 +480,29 @@ def gap_chart(
     def px(v: float) -> float:
         return label_w + plot * (max(min(v, span), -span) + span) / (2 * span)
 
+    whats = [f"{r.label} ({_(SIDE_WORDS[r.side])})" for r in rows]
     desc = "; ".join(
-        f"{r.label} ({r.side}): {fmt(r.gap)}"
-        + ("" if r.low is None else f", interval {fmt(r.low)} to {fmt(r.high)}")
-        + (", flagged" if r.flagged else "")
-        for r in rows
+        _(NAMED).format(name=what, value=num(r.gap))
+        + (
+            ""
+            if r.low is None
+            else ", " + _("interval {low} to {high}").format(low=num(r.low), high=num(r.high))
+        )
+        + (", " + _("flagged") if r.flagged else "")
+        for what, r in zip(whats, rows, strict=True)
     )
     out = [
         open_svg(
             width,
             height,
-            words.title,
-            f"Points right of zero: {words.right_means}. {desc}.",
+            _(words.title),
+            _("Points right of zero: {meaning}.").format(meaning=_(words.right_means))
+            + f" {desc}.",
             "gap-chart" + (" stacked" if stacked else ""),
         )
     ]
-    out.append(text(px(-span), 14, words.left, 10, "start", fill=MUTED))
-    out.append(text(px(span), 14, words.right, 10, "end", fill=MUTED))
+    out.append(text(px(-span), 14, _(words.left), 10, "start", fill=MUTED))
+    out.append(text(px(span), 14, _(words.right), 10, "end", fill=MUTED))
     for band in words.bands:
         out.append(
             f'<line x1="{px(band):.1f}" y1="{top - 6}" x2="{px(band):.1f}" '
@@ -449,7 +510,7 @@ def gap_chart(
         )
     tick = -span
     while tick <= span + 1e-9:
-        out.append(text(px(tick), height - 10, fmt(tick), 10, "middle", fill=MUTED))
+        out.append(text(px(tick), height - 10, num(tick), 10, "middle", fill=MUTED))
         tick += 0.5
     out.append(
         f'<line x1="{px(0):.1f}" y1="{top - 8}" x2="{px(0):.1f}" '
@@ -493,9 +554,10 @@ def gap_chart(
                     y,
                     (r.low, r.high),
                     (-span, span),
-                    f"{r.label} ({r.side})",
+                    whats[i],
                     f'stroke-width="{1.6 if r.flagged else 1}"{dash}',
                     caps=False,
+                    language=language,
                 )
             )
         out.append(marker(r.side, px(r.gap), y, 5.0, hollow=not r.flagged))
@@ -516,10 +578,10 @@ class MapPoint:
 
 
 QUADRANT_CORNERS: tuple[tuple[str, float, float, str], ...] = (
-    ("Manages more than leads", 2, 98, "start"),
-    ("Leads and manages", 98, 98, "end"),
-    ("Developing both", 2, 2, "start"),
-    ("Leads more than manages", 98, 2, "end"),
+    (N_("Manages more than leads"), 2, 98, "start"),
+    (N_("Leads and manages"), 98, 98, "end"),
+    (N_("Developing both"), 2, 2, "start"),
+    (N_("Leads more than manages"), 98, 2, "end"),
 )
 
 
@@ -528,11 +590,14 @@ def lm_map(
     title: str,
     size: int = 340,
     arrow: bool = False,
+    language: str | None = None,
 ) -> str:
     """The L x M map: leadership index across, management index up, quadrants at 50.
 
     With arrow=True and two points, draws an arrow from the first (self) to the second (others).
+    `title` and the points' labels come in `language`; the map's own words are put in it here.
     """
+    _ = gettext_for(language)
     pad_l, pad_b, pad_t, pad_r = 44.0, 40.0, 10.0, 12.0
     plot = size - pad_l - pad_r
     height = pad_t + plot + pad_b
@@ -544,13 +609,13 @@ def lm_map(
         return pad_t + plot * (1 - min(max(v, 0.0), 100.0) / 100.0)
 
     desc = "; ".join(
-        f"{p.label}: leadership {p.leadership:.0f}, management {p.management:.0f}" for p in points
-    )
-    out = [
-        open_svg(
-            size, height, title, f"Indices from 0 to 100, quadrants split at 50. {desc}.", "lm-map"
+        _("{label}: leadership {leadership}, management {management}").format(
+            label=p.label, leadership=f"{p.leadership:.0f}", management=f"{p.management:.0f}"
         )
-    ]
+        for p in points
+    )
+    about = _("Indices from 0 to 100, quadrants split at 50.")
+    out = [open_svg(size, height, title, f"{about} {desc}.", "lm-map")]
     out.append(
         f'<rect x="{pad_l}" y="{pad_t}" width="{plot:.1f}" height="{plot:.1f}" fill="#fbfbfc" '
         f'stroke="{MUTED}" stroke-width="0.8"/>'
@@ -566,7 +631,7 @@ def lm_map(
         )
     for name, qx, qy, anchor in QUADRANT_CORNERS:
         dy = 12 if qy > 50 else -6
-        out.append(text(px(qx), py(qy) + dy, name, 9.5, anchor, fill=MUTED, font_style="italic"))
+        out.append(text(px(qx), py(qy) + dy, _(name), 9.5, anchor, fill=MUTED, font_style="italic"))
     for v in (0, 25, 50, 75, 100):
         out.append(text(px(v), pad_t + plot + 14, str(v), 9.5, "middle", fill=MUTED))
         out.append(text(pad_l - 5, py(v) + 3.5, str(v), 9.5, "end", fill=MUTED))
@@ -574,7 +639,7 @@ def lm_map(
         text(
             pad_l + plot / 2,
             height - 6,
-            "Leadership index",
+            _("Leadership index"),
             11,
             "middle",
             font_weight="bold",
@@ -585,7 +650,7 @@ def lm_map(
     out.append(
         f'<text x="12" y="{cy:.1f}" font-size="11" font-weight="bold" text-anchor="middle" '
         f'fill="{COLOURS_TEXT["management"]}" transform="rotate(-90 12 {cy:.1f})">'
-        "Management index</text>"
+        f"{escape(_('Management index'))}</text>"
     )
     if arrow and len(points) == 2:
         a, b = points

@@ -101,10 +101,21 @@ def explain_gap(g: Gap, n_others: int, lang: str | None = None) -> GapText:
     size = fmt(abs(g.gap), lang=lang)
     ngettext = ngettext_for(lang)
     raters = ngettext("{n} rater", "{n} raters", n_others).format(n=n_others)
+    # The size is written with one decimal, and English says "points" at any size; the
+    # catalogues pick their form by its whole number (French: "point" below 2, "points" from 2).
+    whole = int(float(f"{abs(g.gap):.1f}"))
     if g.gap > 0:
-        head = _("Your own rating is {size} points above others'").format(size=size)
+        head = ngettext(
+            "Your own rating is {size} points above others'",
+            "Your own rating is {size} points above others'",
+            whole,
+        ).format(size=size)
     else:
-        head = _("Your own rating is {size} points below others'").format(size=size)
+        head = ngettext(
+            "Your own rating is {size} points below others'",
+            "Your own rating is {size} points below others'",
+            whole,
+        ).format(size=size)
     if abs(g.gap) < 0.05:
         head = _("Your own rating matches others' almost exactly")
     values = {"head": head, "raters": raters, "interval": _interval(g, lang)}
