@@ -184,6 +184,6 @@ def test_set_password_page_in_the_participants_language(site_url: str) -> None:
         )
         assert ok.status_code == 303
         me = client.get("/me").text
-        assert "Mot de passe défini : vous êtes connecté en tant que p03@example.org." in me
+        assert "Mot de passe défini : votre session est ouverte en tant que p03@example.org." in me
         used = client.get(f"/account/setup/{token}")
         assert used.status_code == 409 and '<html lang="fr">' in used.text
