@@ -38,6 +38,7 @@ SOURCES: tuple[tuple[str, str], ...] = (
     ("web/routers/programme.py", "python"),
     ("services/plans.py", "python"),
     ("services/accounts.py", "python"),
+    ("services/participant_accounts.py", "python"),
     ("web/templates/survey/*.html", JINJA),
     ("web/templates/link_done.html", JINJA),
     ("web/templates/link_problem.html", JINJA),

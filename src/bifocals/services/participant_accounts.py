@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bifocals.errors import Conflict
+from bifocals.locale import gettext_for
 from bifocals.services.accounts import check_password, write_audit
 from bifocals.services.security import hash_password, new_token, now
 from bifocals.services.settings import WebSettings
@@ -156,6 +157,7 @@ def compose(store: Store, settings: WebSettings, message: Any, base: str) -> Any
             sa.select(
                 participants.c.code,
                 participants.c.name,
+                participants.c.language,
                 campaigns.c.name.label("campaign"),
                 users.c.id.label("user_id"),
                 users.c.disabled_at,
@@ -167,26 +169,29 @@ def compose(store: Store, settings: WebSettings, message: Any, base: str) -> Any
         if row is None or row.disabled_at is not None:
             return None
         who = row.name or row.code
+        # In the participant's language, as their report and pages are (English when none).
+        _ = gettext_for(row.language)
         if message.kind == "release":
-            body = (
-                f'Hello {who},\n\nYour feedback report from "{row.campaign}" is ready. '
-                f"Sign in to read it:\n{base.rstrip('/')}/login\n\n"
+            body = _(
+                'Hello {who},\n\nYour feedback report from "{campaign}" is ready. '
+                "Sign in to read it:\n{login}\n\n"
                 "It shows how you see your leadership and management side by side with how "
                 "others see them. Groups too small to keep answers anonymous are pooled or "
                 "left out.\n"
-            )
-            return Composed("Your feedback report is ready", body)
+            ).format(who=who, campaign=row.campaign, login=f"{base.rstrip('/')}/login")
+            return Composed(_("Your feedback report is ready"), body)
         if _has_signed_in(conn, int(row.user_id)):
             return None
         token = issue(conn, LinkKind.ACCOUNT, int(row.user_id), ACCOUNT_LINK_DAYS)
     link = link_url(LinkKind.ACCOUNT, base, token)
-    body = (
-        f'Hello {who},\n\nAn account has been made for you in "{row.campaign}", where you '
+    body = _(
+        'Hello {who},\n\nAn account has been made for you in "{campaign}", where you '
         "will read your feedback report once it is released.\n\n"
-        f"Choose your password here (the link works once, for {ACCOUNT_LINK_DAYS} days):\n"
-        f"{link}\n\nThen sign in with this e-mail address and that password.\n"
-    )
-    return Composed("Set your password to read your feedback", body, token, LinkKind.ACCOUNT)
+        "Choose your password here (the link works once, for {days} days):\n"
+        "{link}\n\nThen sign in with this e-mail address and that password.\n"
+    ).format(who=who, campaign=row.campaign, days=ACCOUNT_LINK_DAYS, link=link)
+    subject = _("Set your password to read your feedback")
+    return Composed(subject, body, token, LinkKind.ACCOUNT)
 
 
 def set_password_by_link(store: Store, token: str, password: str) -> tuple[int, str]:
