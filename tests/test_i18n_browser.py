@@ -244,8 +244,9 @@ def test_raters_and_participant_in_their_languages(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
-    page.goto(base + "/me")
-    page.get_by_role("link", name="Read my report").click()
+    page.goto(base + "/me")  # her own page is in French too
+    expect(page.get_by_role("heading", name="Mon feedback", level=1)).to_be_visible()
+    page.get_by_role("link", name="Lire mon rapport").click()
     page.wait_for_url(re.compile(r"/report$"))
     expect(page.get_by_role("heading", name="Amélie Roux", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="Comment lire ce rapport")).to_be_visible()
