@@ -10,14 +10,20 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.requests import Request
 from typer.testing import CliRunner
 
 from bifocals.cli import app as cli
+from bifocals.scoring.retest import ScaleChange
+from bifocals.services.pulse import PulseView
 from bifocals.services.security import now
 from bifocals.services.token_links import LinkKind, issue
 from bifocals.store.app_tables import users
 from bifocals.store.tables import participants
+from bifocals.web.deps import templates
+from bifocals.web.routers.plans import _labels
 from support.web import PASSWORD, Auth, add_user, store_at, token_of, web_client
 
 DEMO = "Northwind leadership programme 2026"
@@ -187,3 +193,53 @@ def test_set_password_page_in_the_participants_language(site_url: str) -> None:
         assert "Mot de passe défini : votre session est ouverte en tant que p03@example.org." in me
         used = client.get(f"/account/setup/{token}")
         assert used.status_code == 409 and '<html lang="fr">' in used.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "phrases"),
+    [
+        ("en", ("with the 95% interval of the change", "3.20", "+0.20 to +1.20", "yes")),
+        ("de", ("mit dem 95-%-Intervall der Veränderung", "3,20", "+0,20 bis +1,20", "ja")),
+    ],
+)
+def test_the_pulse_result_table_renders(app: FastAPI, lang: str, phrases: tuple[str, ...]) -> None:
+    """The plan page's pulse table (a literal 95% in the text, numbers as the language writes
+    them), rendered from the template with a pulse's result."""
+    request = Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": "/me/plan",
+            "headers": [],
+            "query_string": b"",
+            "app": app,
+            "router": app.router,
+        }
+    )
+    change = ScaleChange(
+        "others", "focus_goals", "leadership", 3.2, 3.9, 0.7, 0.2, 1.2, 5, 5, 2.1, True
+    )
+    pulse = PulseView("Pulse", "released", None, 5, 5, (change,))
+    values = {"scales": [], "actions": "", "support": "", "pulse_on": ""}
+    html = templates.env.get_template("plan/edit.html").render(
+        request=request,
+        user=None,
+        flashes=[],
+        settings=app.state.settings,
+        campaign="C",
+        released=True,
+        plan=None,
+        choices=[],
+        values=values,
+        errors={},
+        link=None,
+        pulse=pulse,
+        labels=_labels(lang),
+        max_scales=3,
+        max_actions=4000,
+        max_support=2000,
+        min_days=7,
+        lang=lang,
+    )
+    for phrase in phrases:
+        assert phrase in html, phrase
