@@ -243,3 +243,13 @@ def test_the_pulse_result_table_renders(app: FastAPI, lang: str, phrases: tuple[
     )
     for phrase in phrases:
         assert phrase in html, phrase
+
+
+def test_a_link_from_another_site_asks_in_the_participants_language(auth: Auth) -> None:
+    fr = auth("p03@example.org")
+    report = re.search(r'href="(/campaigns/\d+/participants/\d+/report)"', fr.get("/me").text)
+    assert report is not None
+    elsewhere = {"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"}
+    page = fr.get(report.group(1), headers=elsewhere)
+    assert page.status_code == 200 and "Ouvrir cette page ?" in page.text
+    assert ">Ouvrir la page</a>" in page.text

@@ -31,6 +31,7 @@ JINJA = "jinja2.ext:babel_extract"
 SOURCES: tuple[tuple[str, str], ...] = (
     ("web/templates/base.html", JINJA),
     ("web/templates/auth/*.html", JINJA),
+    ("web/templates/cross_site.html", JINJA),
     ("web/templates/plan/edit.html", JINJA),
     ("web/templates/plan/shared.html", JINJA),
     ("web/routers/auth.py", "python"),

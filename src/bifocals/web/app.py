@@ -45,7 +45,14 @@ from bifocals.services.settings import WebSettings
 from bifocals.services.ticker import Ticker
 from bifocals.store import open_store
 from bifocals.web.api_models import ValidationProblemBody, as_text, problems, summary
-from bifocals.web.deps import STATIC_DIR, CrossSiteRead, LoginRequired, render
+from bifocals.web.deps import (
+    STATIC_DIR,
+    CrossSiteRead,
+    LoginRequired,
+    current_user,
+    page_language,
+    render,
+)
 from bifocals.web.routers import (
     admin,
     api,
@@ -152,7 +159,9 @@ def _install_error_pages(app: FastAPI) -> None:
     async def from_elsewhere(request: Request, _exc: CrossSiteRead) -> Response:
         here = "/" + request.url.path.lstrip("/")
         target = here + (f"?{request.url.query}" if request.url.query else "")
-        return render(request, "cross_site.html", {"target": target})
+        # A participant's report is the usual page here: in their language, like the report.
+        lang = page_language(request, current_user(request))
+        return render(request, "cross_site.html", {"target": target, "lang": lang})
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _exc: LoginRequired) -> Response:
