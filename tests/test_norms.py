@@ -289,3 +289,32 @@ def test_campaign_baseline_gives_score_its_change_and_percentiles(
     assert run("norms", "delete", "Both cohorts", "--db", db, "--yes")[0] == 0
     out = run("campaign", "baseline", "Cohort B", "--db", db, "--json")[1]
     assert json.loads(out)["norms"] is None
+
+
+def test_report_files_carry_the_baseline(
+    history_db: tuple[str, CampaignData, CampaignData], tmp_path: Path
+) -> None:
+    db = history_db[0]
+    assert run("norms", "define", "Both cohorts", "--db", db)[0] == 0
+    code, _, err = run(
+        "campaign",
+        "baseline",
+        "Cohort B",
+        "--previous",
+        "Cohort A",
+        "--norms",
+        "Both cohorts",
+        "--db",
+        db,
+    )
+    assert code == 0, err
+    out = tmp_path / "reports"
+    code, _, err = run("report", "Cohort B", "--out", str(out), "--db", db)
+    assert code == 0, err
+    page = next(
+        p for p in sorted(out.glob("*.html")) if p.name not in ("index.html", "cohort.html")
+    )
+    html = page.read_text(encoding="utf-8")
+    assert "Against the norm" in html and "Both cohorts" in html
+    assert "Since last time" in html  # the same people, a second wave
+    assert "change since Cohort A" in (out / "cohort.html").read_text(encoding="utf-8")

@@ -96,6 +96,9 @@ def report(
                 languages=scored.languages,
                 changes=extras.changes,
                 compared_with=extras.compared_with,
+                percentiles=extras.percentiles,
+                norm_name=None if extras.norm is None else extras.norm.name,
+                notes=extras.notes,
             )
     if as_json:
         print_json({"campaign": name, "out": str(out), "files": [str(p) for p in paths]})

@@ -19,6 +19,7 @@ from bifocals.reports.individual import individual_report_html
 from bifocals.reports.pdf import PDF_BATCH, html_to_pdf, pdf_maker
 from bifocals.reports.render import render, today
 from bifocals.scoring.model import CampaignScores
+from bifocals.scoring.norms import Percentile
 from bifocals.scoring.retest import ScaleChange
 
 # Names that must not be a participant's file: our own pages and Windows device names.
@@ -71,6 +72,9 @@ def write_reports(
     changes: Mapping[str, Sequence[ScaleChange]] | None = None,
     compared_with: str | None = None,
     languages: Mapping[str, str] | None = None,
+    percentiles: Mapping[str, Sequence[Percentile]] | None = None,
+    norm_name: str | None = None,
+    notes: Sequence[str] = (),
 ) -> list[Path]:
     """Write every participant's report, the cohort report and an index page; return the paths.
 
@@ -80,7 +84,9 @@ def write_reports(
     to display names, languages to the language of each one's report (English where none is
     given; the index and cohort pages are English). changes (per participant code, from
     scoring.retest, with compared_with) add the "since last time" sections; a participant
-    without an entry gets none. workers > 1 makes the PDFs in that many processes (WeasyPrint
+    without an entry gets none; percentiles (per code, against the norm group norm_name) add
+    "Against the norm", and notes say why a comparison asked for is missing. workers > 1
+    makes the PDFs in that many processes (WeasyPrint
     holds the GIL, so threads would not help); HTML is always made here.
     """
     out = Path(out_dir)
@@ -130,6 +136,9 @@ def write_reports(
                 change=None if changes is None else changes.get(ps.participant),
                 compared_with=compared_with,
                 language=(languages or {}).get(ps.participant),
+                percentiles=None if percentiles is None else percentiles.get(ps.participant, ()),
+                norm_name=norm_name,
+                notes=notes,
             )
             emit(out / f"{stem}.html", html)
             people.append(
@@ -177,6 +186,11 @@ def zip_reports(
     names: Mapping[str, str] | None = None,
     generated: str | None = None,
     languages: Mapping[str, str] | None = None,
+    changes: Mapping[str, Sequence[ScaleChange]] | None = None,
+    compared_with: str | None = None,
+    percentiles: Mapping[str, Sequence[Percentile]] | None = None,
+    norm_name: str | None = None,
+    notes: Sequence[str] = (),
 ) -> tuple[bytes, str]:
     """Every participant's report and the cohort report in one zip archive: (archive, "pdf"),
     or (archive, "html") when no PDF can be made here (WeasyPrint without Pango).
@@ -184,7 +198,8 @@ def zip_reports(
     A participant's file is named by code and name ("P01-Amara-Okafor.pdf"), made safe for
     any file system by safe_filename and unique in the archive; the cohort report is
     cohort.pdf (cohort.html). languages maps participant codes to the language of their
-    report (English where none is given; the cohort report is English).
+    report (English where none is given; the cohort report is English). changes,
+    compared_with, percentiles, norm_name and notes are as for write_reports.
     """
     names = names or {}
     date = generated or today()
@@ -201,9 +216,22 @@ def zip_reports(
             generated=date,
             display_name=name,
             language=(languages or {}).get(ps.participant),
+            change=None if changes is None else changes.get(ps.participant),
+            compared_with=compared_with,
+            percentiles=None if percentiles is None else percentiles.get(ps.participant, ()),
+            norm_name=norm_name,
+            notes=notes,
         )
         pages.append((_unique(safe_filename(label), taken), html))
-    cohort = cohort_report_html(scores, framework, instrument, names=names, generated=date)
+    cohort = cohort_report_html(
+        scores,
+        framework,
+        instrument,
+        names=names,
+        generated=date,
+        changes=changes,
+        compared_with=compared_with,
+    )
     pages.append(("cohort", cohort))
     kind = "pdf"
     try:

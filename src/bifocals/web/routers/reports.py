@@ -184,8 +184,18 @@ def reports_zip(request: Request, campaign_id: int, user: Manager) -> Response:
     camp = managed(request, user, campaign_id)
     read = ResultsRead(user, "report.export", f"campaign:{camp.name}", "reports.zip")
     results = load_results(store, campaign_id, read)
+    extras = report_extras(store, results, read)
     body, _kind = zip_reports(
-        results.scores, results.framework, results.instrument, names=results.names
+        results.scores,
+        results.framework,
+        results.instrument,
+        names=results.names,
+        languages=results.languages,
+        changes=extras.changes,
+        compared_with=extras.compared_with,
+        percentiles=extras.percentiles,
+        norm_name=None if extras.norm is None else extras.norm.name,
+        notes=extras.notes,
     )
     return Response(
         body,
