@@ -11,6 +11,8 @@ import pytest
 
 from bifocals.framework import Framework
 from bifocals.instruments import Instrument
+from bifocals.locale import translated_text
+from bifocals.locale.names import COMPARISON_NOTES, NO_RESULTS_NOTE
 from bifocals.reports import svg
 from bifocals.reports.individual import individual_report_html
 from bifocals.reports.wording import explain_gap
@@ -133,3 +135,14 @@ def _gap(size: float) -> Gap:
 )
 def test_the_gap_sentence_says_point_or_points(lang: str, size: float, words: str) -> None:
     assert words in explain_gap(_gap(size), 2, lang).sentence
+
+
+def test_a_missing_comparison_is_noted_in_the_reports_language(demo: Demo) -> None:
+    note = NO_RESULTS_NOTE.format(campaign="Kohorte {2025}")
+    assert translated_text(note, COMPARISON_NOTES, "en") == note
+    assert translated_text("something else", COMPARISON_NOTES, "de") == "something else"
+    scores, fw, inst = demo
+    ps = scores.participants[0]
+    html = individual_report_html(scores, ps, fw, inst, language="de", notes=(note,))
+    assert "Kohorte {2025} hat noch keine Ergebnisse, daher wird keine Veränderung gezeigt" in html
+    assert note in individual_report_html(scores, ps, fw, inst, notes=(note,))

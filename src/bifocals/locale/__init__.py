@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import cache
@@ -42,6 +43,7 @@ __all__ = [
     "language_or_default",
     "negotiate",
     "ngettext_for",
+    "translated_text",
     "translations",
 ]
 
@@ -112,6 +114,21 @@ def gettext_for(language: str | None) -> Callable[[str], str]:
 def ngettext_for(language: str | None) -> Callable[[str, str, int], str]:
     """`ngettext` for one language (plural forms as the language has them)."""
     return translations(language).ngettext
+
+
+def translated_text(message: str, msgids: Iterable[str], language: str | None) -> str:
+    """`message`, written in English from one of `msgids` (str.format fields: "{campaign} has
+    no results yet"), in `language` with the same values; any other message as it is."""
+    _ = gettext_for(language)
+    for msgid in msgids:
+        parts = re.split(r"\{([a-z_]+)\}", msgid)
+        pattern = "".join(
+            re.escape(part) if k % 2 == 0 else f"(?P<{part}>.+?)" for k, part in enumerate(parts)
+        )
+        found = re.fullmatch(pattern, message, flags=re.S)
+        if found:
+            return _(msgid).format(**found.groupdict())
+    return message
 
 
 def format_date(value: date | datetime, language: str | None, fmt: str = "long") -> str:

@@ -1,5 +1,6 @@
 """Names the framework gives in English, marked for the catalogues (the framework's YAML is not
-a template, so its texts are listed here; a test checks this list against the framework)."""
+a template, so its texts are listed here; a test checks this list against the framework), and
+the notes the services write in English for a report."""
 
 from __future__ import annotations
 
@@ -42,6 +43,12 @@ QUADRANT_NAMES = (
     N_("manages more than leads"),
     N_("developing both"),
 )
+
+# Why a report lacks a comparison that was asked for: services.baselines writes these in
+# English, the report shows them in its language (bifocals.locale.translated_text).
+NOT_RELEASED_NOTE = N_("the reports of {campaign} were not released, so there is no change to show")
+NO_RESULTS_NOTE = N_("{campaign} has no results yet, so there is no change to show")
+COMPARISON_NOTES = (NOT_RELEASED_NOTE, NO_RESULTS_NOTE)
 
 # The framework's own texts shown in reports: each dimension's summary, each side's label and
 # description (bifocals/framework/data/default.yaml), in framework order.

@@ -16,8 +16,14 @@ from markupsafe import Markup
 from bifocals.framework.model import SIDES, Framework, Side
 from bifocals.instruments.model import Instrument
 from bifocals.instruments.translation import translated, translation_languages
-from bifocals.locale import DEFAULT_LANGUAGE, format_date, gettext_for, language_or_default
-from bifocals.locale.names import framework_name, translated_framework
+from bifocals.locale import (
+    DEFAULT_LANGUAGE,
+    format_date,
+    gettext_for,
+    language_or_default,
+    translated_text,
+)
+from bifocals.locale.names import COMPARISON_NOTES, framework_name, translated_framework
 from bifocals.reports import svg
 from bifocals.reports.comments import MIN_CONFIDENCE, CommentCode, comment_sections
 from bifocals.reports.render import render, today
@@ -345,7 +351,7 @@ def individual_view(
         "norms": _norms(percentiles, norm_name, framework, lang)
         if percentiles is not None
         else None,
-        "notes": list(notes),
+        "notes": [translated_text(n, COMPARISON_NOTES, lang) for n in notes],
         "comment_sections": comment_sections(ps.comments, framework, instrument, comment_codes),
         "coded": comment_codes is not None,
         "n_comments": len(ps.comments),

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bifocals.errors import Conflict, Invalid, NotFound
+from bifocals.locale.names import NO_RESULTS_NOTE, NOT_RELEASED_NOTE
 from bifocals.scoring.norms import NormTable, Percentile, participant_percentiles
 from bifocals.scoring.retest import ScaleChange, compare_campaigns
 from bifocals.services.accounts import write_audit
@@ -177,15 +178,13 @@ def report_extras(
         ):
             # a participant reads only released results: an earlier campaign whose reports
             # were never released gives them nothing, not even a difference
-            notes.append(
-                f"the reports of {previous} were not released, so there is no change to show"
-            )
+            notes.append(NOT_RELEASED_NOTE.format(campaign=previous))
             previous = None
     if previous is not None:
         try:
             old = load_results(store, int(old_row.id), old_read)
         except Conflict:
-            notes.append(f"{previous} has no results yet, so there is no change to show")
+            notes.append(NO_RESULTS_NOTE.format(campaign=previous))
         else:
             compared_with = old.name
             changes = compare_campaigns(results.scores, old.scores, code_map)
