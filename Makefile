@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/pybabel -q compile -d src/bifocals/locale -D messages
+	$(BIN)/python -m bifocals.locale.extract --compile
 	touch $(STAMP)
 
 install: $(STAMP)
