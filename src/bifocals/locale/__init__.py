@@ -3,8 +3,9 @@
 The catalogues are `locale/<lang>/LC_MESSAGES/messages.po`, kept in git. Their compiled form
 (`messages.mo`) is a build output: `make install` writes it (`python -m bifocals.locale.extract
 --compile`), and where it is missing or older than its `.po` (a fresh clone, a plain `pip
-install .`) the `.po` is compiled in memory on first use, once per process. English is the language the texts are
-written in: it needs no catalogue, and an English page is exactly the text of its template.
+install .`) the `.po` is compiled in memory on first use, once per process. English is the
+language the texts are written in: it needs no catalogue, and an English page is exactly the
+text of its template.
 
 Dates and numbers follow the language too (`format_date`, `format_decimal`), through Babel's
 CLDR data.
