@@ -28,7 +28,6 @@ from bifocals.scoring.model import ALL_OTHERS, CampaignScores, ParticipantScores
 
 NORM_MINIMUM = 30
 NormKind = Literal["all", "campaigns", "external"]
-NORM_KINDS: tuple[NormKind, ...] = ("all", "campaigns", "external")
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ Nothing in a plan is shown to raters, and a plan never holds a rater's answer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from bifocals.errors import Conflict, Forbidden, NotFound, Problem, ValidationError
 from bifocals.instruments.catalogue import campaign_instrument
@@ -32,6 +33,10 @@ from bifocals.store import Store
 from bifocals.store.plan_tables import MAX_PLAN_SCALES, development_plans, plan_links
 from bifocals.store.tables import campaigns, participants
 
+_SAVED_ELSEWHERE = (
+    "the plan changed while you were editing it (another window, or its pulse check started); "
+    "reload the page and save again"
+)
 MAX_ACTIONS = 4000
 MAX_SUPPORT = 2000
 PULSE_MIN_DAYS = 7  # the earliest pulse: a week after the plan is written
@@ -277,21 +282,30 @@ def save_plan(store: Store, user: User, data: PlanInput) -> Plan:
             "updated_at": stamp,
         }
         if old is None:
-            conn.execute(
-                sa.insert(development_plans).values(
-                    participant_id=camp.participant_id, created_at=stamp, **values
-                )
-            )
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        sa.insert(development_plans).values(
+                            participant_id=camp.participant_id, created_at=stamp, **values
+                        )
+                    )
+            except IntegrityError as exc:  # a first save from another window at that moment
+                raise Conflict(_SAVED_ELSEWHERE) from exc
         else:
             if old.pulse_campaign_id is not None and (
                 tuple(old.scales) != data.scales or old.pulse_on != data.pulse_on
             ):
                 raise Conflict(PULSE_FIXED, "scales")
-            conn.execute(
+            # Guarded: if the pulse started since `old` was read, its scales and date must stay.
+            guard = development_plans.c.pulse_campaign_id.is_(None)
+            fixed = old.pulse_campaign_id is not None
+            done = conn.execute(
                 sa.update(development_plans)
-                .where(development_plans.c.id == old.id)
+                .where(development_plans.c.id == old.id, sa.true() if fixed else guard)
                 .values(**values)
-            )
+            ).rowcount
+            if not done:
+                raise Conflict(_SAVED_ELSEWHERE, "scales")
             if old.share_manager and not data.share_manager:
                 _revoke_links(conn, int(old.id))
         share = ",".join(
@@ -358,12 +372,4 @@ def shared_plans(store: Store, user: User, campaign_id: int) -> list[Plan]:
             .where(participants.c.campaign_id == campaign_id, development_plans.c.share_coach)
             .order_by(participants.c.code)
         ).all()
-    return [_plan(r) for r in rows]
-
-
-def plans_of(conn: sa.Connection, ids: Sequence[int]) -> list[Plan]:
-    """Plans by id (for the pulse scheduler)."""
-    if not ids:
-        return []
-    rows = conn.execute(_plan_query().where(development_plans.c.id.in_(list(ids)))).all()
     return [_plan(r) for r in rows]

@@ -229,18 +229,6 @@ def asked_instrument(
     )
 
 
-def is_pulse(conn: sa.Connection, campaign_id: int) -> bool:
-    """True for a pulse campaign."""
-    return (
-        conn.execute(
-            sa.select(pulse_campaigns.c.campaign_id).where(
-                pulse_campaigns.c.campaign_id == campaign_id
-            )
-        ).first()
-        is not None
-    )
-
-
 def release_closed_pulses(store: Store) -> list[str]:
     """Release every pulse campaign its deadline has closed; returns their names."""
     with store.engine.connect() as conn:
