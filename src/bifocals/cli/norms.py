@@ -159,6 +159,12 @@ def show(
                 [scale_key(s.dimension, s.side), round(s.mean, 4), round(s.sd, 4), s.n, origin]
             )
         return
+    if not table.scales:
+        console.print(
+            f"Norm group [bold]{group.name}[/] ({group.describe()}) has no scores yet: no "
+            "campaign in it is closed or released with a shown others' view."
+        )
+        return
     out = Table(title=f"Norm group {group.name}: {group.describe()}")
     out.add_column("Scale", no_wrap=True)
     for col in ("n", "Mean", "SD"):
