@@ -52,11 +52,8 @@ DECISION_KEYS = ("id", "name", "status", "rapid")
 
 
 def _themes(r: Reader, data: dict[str, Any]) -> tuple[Theme, ...]:
-    seen: set[str] = set()
     out = []
-    for p, t in r.items(data, "themes", (), required=True):
-        r.keys(t, p, THEME_KEYS)
-        tid = r.ident(t, "id", p, seen)
+    for p, t, tid in r.identified(data, "themes", THEME_KEYS, required=True):
         weight = r.number(t.get("weight"), (*p, "weight"), low=0, low_open=True)
         desc = r.text(t, "description", p, required=False)
         out.append(Theme(tid, r.text(t, "name", p), weight or 0.0, desc))
@@ -82,11 +79,8 @@ def _periods(r: Reader, data: dict[str, Any]) -> tuple[str, ...]:
 def _groups(
     r: Reader, data: dict[str, Any], areas: tuple[str, ...]
 ) -> tuple[StakeholderGroup, ...]:
-    seen: set[str] = set()
     out = []
-    for p, g in r.items(data, "stakeholder_groups", ()):
-        r.keys(g, p, GROUP_KEYS)
-        gid = r.ident(g, "id", p, seen)
+    for p, g, gid in r.identified(data, "stakeholder_groups", GROUP_KEYS):
         size = r.integer(g.get("size"), (*p, "size"), 0)
         impact: dict[str, int] = {}
         raw = g.get("impact", {})
@@ -107,11 +101,8 @@ def _groups(
 
 
 def _people(r: Reader, data: dict[str, Any]) -> tuple[Person, ...]:
-    seen: set[str] = set()
     out = []
-    for p, x in r.items(data, "people", ()):
-        r.keys(x, p, PERSON_KEYS)
-        pid = r.ident(x, "id", p, seen)
+    for p, x, pid in r.identified(data, "people", PERSON_KEYS):
         share = r.number(x.get("time_share"), (*p, "time_share"), 0, 1)
         manager = x.get("manager", False)
         if not isinstance(manager, bool):
@@ -127,8 +118,7 @@ def _duties(
 ) -> tuple[DutyAssignment, ...]:
     seen: set[str] = set()
     out = []
-    for p, d in r.items(data, "duties", ()):
-        r.keys(d, p, DUTY_KEYS)
+    for p, d in r.entries(data, "duties", (), DUTY_KEYS):
         did = d.get("duty")
         if did not in cat.duty_ids:
             what = "unknown duty" if did is not None else "required: a duty id"
@@ -172,10 +162,7 @@ def _role_entries(
 ) -> Iterator[RoleEntry]:
     """The entries of data[key] (workstreams, decisions), with their id, name and the people
     in their `roles_key` roles checked; `allowed` are the keys an entry may have."""
-    seen: set[str] = set()
-    for p, entry in r.items(data, key, ()):
-        r.keys(entry, p, allowed)
-        ident = r.ident(entry, "id", p, seen)
+    for p, entry, ident in r.identified(data, key, allowed):
         name = r.text(entry, "name", p)
         held = _roles(r, entry.get(roles_key, {}), (*p, roles_key), roles, people)
         yield p, entry, ident, name, held

@@ -81,11 +81,8 @@ def effort_values(r: Reader, raw: Any, path: Path, periods: tuple[str, ...]) -> 
 def tasks(
     r: Reader, data: dict[str, Any], ini_refs: dict[str, set[str]], periods: tuple[str, ...]
 ) -> tuple[Task, ...]:
-    seen: set[str] = set()
     out = []
-    for p, t in r.items(data, "tasks", ()):
-        r.keys(t, p, TASK_KEYS)
-        tid = r.ident(t, "id", p, seen)
+    for p, t, tid in r.identified(data, "tasks", TASK_KEYS):
         ws = t.get("workstream")
         known = ini_refs["workstreams"]
         if ws is None:
@@ -112,8 +109,7 @@ def readiness(
     min_n = r.integer(m.get("min_respondents", 3), ("readiness", "min_respondents"), 1) or 3
     thr = r.number(m.get("barrier_threshold", 3), ("readiness", "barrier_threshold"), 1, 5) or 3.0
     out = []
-    for p, x in r.items(m, "responses", ("readiness",)):
-        r.keys(x, p, RESPONSE_KEYS)
+    for p, x in r.entries(m, "responses", ("readiness",), RESPONSE_KEYS):
         group = _group(r, x, p, groups)
         scores = x.get("scores")
         vals: dict[str, int | None] = {}
@@ -152,8 +148,7 @@ def resistance(
     r: Reader, data: dict[str, Any], groups: set[str], people: set[str]
 ) -> tuple[ResistanceEntry, ...]:
     out = []
-    for p, x in r.items(data, "resistance", ()):
-        r.keys(x, p, RESISTANCE_KEYS)
+    for p, x in r.entries(data, "resistance", (), RESISTANCE_KEYS):
         group = _group(r, x, p, groups)
         bp = x.get("barrier_point")
         if bp not in (None, "none", *ADKAR):
@@ -177,8 +172,7 @@ def resistance(
 def kotter(r: Reader, data: dict[str, Any], cat: Catalogue) -> tuple[KotterItem, ...]:
     known = tuple(k.id for k in cat.kotter)
     out = []
-    for p, x in r.items(data, "kotter", ()):
-        r.keys(x, p, KOTTER_KEYS)
+    for p, x in r.entries(data, "kotter", (), KOTTER_KEYS):
         kid = x.get("id")
         if kid not in known:
             what = "unknown accelerator" if kid is not None else "required: an accelerator id"

@@ -169,6 +169,28 @@ class Reader:
             else:
                 self.add(p, entry, "each entry must be a mapping")
 
+    def entries(
+        self,
+        obj: dict[str, Any],
+        key: str,
+        path: Path,
+        allowed: tuple[str, ...],
+        required: bool = False,
+    ) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """items(), each entry's keys checked against `allowed` before it is handed over."""
+        for p, entry in self.items(obj, key, path, required):
+            self.keys(entry, p, allowed)
+            yield p, entry
+
+    def identified(
+        self, obj: dict[str, Any], key: str, allowed: tuple[str, ...], required: bool = False
+    ) -> Iterator[tuple[Path, dict[str, Any], str]]:
+        """entries() of the section `key`, each with its `id` (a problem when it is missing,
+        not an id, or already used in the section)."""
+        seen: set[str] = set()
+        for p, entry in self.entries(obj, key, (), allowed, required):
+            yield p, entry, self.ident(entry, "id", p, seen)
+
     def text(self, obj: dict[str, Any], key: str, path: Path, required: bool = True) -> str:
         """A non-empty text (numbers are accepted and turned into text)."""
         value = obj.get(key)
