@@ -87,10 +87,7 @@ def _issues(header: Columns, records: Iterable[Record], source: str) -> RowsRead
     if out.problems:
         return out
     seen: dict[str, int] = {}
-    for line, cells in records:
-        if not any(c.strip() for c in cells):
-            continue
-        out.lines += 1
+    for line, cells in out.filled(records):
         key = header.cell(cells, *KEY)
         if not key:
             out.problems.append(
@@ -216,10 +213,7 @@ def _worklogs(header: Columns, records: Iterable[Record], source: str) -> RowsRe
     in_hours = header.has(*W_HOURS)
     hours_col = header.first(*(W_HOURS if in_hours else W_SECONDS)) or "Hours"
     date_col = header.first(*W_DATE) or "Work date"
-    for line, cells in records:
-        if not any(c.strip() for c in cells):
-            continue
-        out.lines += 1
+    for line, cells in out.filled(records):
         key = header.cell(cells, *W_KEY)
         if not key:
             out.problems.append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from bifocals.errors import Problem
@@ -61,6 +61,13 @@ class RowsRead:
     def leave_out(self, reason: str) -> None:
         """Count one item left out for `reason`."""
         self.left_out[reason] = self.left_out.get(reason, 0) + 1
+
+    def filled(self, records: Iterable[Record]) -> Iterator[Record]:
+        """The records that hold anything, each counted in `lines`; blank lines are skipped."""
+        for line, cells in records:
+            if any(c.strip() for c in cells):
+                self.lines += 1
+                yield line, cells
 
 
 _MONTHS = {

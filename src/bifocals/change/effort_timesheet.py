@@ -70,10 +70,7 @@ def read_timesheet(records: Iterable[Record], source: str) -> RowsRead:
     if out.problems:
         return out
     days: dict[tuple[str, str], tuple[float, int]] = {}
-    for line, cells in it:
-        if not any(c.strip() for c in cells):
-            continue
-        out.lines += 1
+    for line, cells in out.filled(it):
         row = _row(header, line, cells, source, out.problems)
         if row is None:
             continue
