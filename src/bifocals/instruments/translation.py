@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bifocals.errors import Problem, ValidationError
-from bifocals.instruments.loader import MAX_TEXT
+from bifocals.instruments.loader import MAX_TEXT, top_mapping
 from bifocals.instruments.model import Instrument, Item, OpenQuestion, RatingScale
 from bifocals.yamlsource import Located, load_located, load_located_file
 
@@ -106,12 +106,7 @@ class _Check:
 
 def translation_from_located(doc: Located, base: Instrument, language: str) -> Instrument:
     """The instrument `base` with the texts of the translation `doc`, or every problem raised."""
-    data = doc.data
-    if not isinstance(data, dict):
-        raise ValidationError(
-            [doc.problem((), type(data).__name__, "the top level must be a mapping")],
-            f"invalid translation {doc.source}",
-        )
+    data = top_mapping(doc, "translation")
     c = _Check(doc)
     for key in data:
         if key not in TOP_KEYS:
