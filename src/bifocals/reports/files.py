@@ -8,7 +8,9 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from bifocals.errors import BifocalsError
 from bifocals.framework.model import Framework
@@ -18,7 +20,7 @@ from bifocals.reports.comments import CommentCode
 from bifocals.reports.individual import individual_report_html
 from bifocals.reports.pdf import PDF_BATCH, html_to_pdf, pdf_maker
 from bifocals.reports.render import render, today
-from bifocals.scoring.model import CampaignScores
+from bifocals.scoring.model import CampaignScores, ParticipantScores
 from bifocals.scoring.norms import Percentile
 from bifocals.scoring.retest import ScaleChange
 
@@ -57,6 +59,65 @@ def _unique(stem: str, taken: set[str]) -> str:
     return candidate
 
 
+class CampaignOptions(TypedDict, total=False):
+    """The keyword options write_reports and zip_reports share (described at write_reports)."""
+
+    names: Mapping[str, str] | None
+    generated: str | None
+    languages: Mapping[str, str] | None
+    changes: Mapping[str, Sequence[ScaleChange]] | None
+    compared_with: str | None
+    percentiles: Mapping[str, Sequence[Percentile]] | None
+    norm_name: str | None
+    notes: Sequence[str]
+
+
+@dataclass(frozen=True)
+class _Pages:
+    """The HTML pages of a campaign's reports, made with the options of CampaignOptions."""
+
+    scores: CampaignScores
+    framework: Framework
+    instrument: Instrument
+    options: CampaignOptions
+    date: str
+
+    def participant(
+        self, ps: ParticipantScores, comment_codes: Mapping[str, CommentCode] | None = None
+    ) -> str:
+        """One participant's report, in their language, with their name, change, norm."""
+        o, code = self.options, ps.participant
+        changes, percentiles = o.get("changes"), o.get("percentiles")
+        return individual_report_html(
+            self.scores,
+            ps,
+            self.framework,
+            self.instrument,
+            comment_codes=comment_codes,
+            generated=self.date,
+            display_name=(o.get("names") or {}).get(code),
+            change=None if changes is None else changes.get(code),
+            compared_with=o.get("compared_with"),
+            language=(o.get("languages") or {}).get(code),
+            percentiles=None if percentiles is None else percentiles.get(code, ()),
+            norm_name=o.get("norm_name"),
+            notes=o.get("notes", ()),
+        )
+
+    def cohort(self) -> str:
+        """The cohort report (English)."""
+        o = self.options
+        return cohort_report_html(
+            self.scores,
+            self.framework,
+            self.instrument,
+            names=o.get("names") or {},
+            generated=self.date,
+            changes=o.get("changes"),
+            compared_with=o.get("compared_with"),
+        )
+
+
 def write_reports(
     scores: CampaignScores,
     framework: Framework,
@@ -66,15 +127,8 @@ def write_reports(
     pdf: bool = False,
     comment_codes: Mapping[str, CommentCode] | None = None,
     progress: Callable[[str], None] | None = None,
-    names: Mapping[str, str] | None = None,
-    generated: str | None = None,
     workers: int = 1,
-    changes: Mapping[str, Sequence[ScaleChange]] | None = None,
-    compared_with: str | None = None,
-    languages: Mapping[str, str] | None = None,
-    percentiles: Mapping[str, Sequence[Percentile]] | None = None,
-    norm_name: str | None = None,
-    notes: Sequence[str] = (),
+    **options: Unpack[CampaignOptions],
 ) -> list[Path]:
     """Write every participant's report, the cohort report and an index page; return the paths.
 
@@ -94,8 +148,8 @@ def write_reports(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BifocalsError(f"cannot create the output folder {out}: {exc.strerror}") from exc
-    names = names or {}
-    date = generated or today()
+    names = options.get("names") or {}
+    pages = _Pages(scores, framework, instrument, options, options.get("generated") or today())
     written: list[Path] = []
     taken: set[str] = set(RESERVED)
     people: list[dict[str, str | None]] = []
@@ -125,21 +179,7 @@ def write_reports(
         for ps in scores.participants:
             shown = names.get(ps.participant, ps.participant)
             stem = _unique(safe_filename(shown), taken)
-            html = individual_report_html(
-                scores,
-                ps,
-                framework,
-                instrument,
-                comment_codes=comment_codes,
-                generated=date,
-                display_name=names.get(ps.participant),
-                change=None if changes is None else changes.get(ps.participant),
-                compared_with=compared_with,
-                language=(languages or {}).get(ps.participant),
-                percentiles=None if percentiles is None else percentiles.get(ps.participant, ()),
-                norm_name=norm_name,
-                notes=notes,
-            )
+            html = pages.participant(ps, comment_codes)
             emit(out / f"{stem}.html", html)
             people.append(
                 {"name": shown, "html": f"{stem}.html", "pdf": f"{stem}.pdf" if pdf else None}
@@ -148,15 +188,7 @@ def write_reports(
             if len(batch) >= max(1, workers * PDF_BATCH if pdf else 1):
                 flush()
         flush()
-        cohort_html = cohort_report_html(
-            scores,
-            framework,
-            instrument,
-            names=names,
-            generated=date,
-            changes=changes,
-            compared_with=compared_with,
-        )
+        cohort_html = pages.cohort()
         emit(out / "cohort.html", cohort_html)
         if pdf:
             emit(out / "cohort.pdf", make_pdfs([cohort_html])[0])
@@ -168,7 +200,7 @@ def write_reports(
             "kind": "index",
             "title": f"Reports: {scores.campaign}",
             "campaign": scores.campaign,
-            "generated": date,
+            "generated": pages.date,
             "cohort": cohort,
             "people": people,
         },
@@ -182,15 +214,7 @@ def zip_reports(
     scores: CampaignScores,
     framework: Framework,
     instrument: Instrument,
-    *,
-    names: Mapping[str, str] | None = None,
-    generated: str | None = None,
-    languages: Mapping[str, str] | None = None,
-    changes: Mapping[str, Sequence[ScaleChange]] | None = None,
-    compared_with: str | None = None,
-    percentiles: Mapping[str, Sequence[Percentile]] | None = None,
-    norm_name: str | None = None,
-    notes: Sequence[str] = (),
+    **options: Unpack[CampaignOptions],
 ) -> tuple[bytes, str]:
     """Every participant's report and the cohort report in one zip archive: (archive, "pdf"),
     or (archive, "html") when no PDF can be made here (WeasyPrint without Pango).
@@ -201,38 +225,15 @@ def zip_reports(
     report (English where none is given; the cohort report is English). changes,
     compared_with, percentiles, norm_name and notes are as for write_reports.
     """
-    names = names or {}
-    date = generated or today()
+    names = options.get("names") or {}
+    made = _Pages(scores, framework, instrument, options, options.get("generated") or today())
     taken: set[str] = set(RESERVED)
     pages: list[tuple[str, str]] = []
     for ps in scores.participants:
         name = names.get(ps.participant)
         label = ps.participant if not name else f"{ps.participant} {name}"
-        html = individual_report_html(
-            scores,
-            ps,
-            framework,
-            instrument,
-            generated=date,
-            display_name=name,
-            language=(languages or {}).get(ps.participant),
-            change=None if changes is None else changes.get(ps.participant),
-            compared_with=compared_with,
-            percentiles=None if percentiles is None else percentiles.get(ps.participant, ()),
-            norm_name=norm_name,
-            notes=notes,
-        )
-        pages.append((_unique(safe_filename(label), taken), html))
-    cohort = cohort_report_html(
-        scores,
-        framework,
-        instrument,
-        names=names,
-        generated=date,
-        changes=changes,
-        compared_with=compared_with,
-    )
-    pages.append(("cohort", cohort))
+        pages.append((_unique(safe_filename(label), taken), made.participant(ps)))
+    pages.append(("cohort", made.cohort()))
     kind = "pdf"
     try:
         files = [(f"{stem}.pdf", html_to_pdf(html)) for stem, html in pages]
