@@ -8,7 +8,7 @@ below its threshold never appears on its own, and no raw answer of any rater is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -93,14 +93,8 @@ class Thresholds:
         return int(getattr(self, group))
 
     def to_dict(self) -> dict[str, int]:
-        """JSON-ready form."""
-        return {
-            "manager": self.manager,
-            "peer": self.peer,
-            "direct_report": self.direct_report,
-            "other": self.other,
-            "pooled": self.pooled,
-        }
+        """JSON-ready form: every group's threshold, in field order."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
