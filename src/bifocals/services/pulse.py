@@ -20,6 +20,7 @@ thresholds, audit), marked in `pulse_campaigns` with its plan and full campaign:
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -203,9 +204,13 @@ def pulse_items(conn: sa.Connection, campaign_id: int) -> frozenset[str] | None:
     ).first()
     if row is None:
         return None
-    scales = set(row.scales or ())
-    inst = plan_instrument(row)
-    return frozenset(i.id for i in inst.items if f"{i.dimension}.{i.side}" in scales)
+    return scale_items(plan_instrument(row), row.scales or ())
+
+
+def scale_items(instrument: Instrument, scales: Iterable[str]) -> frozenset[str]:
+    """The ids of `instrument`'s items on `scales` ("dimension.side"): what a pulse asks."""
+    wanted = set(scales)
+    return frozenset(i.id for i in instrument.items if f"{i.dimension}.{i.side}" in wanted)
 
 
 def pulse_subset(instrument: Instrument, items: frozenset[str] | None) -> Instrument:

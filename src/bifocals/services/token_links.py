@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from bifocals.services.security import new_token, now, token_hash, utc
 from bifocals.store.app_tables import invitations, nomination_links, users
 from bifocals.store.change_tables import change_initiatives, readiness_links
-from bifocals.store.plan_tables import development_plans, plan_links
+from bifocals.store.plan_tables import development_plans, plan_links, pulse_campaigns
 from bifocals.store.programme_tables import account_links
 from bifocals.store.tables import campaigns, participants, raters
 
@@ -62,8 +62,10 @@ class Lookup:
 
     The row has the link table's columns (id, token_hash, created_at, ...) and what its kind
     joins: invitation and nomination: campaign_id, campaign (its name), campaign_status;
-    invitation also participant_id, submitted_at, instrument_id, instrument_yaml; nomination
-    also code and name (the participant's); readiness: initiative, readiness_closed_at;
+    invitation also participant_id, submitted_at, group, language, participant_language,
+    participant_name, participant_code, instrument_id, instrument_yaml, deadline, and for a
+    pulse pulse_plan and plan_scales (None otherwise); nomination also code and name (the
+    participant's); readiness: initiative, readiness_closed_at;
     account: email and disabled_at (the user's).
     """
 
@@ -129,14 +131,39 @@ def _campaign_link(link: sa.Table, person: sa.Table, *more: Any) -> sa.Select[An
     return sa.select(link, *more, *campaign).select_from(link.join(person).join(campaigns))
 
 
-# What the questionnaire needs besides the campaign: whose it is, whether it is in, the form.
-_QUESTIONNAIRE = (raters.c.participant_id, raters.c.submitted_at, campaigns.c.instrument_id)
+# What the questionnaire needs besides the campaign: whose it is, whether it is in, the form,
+# the rater's and the participant's language and name, the deadline, and (for a pulse) the
+# plan's scales, so that a survey request needs no second query to show or check its page.
+_QUESTIONNAIRE = (
+    raters.c.participant_id,
+    raters.c.submitted_at,
+    raters.c.group,
+    raters.c.language,
+    participants.c.language.label("participant_language"),
+    participants.c.name.label("participant_name"),
+    participants.c.code.label("participant_code"),
+    campaigns.c.instrument_id,
+    campaigns.c.instrument_yaml,
+    campaigns.c.deadline,
+    development_plans.c.id.label("pulse_plan"),
+    development_plans.c.scales.label("plan_scales"),
+)
+
+
+def _invitation_query() -> sa.Select[Any]:
+    pulse = pulse_campaigns.join(development_plans)
+    return (
+        _campaign_link(invitations, raters, *_QUESTIONNAIRE)
+        .join(participants, participants.c.id == raters.c.participant_id)
+        .outerjoin(pulse, pulse_campaigns.c.campaign_id == campaigns.c.id)
+    )
+
 
 _SPECS: dict[LinkKind, _Spec] = {
     LinkKind.INVITATION: _Spec(
         invitations,
         "/survey/{token}",
-        _campaign_link(invitations, raters, *_QUESTIONNAIRE, campaigns.c.instrument_yaml),
+        _invitation_query(),
         _invitation_state,
     ),
     LinkKind.NOMINATION: _Spec(

@@ -73,7 +73,10 @@ from bifocals.web.routers import (
     tokens,
 )
 
+# Matched in this order: the rater's survey, the busiest pages by far, comes first so that its
+# requests are not tried against every other route before theirs.
 ROUTERS = (
+    survey,
     auth,
     admin,
     campaigns,
@@ -85,7 +88,6 @@ ROUTERS = (
     nominate,
     progress,
     tokens,
-    survey,
     reports,
     api,
     api_programme,

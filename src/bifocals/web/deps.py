@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import threading
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from bifocals import __version__
 from bifocals.locale import DEFAULT_LANGUAGE, language_or_default, negotiate
 from bifocals.locale.jinja import install_i18n
 from bifocals.services.security import Session, User, load_session, same, user_for_api_token, utc
@@ -41,6 +43,16 @@ CSRF_HEADER = "x-csrf-token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+# Templates are package files: read once per process (no stat of every template on every page).
+# BIFOCALS_RELOAD_TEMPLATES=1 rereads changed templates, for someone editing them.
+templates.env.auto_reload = os.environ.get("BIFOCALS_RELOAD_TEMPLATES") == "1"
+
+
+def static_url(request: Request, path: str) -> str:
+    """The address of a file in web/static, with the version so that an upgrade's CSS and
+    scripts are fetched anew (templates: `{{ static_url(request, 'app.css') }}`); it skips the
+    walk over every route that `url_for('static', ...)` makes on each call."""
+    return f"{request.scope.get('root_path', '')}/static/{path}?v={__version__}"
 
 
 _UNSET = object()
@@ -328,6 +340,7 @@ def render(
 
 
 templates.env.globals["csrf_field"] = csrf_field
+templates.env.globals["static_url"] = static_url
 templates.env.globals["csrf_token"] = csrf_token
 install_i18n(templates.env)  # `_()` and `{% trans %}` in the page's `lang` (bifocals.locale)
 

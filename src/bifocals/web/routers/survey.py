@@ -31,7 +31,7 @@ from bifocals.locale import (
     negotiate,
 )
 from bifocals.services.mail_texts import expected_minutes
-from bifocals.services.pulse import pulse_items, pulse_subset
+from bifocals.services.pulse import pulse_subset, scale_items
 from bifocals.services.security import utc
 from bifocals.services.survey_answers import FIELD_PREFIX, check, from_form, progress
 from bifocals.services.surveys import (
@@ -43,8 +43,7 @@ from bifocals.services.surveys import (
     write,
 )
 from bifocals.services.token_links import LinkKind, LinkStatus, Lookup, lookup, mark_opened
-from bifocals.store import Store
-from bifocals.store.tables import campaigns, participants, raters
+from bifocals.store.tables import raters
 from bifocals.web import link_pages
 from bifocals.web.deps import get_store, render
 from bifocals.web.survey_page import questionnaire
@@ -59,25 +58,6 @@ def problem_page(request: Request, status: LinkStatus, lang: str | None = None) 
     return link_pages.problem_page(request, LinkKind.INVITATION, status, lang)
 
 
-def _context_rows(conn: sa.Connection, look: Lookup) -> Any:
-    return conn.execute(
-        sa.select(
-            raters.c.group,
-            raters.c.language,
-            participants.c.language.label("participant_language"),
-            participants.c.name.label("participant_name"),
-            participants.c.code.label("participant_code"),
-            campaigns.c.name.label("campaign"),
-            campaigns.c.instrument_id,
-            campaigns.c.instrument_yaml,
-            campaigns.c.deadline,
-        )
-        .join(participants, participants.c.id == raters.c.participant_id)
-        .join(campaigns, campaigns.c.id == raters.c.campaign_id)
-        .where(raters.c.id == look.row.rater_id)
-    ).one()
-
-
 _LOADING = threading.Lock()
 
 
@@ -88,17 +68,17 @@ def _instrument(instrument_id: str, snapshot: str | None) -> Instrument:
         return campaign_instrument(instrument_id, snapshot)
 
 
-def _look_instrument(look: Lookup, store: Store) -> Instrument:
-    """What the invitation's campaign asks (the lookup read its instrument): the whole
-    instrument, or for a pulse check only its plan's items (services.pulse)."""
+def _look_instrument(look: Lookup) -> Instrument:
+    """What the invitation's campaign asks (the lookup read its instrument and, for a pulse
+    check, its plan's scales): the whole instrument, or only the plan's items."""
     assert look.row is not None, "only a known invitation has an instrument"
     base = _instrument(look.row.instrument_id, look.row.instrument_yaml)
-    return pulse_subset(base, _asked(store, int(look.row.campaign_id)))
+    return pulse_subset(base, _asked(look.row, base))
 
 
-def _asked(store: Store, campaign_id: int) -> frozenset[str] | None:
-    with store.engine.connect() as conn:
-        return pulse_items(conn, campaign_id)
+def _asked(row: Any, base: Instrument) -> frozenset[str] | None:
+    """The items a pulse check asks (None: the campaign is not a pulse and asks them all)."""
+    return None if row.pulse_plan is None else scale_items(base, row.plan_scales or ())
 
 
 # The survey's checks (services/survey_answers.py) word their messages in English; these
@@ -152,8 +132,7 @@ def _rater_language_of(request: Request, look: Lookup) -> str:
     """The language of a known invitation's rater; for an unknown link, the browser's."""
     if look.row is None:
         return negotiate(request.headers.get("accept-language"))
-    with get_store(request).engine.connect() as conn:
-        return rater_language(_context_rows(conn, look))
+    return rater_language(look.row)
 
 
 def _form_page(
@@ -166,15 +145,12 @@ def _form_page(
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    with get_store(request).engine.connect() as conn:
-        row = _context_rows(conn, look)
+    row = look.row
     base = _instrument(row.instrument_id, row.instrument_yaml)
     available = translation_languages(base)
     lang = rater_language(row)
     lang = lang if lang in available else "en"
-    instrument = pulse_subset(
-        translated(base, lang), _asked(get_store(request), int(look.row.campaign_id))
-    )
+    instrument = pulse_subset(translated(base, lang), _asked(row, base))
     done, total = progress(instrument, answers)
     errors = localized_errors(errors or {}, lang, instrument)
     ctx = {
@@ -274,7 +250,7 @@ def _survey_post(request: Request, token: str, fields: list[tuple[str, str]]) ->
         if action == "submit" and key and look.status is LinkStatus.USED:
             return _submit(request, token, look, {}, key)
         return problem_page(request, look.status, _rater_language_of(request, look))
-    instrument = _look_instrument(look, get_store(request))
+    instrument = _look_instrument(look)
     checked = check(instrument, from_form(fields), final=action == "submit")
     if action != "submit" or not checked.ok:
         valid = check(instrument, from_form(fields), final=False).answers
@@ -297,7 +273,7 @@ def _submit(
         done = submit(
             get_store(request).engine,
             token,
-            _look_instrument(look, get_store(request)),
+            _look_instrument(look),
             answers,
             key,
         )
@@ -336,7 +312,7 @@ def _autosave(request: Request, token: str, payload: Any) -> Response:
     if not isinstance(raw, dict) or not (base is None or isinstance(base, int)):
         return JSONResponse({"error": "send answers (object) and version (integer)"}, 400)
     engine = get_store(request).engine
-    instrument = _look_instrument(look, get_store(request))
+    instrument = _look_instrument(look)
     checked = check(instrument, raw, final=False)
     if not checked.ok:
         return JSONResponse({"error": "invalid answers", "fields": checked.errors}, 422)
