@@ -37,7 +37,7 @@ QUESTION_KEYS = ("id", "text")
 Path_ = tuple[str | int, ...]
 
 
-class _Check:
+class Check:
     """Collects problems for one document while its parts are validated."""
 
     def __init__(self, doc: Located) -> None:
@@ -65,19 +65,25 @@ class _Check:
             else:
                 self.add(path, entry, not_mapping)
 
+    def value_text(self, value: Any, path: Path_, limit: int | None = None) -> str:
+        """A non-empty text with its white space folded (a problem when it is none, or
+        longer than `limit`)."""
+        if not isinstance(value, str) or not value.strip():
+            self.add(path, value, "required: a non-empty text")
+            return ""
+        if limit is not None and len(value.strip()) > limit:
+            self.add(path, value, f"too long: keep it under {limit} characters")
+        return " ".join(value.split())
+
     def text(self, obj: dict[str, Any], path: Path_, key: str, required: bool = True) -> str:
+        """value_text of obj[key]; an item's `text` is kept under MAX_TEXT."""
         value = obj.get(key)
         if not required and (value is None or value == ""):
             return ""
-        if not isinstance(value, str) or not value.strip():
-            self.add((*path, key), value, "required: a non-empty text")
-            return ""
-        if len(value.strip()) > MAX_TEXT and key == "text":
-            self.add((*path, key), value, f"too long: keep it under {MAX_TEXT} characters")
-        return " ".join(value.split())
+        return self.value_text(value, (*path, key), MAX_TEXT if key == "text" else None)
 
 
-def _scale(c: _Check, raw: Any) -> RatingScale:
+def _scale(c: Check, raw: Any) -> RatingScale:
     path: Path_ = ("scale",)
     if not isinstance(raw, dict):
         c.add(path, raw, "required: a mapping with min, max, labels, not_observed")
@@ -122,7 +128,7 @@ def _scale(c: _Check, raw: Any) -> RatingScale:
     )
 
 
-def _item_id(c: _Check, raw: Any, path: Path_, seen: dict[str, Path_]) -> str:
+def _item_id(c: Check, raw: Any, path: Path_, seen: dict[str, Path_]) -> str:
     if not isinstance(raw, str) or not ITEM_ID_RE.match(raw):
         c.add(path, raw, "required: an id of letters, digits, '-', '_' or '.' (at most 32)")
         return ""
@@ -134,7 +140,7 @@ def _item_id(c: _Check, raw: Any, path: Path_, seen: dict[str, Path_]) -> str:
     return raw
 
 
-def _items(c: _Check, raw: Any, fw: Framework, seen: dict[str, Path_]) -> list[Item]:
+def _items(c: Check, raw: Any, fw: Framework, seen: dict[str, Path_]) -> list[Item]:
     if not isinstance(raw, list) or not raw:
         c.add(("items",), raw, "required: a list of rating items")
         return []
@@ -170,7 +176,7 @@ def _items(c: _Check, raw: Any, fw: Framework, seen: dict[str, Path_]) -> list[I
     return out
 
 
-def _questions(c: _Check, raw: Any, seen: dict[str, Path_]) -> list[OpenQuestion]:
+def _questions(c: Check, raw: Any, seen: dict[str, Path_]) -> list[OpenQuestion]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -183,7 +189,7 @@ def _questions(c: _Check, raw: Any, seen: dict[str, Path_]) -> list[OpenQuestion
     ]
 
 
-def _coverage(c: _Check, items: list[Item], fw: Framework) -> None:
+def _coverage(c: Check, items: list[Item], fw: Framework) -> None:
     present = {(i.dimension, i.side) for i in items}
     missing = [f"{d}/{s}" for d in fw.dimension_ids for s in SIDES if (d, s) not in present]
     if items and missing:
@@ -211,7 +217,7 @@ def instrument_from_located(doc: Located, framework: Framework | None = None) ->
     """Validate a parsed document against the schema and a framework, or raise every problem."""
     fw = framework or default_framework()
     data = top_mapping(doc, "instrument")
-    c = _Check(doc)
+    c = Check(doc)
     c.keys(data, (), TOP_KEYS)
     iid = data.get("id")
     if not isinstance(iid, str) or not ID_RE.match(iid):

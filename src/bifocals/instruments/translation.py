@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bifocals.errors import Problem, ValidationError
-from bifocals.instruments.loader import MAX_TEXT, top_mapping
+from bifocals.instruments.loader import MAX_TEXT, Check, top_mapping
 from bifocals.instruments.model import Instrument, Item, OpenQuestion, RatingScale
 from bifocals.yamlsource import Located, load_located, load_located_file
 
@@ -63,21 +63,8 @@ def check_language(value: object, source: str = "language", line: int | None = N
     )
 
 
-class _Check:
-    def __init__(self, doc: Located) -> None:
-        self.doc = doc
-        self.problems: list[Problem] = []
-
-    def add(self, path: tuple[str | int, ...], value: object, message: str) -> None:
-        self.problems.append(self.doc.problem(path, value, message))
-
-    def text(self, value: Any, path: tuple[str | int, ...], limit: int | None = None) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.add(path, value, "required: a non-empty text")
-            return ""
-        if limit is not None and len(value.strip()) > limit:
-            self.add(path, value, f"too long: keep it under {limit} characters")
-        return " ".join(value.split())
+class _Check(Check):
+    """Check, with the id -> text mappings of a translation."""
 
     def texts(self, raw: Any, key: str, wanted: tuple[str, ...], kind: str) -> dict[str, str]:
         """The mapping id -> text under `key`: every id in `wanted`, no other."""
@@ -93,7 +80,7 @@ class _Check:
                     f"the instrument has no {kind} {iid!r}; remove it or fix the id",
                 )
                 continue
-            out[iid] = self.text(text, (key, iid), MAX_TEXT)
+            out[iid] = self.value_text(text, (key, iid), MAX_TEXT)
         for iid in wanted:
             if iid not in raw:
                 self.add(
@@ -108,16 +95,14 @@ def translation_from_located(doc: Located, base: Instrument, language: str) -> I
     """The instrument `base` with the texts of the translation `doc`, or every problem raised."""
     data = top_mapping(doc, "translation")
     c = _Check(doc)
-    for key in data:
-        if key not in TOP_KEYS:
-            c.add((key,), data[key], f"unknown field; known fields: {', '.join(TOP_KEYS)}")
+    c.keys(data, (), TOP_KEYS)
     if data.get("instrument") != base.id:
         c.add(("instrument",), data.get("instrument"), f"must be the instrument id {base.id!r}")
     if data.get("language") != language:
         c.add(("language",), data.get("language"), f"must be {language!r}, as in the file name")
-    name = c.text(data.get("name"), ("name",))
-    description = c.text(data.get("description"), ("description",)) if base.description else ""
-    instructions = c.text(data.get("instructions"), ("instructions",)) if base.instructions else ""
+    name = c.text(data, (), "name")
+    description = c.text(data, (), "description") if base.description else ""
+    instructions = c.text(data, (), "instructions") if base.instructions else ""
     scale_raw = data.get("scale")
     labels: list[str] = []
     not_observed = ""
@@ -134,8 +119,8 @@ def translation_from_located(doc: Located, base: Instrument, language: str) -> I
                 ("scale", "labels"), raw_labels, f"needs exactly {points} labels, as the instrument"
             )
         else:
-            labels = [c.text(x, ("scale", "labels", i)) for i, x in enumerate(raw_labels)]
-        not_observed = c.text(scale_raw.get("not_observed"), ("scale", "not_observed"))
+            labels = [c.value_text(x, ("scale", "labels", i)) for i, x in enumerate(raw_labels)]
+        not_observed = c.text(scale_raw, ("scale",), "not_observed")
     items = c.texts(data.get("items"), "items", base.item_ids, "item")
     questions = c.texts(
         data.get("open_questions"), "open_questions", base.question_ids, "open question"
