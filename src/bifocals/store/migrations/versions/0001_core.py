@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from bifocals.store.migrations import ddl
+
 revision = "0001_core"
 down_revision = None
 branch_labels = ("core",)
@@ -19,23 +21,23 @@ def upgrade() -> None:
     """Create the four core tables."""
     op.create_table(
         "campaigns",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        ddl.id_column(),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("instrument_id", sa.String(100), nullable=False),
         sa.Column("instrument_version", sa.String(50), nullable=False),
         sa.Column("status", sa.String(20), nullable=False, server_default="draft"),
-        sa.Column("deadline", sa.DateTime(timezone=True), nullable=True),
+        ddl.ts("deadline"),
         sa.Column("threshold_manager", sa.Integer, nullable=False, server_default="1"),
         sa.Column("threshold_peer", sa.Integer, nullable=False, server_default="3"),
         sa.Column("threshold_direct_report", sa.Integer, nullable=False, server_default="3"),
         sa.Column("threshold_other", sa.Integer, nullable=False, server_default="3"),
         sa.Column("threshold_pooled", sa.Integer, nullable=False, server_default="3"),
         sa.Column("comment_salt", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaigns")),
-        sa.UniqueConstraint("name", name=op.f("uq_campaigns_name")),
+        ddl.ts("created_at", nullable=False),
+        ddl.ts("closed_at"),
+        ddl.ts("released_at"),
+        ddl.pk("campaigns"),
+        ddl.unique("campaigns", "name"),
         sa.CheckConstraint(
             "status in ('draft', 'open', 'closed', 'released')",
             name=op.f("ck_campaigns_status"),
@@ -43,65 +45,45 @@ def upgrade() -> None:
     )
     op.create_table(
         "participants",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        ddl.id_column(),
         sa.Column("campaign_id", sa.Integer, nullable=False),
         sa.Column("code", sa.String(200), nullable=False),
         sa.Column("name", sa.String(200), nullable=True),
         sa.Column("email", sa.String(320), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_participants")),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"],
-            ["campaigns.id"],
-            name=op.f("fk_participants_campaign_id_campaigns"),
-            ondelete="CASCADE",
-        ),
-        sa.UniqueConstraint("campaign_id", "code", name=op.f("uq_participants_campaign_id")),
+        ddl.pk("participants"),
+        ddl.fk("participants", "campaign_id", "campaigns"),
+        ddl.unique("participants", "campaign_id", "code"),
     )
     op.create_table(
         "raters",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        ddl.id_column(),
         sa.Column("campaign_id", sa.Integer, nullable=False),
         sa.Column("participant_id", sa.Integer, nullable=False),
         sa.Column("code", sa.String(200), nullable=False),
         sa.Column("group", sa.String(20), nullable=False),
         sa.Column("name", sa.String(200), nullable=True),
         sa.Column("email", sa.String(320), nullable=True),
-        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_raters")),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"],
-            ["campaigns.id"],
-            name=op.f("fk_raters_campaign_id_campaigns"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["participant_id"],
-            ["participants.id"],
-            name=op.f("fk_raters_participant_id_participants"),
-            ondelete="CASCADE",
-        ),
-        sa.UniqueConstraint("participant_id", "code", name=op.f("uq_raters_participant_id")),
+        ddl.ts("submitted_at"),
+        ddl.pk("raters"),
+        ddl.fk("raters", "campaign_id", "campaigns"),
+        ddl.fk("raters", "participant_id", "participants"),
+        ddl.unique("raters", "participant_id", "code"),
         sa.CheckConstraint(
             "\"group\" in ('self', 'manager', 'peer', 'direct_report', 'other')",
             name=op.f("ck_raters_group"),
         ),
     )
-    op.create_index(op.f("ix_raters_campaign_id"), "raters", ["campaign_id"])
+    ddl.create_index("raters", "campaign_id")
     op.create_table(
         "responses",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        ddl.id_column(),
         sa.Column("rater_id", sa.Integer, nullable=False),
         sa.Column("item_id", sa.String(100), nullable=False),
         sa.Column("value", sa.Float, nullable=True),
         sa.Column("text", sa.Text, nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_responses")),
-        sa.ForeignKeyConstraint(
-            ["rater_id"],
-            ["raters.id"],
-            name=op.f("fk_responses_rater_id_raters"),
-            ondelete="CASCADE",
-        ),
-        sa.UniqueConstraint("rater_id", "item_id", name=op.f("uq_responses_rater_id")),
+        ddl.pk("responses"),
+        ddl.fk("responses", "rater_id", "raters"),
+        ddl.unique("responses", "rater_id", "item_id"),
         sa.CheckConstraint(
             "value IS NULL OR value = CAST(value AS INTEGER)",
             name=op.f("ck_responses_value_whole"),

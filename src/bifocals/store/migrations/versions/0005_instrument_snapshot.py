@@ -11,7 +11,8 @@ Revises: 0004_readiness
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from bifocals.store.migrations import ddl
 
 revision = "0005_instrument_snapshot"
 down_revision = "0004_readiness"
@@ -21,11 +22,9 @@ depends_on = None
 
 def upgrade() -> None:
     """Add campaigns.instrument_yaml (NULL: a built-in instrument, found by its id)."""
-    with op.batch_alter_table("campaigns") as batch:
-        batch.add_column(sa.Column("instrument_yaml", sa.Text, nullable=True))
+    ddl.add_columns("campaigns", sa.Column("instrument_yaml", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
     """Drop campaigns.instrument_yaml."""
-    with op.batch_alter_table("campaigns") as batch:
-        batch.drop_column("instrument_yaml")
+    ddl.drop_columns("campaigns", "instrument_yaml")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from bifocals.store.migrations import ddl
+
 revision = "0007_effort_imports"
 down_revision = "0006_programme"
 branch_labels = None
@@ -20,7 +22,7 @@ def upgrade() -> None:
     """Create change_effort_imports."""
     op.create_table(
         "change_effort_imports",
-        sa.Column("id", sa.Integer, autoincrement=True),
+        ddl.id_column(),
         sa.Column("initiative_id", sa.Integer, nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("source", sa.String(500), nullable=False),
@@ -29,22 +31,13 @@ def upgrade() -> None:
         sa.Column("mapping", sa.LargeBinary, nullable=True),
         sa.Column("digest", sa.String(64), nullable=False),
         sa.Column("plan", sa.JSON, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        ddl.ts("created_at", nullable=False),
         sa.Column("created_by", sa.String(320), nullable=False),
-        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_effort_imports")),
-        sa.ForeignKeyConstraint(
-            ["initiative_id"],
-            ["change_initiatives.id"],
-            name=op.f("fk_change_effort_imports_initiative_id_change_initiatives"),
-            ondelete="CASCADE",
-        ),
+        ddl.ts("applied_at"),
+        ddl.pk("change_effort_imports"),
+        ddl.fk("change_effort_imports", "initiative_id", "change_initiatives"),
     )
-    op.create_index(
-        op.f("ix_change_effort_imports_initiative_id"),
-        "change_effort_imports",
-        ["initiative_id"],
-    )
+    ddl.create_index("change_effort_imports", "initiative_id")
 
 
 def downgrade() -> None:

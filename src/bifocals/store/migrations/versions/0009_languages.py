@@ -9,7 +9,8 @@ Revises: 0007_effort_imports
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from bifocals.store.migrations import ddl
 
 revision = "0009_languages"
 down_revision = "0007_effort_imports"
@@ -19,15 +20,11 @@ depends_on = None
 
 def upgrade() -> None:
     """Add participants.language and raters.language (en, de, fr, es or NULL)."""
-    with op.batch_alter_table("participants") as batch:
-        batch.add_column(sa.Column("language", sa.String(8), nullable=True))
-    with op.batch_alter_table("raters") as batch:
-        batch.add_column(sa.Column("language", sa.String(8), nullable=True))
+    for table in ("participants", "raters"):
+        ddl.add_columns(table, sa.Column("language", sa.String(8), nullable=True))
 
 
 def downgrade() -> None:
     """Drop the two columns."""
-    with op.batch_alter_table("raters") as batch:
-        batch.drop_column("language")
-    with op.batch_alter_table("participants") as batch:
-        batch.drop_column("language")
+    for table in ("raters", "participants"):
+        ddl.drop_columns(table, "language")

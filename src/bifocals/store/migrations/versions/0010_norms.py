@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from bifocals.store.migrations import ddl
+
 revision = "0010_norms"
 down_revision = "0001_core"
 branch_labels = ("norms",)
@@ -24,37 +26,27 @@ def upgrade() -> None:
     """Create norm_groups, norm_group_campaigns, norm_scales and campaign_baselines."""
     op.create_table(
         "norm_groups",
-        sa.Column("id", sa.Integer, autoincrement=True),
+        ddl.id_column(),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("instrument_id", sa.String(100), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("source", sa.String(500), nullable=False, server_default=""),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        ddl.ts("created_at", nullable=False),
         sa.Column("created_by", sa.String(320), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_norm_groups")),
-        sa.UniqueConstraint("name", name=op.f("uq_norm_groups_name")),
+        ddl.pk("norm_groups"),
+        ddl.unique("norm_groups", "name"),
     )
     op.create_table(
         "norm_group_campaigns",
         sa.Column("group_id", sa.Integer, nullable=False),
         sa.Column("campaign_id", sa.Integer, nullable=False),
-        sa.PrimaryKeyConstraint("group_id", "campaign_id", name=op.f("pk_norm_group_campaigns")),
-        sa.ForeignKeyConstraint(
-            ["group_id"],
-            ["norm_groups.id"],
-            name=op.f("fk_norm_group_campaigns_group_id_norm_groups"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"],
-            ["campaigns.id"],
-            name=op.f("fk_norm_group_campaigns_campaign_id_campaigns"),
-            ondelete="CASCADE",
-        ),
+        ddl.pk("norm_group_campaigns", "group_id", "campaign_id"),
+        ddl.fk("norm_group_campaigns", "group_id", "norm_groups"),
+        ddl.fk("norm_group_campaigns", "campaign_id", "campaigns"),
     )
     op.create_table(
         "norm_scales",
-        sa.Column("id", sa.Integer, autoincrement=True),
+        ddl.id_column(),
         sa.Column("group_id", sa.Integer, nullable=False),
         sa.Column("dimension", sa.String(100), nullable=False),
         sa.Column("side", sa.String(20), nullable=False),
@@ -62,43 +54,23 @@ def upgrade() -> None:
         sa.Column("sd", sa.Float, nullable=False),
         sa.Column("n", sa.Integer, nullable=False),
         sa.Column("source", sa.String(500), nullable=False, server_default=""),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_norm_scales")),
-        sa.ForeignKeyConstraint(
-            ["group_id"],
-            ["norm_groups.id"],
-            name=op.f("fk_norm_scales_group_id_norm_groups"),
-            ondelete="CASCADE",
-        ),
+        ddl.pk("norm_scales"),
+        ddl.fk("norm_scales", "group_id", "norm_groups"),
         sa.UniqueConstraint("group_id", "dimension", "side", name="uq_norm_scales_scale"),
     )
-    op.create_index(op.f("ix_norm_scales_group_id"), "norm_scales", ["group_id"])
+    ddl.create_index("norm_scales", "group_id")
     op.create_table(
         "campaign_baselines",
         sa.Column("campaign_id", sa.Integer, nullable=False),
         sa.Column("previous_id", sa.Integer, nullable=True),
         sa.Column("code_map", sa.JSON, nullable=False),
         sa.Column("norm_group_id", sa.Integer, nullable=True),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        ddl.ts("updated_at", nullable=False),
         sa.Column("updated_by", sa.String(320), nullable=False),
-        sa.PrimaryKeyConstraint("campaign_id", name=op.f("pk_campaign_baselines")),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"],
-            ["campaigns.id"],
-            name=op.f("fk_campaign_baselines_campaign_id_campaigns"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["previous_id"],
-            ["campaigns.id"],
-            name=op.f("fk_campaign_baselines_previous_id_campaigns"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["norm_group_id"],
-            ["norm_groups.id"],
-            name=op.f("fk_campaign_baselines_norm_group_id_norm_groups"),
-            ondelete="SET NULL",
-        ),
+        ddl.pk("campaign_baselines", "campaign_id"),
+        ddl.fk("campaign_baselines", "campaign_id", "campaigns"),
+        ddl.fk("campaign_baselines", "previous_id", "campaigns", "SET NULL"),
+        ddl.fk("campaign_baselines", "norm_group_id", "norm_groups", "SET NULL"),
     )
 
 
