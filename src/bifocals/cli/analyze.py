@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from bifocals.cli.analyze_checks import check_options, check_table_options
-from bifocals.cli.analyze_local import PROGRESS_FROM, report, run_local
+from bifocals.cli.analyze_local import PROGRESS_FROM, report, run_local, start_bar
 from bifocals.cli.common import err_console, fail
 from bifocals.errors import BifocalsError
 
@@ -130,21 +130,7 @@ class RayProgress:
         if self.bar is None:
             if max(done, total or 0) < PROGRESS_FROM:
                 return
-            from rich import progress as rp
-
-            columns = (
-                rp.Progress.get_default_columns()
-                if total is not None
-                else (
-                    rp.SpinnerColumn(),
-                    rp.TextColumn("{task.description}"),
-                    rp.TextColumn("{task.completed:,} rows"),
-                    rp.TimeElapsedColumn(),
-                )
-            )
-            self.bar = rp.Progress(*columns, console=err_console, transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("classifying on Ray", total=total)
+            self.bar, self.task = start_bar("classifying on Ray", total, "rows")
         self.bar.update(self.task, completed=done)
 
     def close(self) -> None:

@@ -56,6 +56,26 @@ def read_inputs(
         yield from units
 
 
+def start_bar(description: str, total: int | None, unit: str) -> tuple[Any, Any]:
+    """A transient progress bar on stderr, started, and its one task: of `total` where that is
+    known, else a spinner and a running count of `unit`."""
+    from rich import progress as rp
+
+    columns = (
+        rp.Progress.get_default_columns()
+        if total is not None
+        else (
+            rp.SpinnerColumn(),
+            rp.TextColumn("{task.description}"),
+            rp.TextColumn("{task.completed:,} " + unit),
+            rp.TimeElapsedColumn(),
+        )
+    )
+    bar = rp.Progress(*columns, console=err_console, transient=True)
+    bar.start()
+    return bar, bar.add_task(description, total=total)
+
+
 class ProgressBar:
     """A progress bar on stderr for long inputs, measured in input lines or table rows; on
     standard input, whose size is unknown, a running count of units."""
@@ -76,21 +96,7 @@ class ProgressBar:
         self.units += n
         big = self.total >= PROGRESS_FROM if self.total is not None else self.units >= PROGRESS_FROM
         if self.bar is None and big:
-            from rich import progress as rp
-
-            columns = (
-                rp.Progress.get_default_columns()
-                if self.total is not None
-                else (
-                    rp.SpinnerColumn(),
-                    rp.TextColumn("{task.description}"),
-                    rp.TextColumn("{task.completed:,} units"),
-                    rp.TimeElapsedColumn(),
-                )
-            )
-            self.bar = rp.Progress(*columns, console=err_console, transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("classifying", total=self.total)
+            self.bar, self.task = start_bar("classifying", self.total, "units")
         if self.bar is not None:
             at = self.offsets[self.file] + last.line if self.total is not None else self.units
             self.bar.update(self.task, completed=at)
