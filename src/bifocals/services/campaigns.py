@@ -138,6 +138,17 @@ def lock_campaign(conn: sa.Connection, campaign_id: int) -> Any:
     return row
 
 
+def lock_live_campaign(
+    conn: sa.Connection, campaign_id: int, refusal: str, field: str | None = "status"
+) -> Any:
+    """`lock_campaign`, for a change that only a draft or open campaign takes: any other is a
+    Conflict "the campaign is <status>; <refusal>" about `field`."""
+    row = lock_campaign(conn, campaign_id)
+    if row.status not in ("draft", "open"):
+        raise Conflict(f"the campaign is {row.status}; {refusal}", field)
+    return row
+
+
 def results_seen(conn: sa.Connection, campaign_id: int) -> bool:
     """True once any report of the campaign was released, viewed or exported."""
     found = conn.execute(

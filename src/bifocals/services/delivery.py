@@ -13,6 +13,7 @@ from bifocals.services.link_sheet import live_links
 from bifocals.services.mail import nomination_text, send_mail
 from bifocals.services.mail_texts import expected_minutes, rater_message, texts_of
 from bifocals.services.people import GROUP_LABELS
+from bifocals.services.rater_rows import rater_rows
 from bifocals.services.security import User, utc
 from bifocals.services.settings import WebSettings
 from bifocals.services.token_links import LinkKind, issue, link_url, mark_sent
@@ -56,19 +57,7 @@ def deliver_invitations(
         camp = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
         live = live_links(conn, campaign_id) if keep_live else set()
         rows = conn.execute(
-            sa.select(
-                raters.c.id,
-                raters.c.name,
-                raters.c.email,
-                raters.c.group,
-                raters.c.code,
-                raters.c.submitted_at,
-                participants.c.code.label("pcode"),
-                participants.c.name.label("pname"),
-                raters.c.language,
-                participants.c.language.label("planguage"),
-            )
-            .join(participants, participants.c.id == raters.c.participant_id)
+            rater_rows()
             .where(raters.c.campaign_id == campaign_id, raters.c.id.in_(rater_ids))
             .order_by(participants.c.code, raters.c.group, raters.c.id)
         ).all()

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from bifocals.errors import Conflict
 from bifocals.services.accounts import write_audit
-from bifocals.services.campaigns import lock_campaign
+from bifocals.services.campaigns import lock_live_campaign
+from bifocals.services.rater_rows import rater_rows
 from bifocals.services.security import User, now, utc
 from bifocals.services.token_links import LinkKind, issue_many, link_url
 from bifocals.store import Store
@@ -93,25 +93,12 @@ def issue_link_sheet(
     """Issue links for every rater without an answer and without a live link (or, with
     `reissue`, for every rater without an answer) and return them as sheet rows."""
     with store.engine.begin() as conn:
-        camp = lock_campaign(conn, campaign_id)
-        if camp.status not in ("draft", "open"):
-            raise Conflict(
-                f"the campaign is {camp.status}; links are issued only for a draft or open "
-                "campaign",
-                "status",
-            )
+        camp = lock_live_campaign(
+            conn, campaign_id, "links are issued only for a draft or open campaign"
+        )
         live = live_links(conn, campaign_id)
         rows = conn.execute(
-            sa.select(
-                raters.c.id,
-                raters.c.name,
-                raters.c.email,
-                raters.c.group,
-                raters.c.submitted_at,
-                participants.c.code,
-                participants.c.name.label("pname"),
-            )
-            .join(participants, participants.c.id == raters.c.participant_id)
+            rater_rows()
             .where(raters.c.campaign_id == campaign_id)
             .order_by(participants.c.code, raters.c.group != "self", raters.c.group, raters.c.id)
         ).all()
@@ -128,7 +115,7 @@ def issue_link_sheet(
         for r, token in zip(wanted, tokens, strict=True):
             sheet.rows.append(
                 (
-                    str(r.code),
+                    str(r.pcode),
                     r.pname or "",
                     r.name or "",
                     r.email or "",

@@ -25,12 +25,13 @@ from bifocals.errors import BifocalsError, Conflict
 from bifocals.services.accounts import write_audit
 from bifocals.services.mail import send_mail
 from bifocals.services.mail_texts import expected_minutes, rater_message, texts_of
+from bifocals.services.rater_rows import rater_rows
 from bifocals.services.security import User, now, utc
 from bifocals.services.settings import WebSettings
 from bifocals.services.token_links import LinkKind, issue, link_url, mark_sent
 from bifocals.store import Store
 from bifocals.store.programme_tables import mail_outbox
-from bifocals.store.tables import campaigns, participants, raters
+from bifocals.store.tables import campaigns, raters
 
 MAX_ATTEMPTS = 4
 STALE_MINUTES = 10
@@ -125,14 +126,12 @@ def queue_invitations(
     """Queue an invitation for every rater of a draft or open campaign with an address, no
     answer and no live link (a rater holding one was handed a link already, by mail or by the
     links sheet); returns what was queued and how many raters were left out for their link."""
-    from bifocals.services.campaigns import lock_campaign
+    from bifocals.services.campaigns import lock_live_campaign
     from bifocals.services.link_sheet import live_links
 
     require_mail(settings)
     with store.engine.begin() as conn:
-        camp = lock_campaign(conn, campaign_id)
-        if camp.status not in ("draft", "open"):
-            raise Conflict(f"the campaign is {camp.status}; no more invitations", "status")
+        lock_live_campaign(conn, campaign_id, "no more invitations")
         live = live_links(conn, campaign_id)
         waiting = conn.execute(
             sa.select(raters.c.id).where(
@@ -164,15 +163,7 @@ def claim_next(conn: sa.Connection, stamp: datetime) -> Any | None:
 
 def _rater_context(conn: sa.Connection, rater_id: int) -> Any:
     return conn.execute(
-        sa.select(
-            raters.c.id,
-            raters.c.campaign_id,
-            raters.c.group,
-            raters.c.submitted_at,
-            participants.c.code,
-            participants.c.name.label("pname"),
-            raters.c.language,
-            participants.c.language.label("planguage"),
+        rater_rows(
             campaigns.c.name.label("campaign"),
             campaigns.c.status,
             campaigns.c.deadline,
@@ -183,7 +174,6 @@ def _rater_context(conn: sa.Connection, rater_id: int) -> Any:
             campaigns.c.remind_subject,
             campaigns.c.remind_body,
         )
-        .join(participants, participants.c.id == raters.c.participant_id)
         .join(campaigns, campaigns.c.id == raters.c.campaign_id)
         .where(raters.c.id == rater_id)
     ).first()
@@ -223,7 +213,7 @@ def _compose_rater(store: Store, settings: WebSettings, message: Any, base: str)
         texts,
         reminder=message.kind == "reminder",
         is_self=ctx.group == "self",
-        participant=ctx.pname or ctx.code,
+        participant=ctx.pname or ctx.pcode,
         campaign=ctx.campaign,
         deadline=utc(ctx.deadline),
         minutes=minutes,

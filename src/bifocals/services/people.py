@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from bifocals.errors import BifocalsError, Conflict, Invalid, Problem, ValidationError
 from bifocals.instruments.translation import LANGUAGES
 from bifocals.services.accounts import EMAIL, write_audit
-from bifocals.services.campaigns import lock_campaign
+from bifocals.services.campaigns import lock_live_campaign
 from bifocals.services.security import User, now
 from bifocals.store.app_tables import nominations
 from bifocals.store.csvformat import QUOTE_HINT, head_of, read_records
@@ -36,14 +36,12 @@ MAX_CSV_BYTES = 2_000_000
 def require_editable(conn: sa.Connection, campaign_id: int) -> Any:
     """Take the campaign's row lock and return its row if people may still be added,
     corrected or removed (draft or open); every change to a campaign's people starts here."""
-    row = lock_campaign(conn, campaign_id)
-    if row.status not in ("draft", "open"):
-        raise Conflict(
-            f"the campaign is {row.status}; participants and raters can be added only while "
-            "it is a draft or open, and corrected or removed likewise",
-            "status",
-        )
-    return row
+    return lock_live_campaign(
+        conn,
+        campaign_id,
+        "participants and raters can be added only while it is a draft or open, and corrected "
+        "or removed likewise",
+    )
 
 
 def check_email(value: str, field: str, required: bool) -> str | None:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from bifocals.services.rater_rows import rater_rows
 from bifocals.services.security import utc
 from bifocals.store.app_tables import invitations
 from bifocals.store.tables import participants, raters
@@ -65,20 +66,7 @@ def campaign_progress(conn: sa.Connection, campaign_id: int) -> Progress:
         .subquery()
     )
     rows = conn.execute(
-        sa.select(
-            raters.c.id,
-            raters.c.participant_id,
-            raters.c.name,
-            raters.c.email,
-            raters.c.group,
-            raters.c.submitted_at,
-            participants.c.code,
-            participants.c.name.label("pname"),
-            live.c.rater_id.label("invited"),
-            live.c.sent,
-            live.c.opened,
-        )
-        .join(participants, participants.c.id == raters.c.participant_id)
+        rater_rows(live.c.rater_id.label("invited"), live.c.sent, live.c.opened)
         .outerjoin(live, live.c.rater_id == raters.c.id)
         .where(raters.c.campaign_id == campaign_id)
         .order_by(participants.c.code, raters.c.group, raters.c.name, raters.c.id)
@@ -92,7 +80,7 @@ def campaign_progress(conn: sa.Connection, campaign_id: int) -> Progress:
         group_counts[r.group][1] += 1
         person = people.setdefault(
             r.participant_id,
-            {"label": f"{r.code} {r.pname or ''}".strip(), "groups": {}},
+            {"label": f"{r.pcode} {r.pname or ''}".strip(), "groups": {}},
         )
         groups: dict[str, list[int]] = person["groups"]  # type: ignore[assignment]
         cell = groups.setdefault(r.group, [0, 0])

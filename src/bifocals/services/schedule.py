@@ -34,9 +34,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bifocals.errors import Conflict, Invalid, NotFound, Problem, ValidationError
+from bifocals.errors import Invalid, NotFound, Problem, ValidationError
 from bifocals.services.accounts import write_audit
-from bifocals.services.campaigns import lock_campaign
+from bifocals.services.campaigns import lock_campaign, lock_live_campaign
 from bifocals.services.mail_texts import Texts, check_text
 from bifocals.services.outbox import Sent, queue_rater_mail, send_due
 from bifocals.services.pulse import release_closed_pulses, start_due_pulses
@@ -125,9 +125,7 @@ def update_schedule(
     if problems:
         raise ValidationError(problems, "nothing was saved; fix these fields")
     with store.engine.begin() as conn:
-        row = lock_campaign(conn, campaign_id)
-        if row.status not in ("draft", "open"):
-            raise Conflict(f"the campaign is {row.status}; its schedule can no longer change")
+        row = lock_live_campaign(conn, campaign_id, "its schedule can no longer change", None)
         conn.execute(sa.update(campaigns).where(campaigns.c.id == campaign_id).values(**values))
         detail = f"reminders={values['reminder_days'] or 'none'} close={close_mode}"
         if texts is not None:
