@@ -20,7 +20,7 @@ nothing does.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -144,18 +144,11 @@ class RosterResult:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        """The counts and changes as JSON-ready data."""
-        return {
-            "participants_added": self.participants_added,
-            "participants_updated": self.participants_updated,
-            "participants_removed": self.participants_removed,
-            "raters_added": self.raters_added,
-            "raters_updated": self.raters_updated,
-            "raters_removed": self.raters_removed,
-            "answers_removed": self.answers_removed,
-            "changes": self.changes,
-            "ignored_columns": list(self.ignored),
-        }
+        """The counts and changes as JSON-ready data (the fields in order; `ignored` as
+        ignored_columns, a list)."""
+        data = asdict(self)
+        data["ignored_columns"] = list(data.pop("ignored"))
+        return data
 
 
 class RosterNeedsConfirmation(Conflict):
@@ -271,28 +264,9 @@ def parse_records(first: Record, records: Iterator[Record], source: str) -> Rost
         group = GROUP_SPELLINGS.get(group, group)
         if not (rater_name or rater_email or group):
             continue  # a participant line without raters
-        if group == "self":
-            problems.append(
-                Problem(
-                    source,
-                    line,
-                    "group",
-                    values["group"],
-                    "every participant rates themselves already; leave the rater columns "
-                    "empty on this line, or name a rater of another group",
-                )
-            )
-            bad = True
-        elif group not in RATER_GROUPS:
-            problems.append(
-                Problem(
-                    source,
-                    line,
-                    "group",
-                    values["group"],
-                    f"must be one of {', '.join(RATER_GROUPS)}",
-                )
-            )
+        refusal = _group_refusal(group)
+        if refusal is not None:
+            problems.append(Problem(source, line, "group", values["group"], refusal))
             bad = True
         if not rater_name:
             problems.append(
@@ -370,6 +344,19 @@ def _language(value: str, name: str, line: int, source: str, problems: list[Prob
             "or leave it empty (English)",
         )
     )
+    return None
+
+
+def _group_refusal(group: str) -> str | None:
+    """Why a roster line's rater group (spelling normalised) is refused; None for a rater
+    group."""
+    if group == "self":
+        return (
+            "every participant rates themselves already; leave the rater columns empty on this "
+            "line, or name a rater of another group"
+        )
+    if group not in RATER_GROUPS:
+        return f"must be one of {', '.join(RATER_GROUPS)}"
     return None
 
 
