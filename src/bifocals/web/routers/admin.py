@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError
@@ -13,10 +13,10 @@ from bifocals.services.accounts import create_user, list_users
 from bifocals.services.security import utc
 from bifocals.store.app_tables import ROLES, audit_log
 from bifocals.store.tables import campaigns, participants
-from bifocals.web.deps import Admin, csrf_protect, get_store, render
-from bifocals.web.routers import flash_to
+from bifocals.web.deps import Admin, get_store, render
+from bifocals.web.routers import Text, flash_to, page_router
 
-router = APIRouter(prefix="/admin", dependencies=[Depends(csrf_protect)])
+router = page_router("/admin")
 AUDIT_PAGE = 200
 
 
@@ -66,7 +66,7 @@ def users_page(request: Request, _user: Admin) -> Response:
 def add_user(
     request: Request,
     user: Admin,
-    email: Annotated[str, Form(max_length=320)],
+    email: Text,
     role: Annotated[str, Form(max_length=20)],
     password: Annotated[str, Form(max_length=1000)],
     participant: Annotated[str, Form(max_length=500)] = "",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError
@@ -27,7 +27,6 @@ from bifocals.store.app_tables import users
 from bifocals.store.tables import campaigns, participants
 from bifocals.web.deps import (
     SESSION_COOKIE,
-    csrf_protect,
     current_session,
     current_user,
     flash,
@@ -39,8 +38,9 @@ from bifocals.web.deps import (
     require_user,
     set_session_cookie,
 )
+from bifocals.web.routers import page_router
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = page_router()
 
 
 def safe_next(target: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError
@@ -35,17 +35,15 @@ from bifocals.web.deps import (
     Admin,
     Manager,
     campaign_view,
-    csrf_protect,
-    flash,
     get_settings,
     get_store,
     managed,
     render,
     send_soon,
 )
-from bifocals.web.routers import flash_to, see_other
+from bifocals.web.routers import Text, flash_outcome, flash_to, page_router
 
-router = APIRouter(prefix="/campaigns", dependencies=[Depends(csrf_protect)])
+router = page_router("/campaigns")
 Threshold = Annotated[int, Form(ge=THRESHOLD_MIN, le=THRESHOLD_MAX)]
 
 
@@ -217,12 +215,12 @@ def change_settings(
     """Change deadline and thresholds (services.campaigns.change_thresholds has the rules)."""
     store = get_store(request)
     managed(request, user, campaign_id)
-    try:
+
+    def save() -> str:
         update_settings(store, user, campaign_id, thresholds, parse_deadline(deadline), reason)
-        flash(request, "Deadline and thresholds saved.", "success")
-    except BifocalsError as exc:
-        flash(request, str(exc), "error")
-    return see_other(f"/campaigns/{campaign_id}")
+        return "Deadline and thresholds saved."
+
+    return flash_outcome(request, f"/campaigns/{campaign_id}", save)
 
 
 @router.post("/{campaign_id}/facilitators", include_in_schema=False)
@@ -230,17 +228,17 @@ def add_facilitator(
     request: Request,
     campaign_id: int,
     user: Admin,
-    email: Annotated[str, Form(max_length=320)],
+    email: Text,
 ) -> Response:
     """Assign a facilitator account to the campaign (admins only)."""
     store = get_store(request)
     managed(request, user, campaign_id)
-    try:
+
+    def assign() -> str:
         assign_facilitator(store, user, campaign_id, email)
-        flash(request, f"{email.strip().lower()} can now manage this campaign.", "success")
-    except BifocalsError as exc:
-        flash(request, str(exc), "error")
-    return see_other(f"/campaigns/{campaign_id}")
+        return f"{email.strip().lower()} can now manage this campaign."
+
+    return flash_outcome(request, f"/campaigns/{campaign_id}", assign)
 
 
 @router.post("/{campaign_id}/facilitators/{user_id}/remove", include_in_schema=False)
@@ -263,7 +261,8 @@ MESSAGES = {
 def _status_action(request: Request, campaign_id: int, action: str, user: User) -> Response:
     store = get_store(request)
     managed(request, user, campaign_id)
-    try:
+
+    def act() -> str:
         message = MESSAGES[action]
         if action == "release":
             n = release(store, get_settings(request), user, campaign_id)
@@ -272,10 +271,9 @@ def _status_action(request: Request, campaign_id: int, action: str, user: User) 
                 send_soon(request)
         else:
             change_status(store, user, campaign_id, action)
-        flash(request, message, "success")
-    except BifocalsError as exc:
-        flash(request, str(exc), "error")
-    return see_other(f"/campaigns/{campaign_id}")
+        return message
+
+    return flash_outcome(request, f"/campaigns/{campaign_id}", act)
 
 
 @router.post("/{campaign_id}/open", include_in_schema=False)

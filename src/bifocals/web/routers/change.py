@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from fastapi.types import DecoratedCallable
 from markupsafe import Markup
 
 from bifocals.addresses import EMAIL
@@ -68,8 +70,6 @@ from bifocals.store.change_tables import change_initiatives
 from bifocals.web.deps import (
     Admin,
     Manager,
-    csrf_protect,
-    flash,
     get_settings,
     get_store,
     no_cross_site_read,
@@ -77,9 +77,18 @@ from bifocals.web.deps import (
     render,
 )
 from bifocals.web.link_pages import stash_issued, take_issued
-from bifocals.web.routers import attachment, flash_to, see_other, upload_name
+from bifocals.web.routers import (
+    Text,
+    Upload,
+    attachment,
+    flash_outcome,
+    flash_to,
+    page_router,
+    see_other,
+    upload_name,
+)
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = page_router()
 
 SCOPE = ".change-report"
 MAX_UPLOAD = 10_000_000
@@ -185,11 +194,11 @@ def initiatives_page(request: Request, user: Manager) -> Response:
 async def import_upload(
     request: Request,
     user: Manager,
-    file: Annotated[UploadFile, File()],
+    file: Upload,
     replace: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Import an initiative YAML file, all or nothing; a facilitator who imports it manages it."""
-    source = "upload:" + (file.filename or "initiative.yaml").replace("/", "_")[:100]
+    source = "upload:" + upload_name(file.filename, "initiative.yaml")
     raw = await file.read(MAX_UPLOAD + 1)
     # Parsing, the analyzer and the database work block: run them off the event loop.
     return await run_in_threadpool(
@@ -245,11 +254,18 @@ def _import_upload(
     return flash_to(request, initiative_path(ini.name), note)
 
 
-@router.get(
-    "/initiatives/{name:path}.pdf",
-    include_in_schema=False,
-    dependencies=[Depends(no_cross_site_read)],
-)
+def _report_file(ext: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """The route of a download of the initiative's report as `ext`: its read is audited, so a
+    link on another site must not open it (declared before the dashboard, whose path
+    parameter would otherwise take this address)."""
+    return router.get(
+        f"/initiatives/{{name:path}}.{ext}",
+        include_in_schema=False,
+        dependencies=[Depends(no_cross_site_read)],
+    )
+
+
+@_report_file("pdf")
 def initiative_pdf(request: Request, name: str, user: Manager) -> Response:
     """The initiative's report as a PDF download."""
     _, report = _load(request, user, name, "pdf")
@@ -260,11 +276,7 @@ def initiative_pdf(request: Request, name: str, user: Manager) -> Response:
     return attachment(pdf, _pdf_filename(name), "application/pdf")
 
 
-@router.get(
-    "/initiatives/{name:path}.json",
-    include_in_schema=False,
-    dependencies=[Depends(no_cross_site_read)],
-)
+@_report_file("json")
 def initiative_json(request: Request, name: str, user: Manager) -> Response:
     """The initiative's report as JSON (the same as `bifocals change report NAME --json`)."""
     _, report = _load(request, user, name, "json")
@@ -344,7 +356,7 @@ async def effort_upload(
     request: Request,
     name: str,
     user: Manager,
-    file: Annotated[UploadFile, File()],
+    file: Upload,
     kind: Annotated[str, Form(pattern="^(jira|github|timesheet)$")],
     mapping: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
@@ -506,22 +518,21 @@ def readiness_mail_text(initiative: str, group: str, url: str) -> tuple[str, str
 def _collecting(request: Request, name: str, user: User, collecting: bool) -> Response:
     store = get_store(request)
     _managed(request, user, name)
-    back = see_other(initiative_path(name) + "#collect")
-    try:
+
+    def switch() -> str:
         set_collecting(store.engine, user, name, collecting)
-    except BifocalsError as exc:
-        flash(request, str(exc), "error")
-        return back
-    message = (
-        "The readiness survey takes answers again. Its results stay out of every output "
-        "until it is closed."
-        if collecting
-        else "The readiness survey is closed: its links no longer take answers. Its results "
-        "are not shown yet; choose 'Show the results' when you are ready (after that the "
-        "survey cannot take answers again)."
-    )
-    flash(request, message, "success")
-    return back
+        if collecting:
+            return (
+                "The readiness survey takes answers again. Its results stay out of every "
+                "output until it is closed."
+            )
+        return (
+            "The readiness survey is closed: its links no longer take answers. Its results "
+            "are not shown yet; choose 'Show the results' when you are ready (after that the "
+            "survey cannot take answers again)."
+        )
+
+    return flash_outcome(request, initiative_path(name) + "#collect", switch)
 
 
 @router.post("/initiatives/{name:path}/readiness/close", include_in_schema=False)
@@ -547,19 +558,17 @@ def readiness_results(request: Request, name: str, user: Manager) -> Response:
 
 
 @router.post("/initiatives/{name:path}/facilitators", include_in_schema=False)
-def add_initiative_facilitator(
-    request: Request, name: str, user: Admin, email: Annotated[str, Form(max_length=320)]
-) -> Response:
+def add_initiative_facilitator(request: Request, name: str, user: Admin, email: Text) -> Response:
     """Assign a facilitator account to the initiative (admins only)."""
     store = get_store(request)
     with store.engine.connect() as conn:
         row = managed_initiative(conn, user, name)
-    try:
+
+    def assign() -> str:
         addr = assign_initiative_facilitator(store, user, int(row.id), name, email)
-        flash(request, f"{addr} can now open and manage this initiative.", "success")
-    except BifocalsError as exc:
-        flash(request, str(exc), "error")
-    return see_other(initiative_path(name) + "#people")
+        return f"{addr} can now open and manage this initiative."
+
+    return flash_outcome(request, initiative_path(name) + "#people", assign)
 
 
 @router.post("/initiatives/{name:path}/facilitators/{user_id}/remove", include_in_schema=False)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError
 from bifocals.services.people import GROUP_LABELS, RATER_GROUPS, nominate
 from bifocals.services.token_links import LinkKind, lookup
 from bifocals.store.app_tables import nominations
-from bifocals.web.deps import csrf_protect, get_store, render
+from bifocals.web.deps import get_store, render
 from bifocals.web.link_pages import problem_page
+from bifocals.web.routers import RaterForm, page_router
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
-Text = Annotated[str, Form(max_length=320)]
+router = page_router()
 
 
 def _page(
@@ -56,13 +56,7 @@ def nomination_page(request: Request, token: str) -> Response:
 
 
 @router.post("/nominate/{token}", include_in_schema=False)
-def suggest(
-    request: Request,
-    token: str,
-    name: Text,
-    group: Annotated[str, Form(max_length=20)],
-    email: Text = "",
-) -> Response:
+def suggest(request: Request, token: str, rater: RaterForm) -> Response:
     """Add one suggested rater, to be approved by the facilitator."""
     store = get_store(request)
     with store.engine.connect() as conn:
@@ -72,7 +66,9 @@ def suggest(
     row = look.row
     try:
         with store.engine.begin() as conn:
-            nominate(conn, row.participant_id, row.campaign_id, name, email, group)
+            nominate(
+                conn, row.participant_id, row.campaign_id, rater.name, rater.email, rater.group
+            )
     except BifocalsError as exc:
         return _page(request, token, row, error=str(exc), status=400)
-    return _page(request, token, row, done=f"{name.strip()} is suggested.")
+    return _page(request, token, row, done=f"{rater.name.strip()} is suggested.")

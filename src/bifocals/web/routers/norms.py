@@ -5,10 +5,11 @@ services.baselines; the CLI's `bifocals norms` and `campaign baseline` do the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Form, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -26,11 +27,12 @@ from bifocals.services.norms import (
 from bifocals.services.security import User
 from bifocals.store.sheets import MAX_TABLE_BYTES
 from bifocals.store.tables import campaigns
-from bifocals.web.deps import Admin, csrf_protect, flash, get_store, render
-from bifocals.web.routers import Id, flash_to, see_other, upload_name
+from bifocals.web.deps import Admin, flash, get_store, render
+from bifocals.web.routers import Id, Upload, flash_to, page_router, see_other, upload_name
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = page_router()
 Name = Annotated[str, Form(max_length=300)]
+Instrument = Annotated[str, Form(max_length=200)]
 
 
 def _page(request: Request, problems: list[str] | None = None, status_code: int = 200) -> Response:
@@ -52,6 +54,18 @@ def _page(request: Request, problems: list[str] | None = None, status_code: int 
     return render(request, "admin/norms.html", ctx, status_code=status_code)
 
 
+def _saved(request: Request, save: Callable[[], object], note: str) -> Response:
+    """Run `save` (a new norm group); on success flash `note` and go back to the list, on a
+    refusal show the page again with its problems (400 for the table's, 409 otherwise)."""
+    try:
+        save()
+    except ValidationError as exc:
+        return _page(request, [str(p) for p in exc.problems], 400)
+    except (BifocalsError, AccessError) as exc:
+        return _page(request, [str(exc)], 409)
+    return flash_to(request, "/admin/norms", note)
+
+
 @router.get("/admin/norms", include_in_schema=False)
 def norms_page(request: Request, user: Admin) -> Response:
     """The norm groups, and forms to add one."""
@@ -63,17 +77,15 @@ def norms_define(
     request: Request,
     user: Admin,
     name: Name,
-    instrument: Annotated[str, Form(max_length=200)],
+    instrument: Instrument,
     campaign: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """A norm group from the organisation's history (no campaign ticked: all of them)."""
-    try:
-        define_history_norm(get_store(request), name, instrument, campaign or [], user)
-    except ValidationError as exc:
-        return _page(request, [str(p) for p in exc.problems], 400)
-    except (BifocalsError, AccessError) as exc:
-        return _page(request, [str(exc)], 409)
-    return flash_to(request, "/admin/norms", f"Norm group {name.strip()!r} defined.")
+    return _saved(
+        request,
+        lambda: define_history_norm(get_store(request), name, instrument, campaign or [], user),
+        f"Norm group {name.strip()!r} defined.",
+    )
 
 
 @router.post("/admin/norms/import", include_in_schema=False)
@@ -81,8 +93,8 @@ async def norms_import(
     request: Request,
     user: Admin,
     name: Name,
-    instrument: Annotated[str, Form(max_length=200)],
-    file: Annotated[UploadFile, File()],
+    instrument: Instrument,
+    file: Upload,
 ) -> Response:
     """An external norm table (validated whole; a file with problems saves nothing)."""
     data = await file.read(MAX_TABLE_BYTES + 1)
@@ -93,13 +105,11 @@ async def norms_import(
 def _import(
     request: Request, user: User, name: str, instrument: str, data: bytes, source: str
 ) -> Response:
-    try:
-        import_external_norm(get_store(request), name, instrument, data, source, user)
-    except ValidationError as exc:
-        return _page(request, [str(p) for p in exc.problems], 400)
-    except (BifocalsError, AccessError) as exc:
-        return _page(request, [str(exc)], 409)
-    return flash_to(request, "/admin/norms", f"Norm group {name.strip()!r} imported from {source}.")
+    return _saved(
+        request,
+        lambda: import_external_norm(get_store(request), name, instrument, data, source, user),
+        f"Norm group {name.strip()!r} imported from {source}.",
+    )
 
 
 @router.post("/admin/norms/delete", include_in_schema=False)

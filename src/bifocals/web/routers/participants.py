@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -27,7 +27,6 @@ from bifocals.store.tables import participants, raters
 from bifocals.web.deps import (
     Manager,
     campaign_view,
-    csrf_protect,
     get_settings,
     get_store,
     managed,
@@ -35,9 +34,17 @@ from bifocals.web.deps import (
     render,
 )
 from bifocals.web.link_pages import show_delivery, take_issued
-from bifocals.web.routers import Text, flash_to
+from bifocals.web.routers import (
+    RaterForm,
+    Text,
+    Upload,
+    flash_outcome,
+    flash_to,
+    page_router,
+    upload_name,
+)
 
-router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
+router = page_router("/campaigns/{campaign_id}")
 
 
 def _back(campaign_id: int, pid: int | None = None) -> str:
@@ -54,23 +61,21 @@ def add_one(
     email: Text = "",
 ) -> Response:
     """Add a participant by form."""
-    store = get_store(request)
-    try:
-        with store.engine.begin() as conn:
+
+    def add() -> str:
+        with get_store(request).engine.begin() as conn:
             managed_campaign(conn, user, campaign_id)
             add_participant(conn, user, campaign_id, code, name, email)
-    except BifocalsError as exc:
-        return flash_to(request, _back(campaign_id), str(exc), "error")
-    return flash_to(request, _back(campaign_id), f"Participant {code.strip()} added.")
+        return f"Participant {code.strip()} added."
+
+    return flash_outcome(request, _back(campaign_id), add)
 
 
 @router.post("/participants/csv", include_in_schema=False)
-async def add_csv(
-    request: Request, campaign_id: int, user: Manager, file: Annotated[UploadFile, File()]
-) -> Response:
+async def add_csv(request: Request, campaign_id: int, user: Manager, file: Upload) -> Response:
     """Add participants from a CSV upload (name,email,code): all lines or none."""
     data = await file.read(MAX_CSV_BYTES + 1)
-    source = (file.filename or "upload.csv").replace("/", "_")[:100]
+    source = upload_name(file.filename, "upload.csv")
     # The import and its database work block: run them off the event loop.
     return await run_in_threadpool(_add_csv, request, campaign_id, user, data, source)
 
@@ -156,18 +161,17 @@ def add_rater_form(
     campaign_id: int,
     pid: int,
     user: Manager,
-    name: Text,
-    group: Annotated[str, Form(max_length=20)],
-    email: Text = "",
+    rater: RaterForm,
 ) -> Response:
     """Add a rater chosen by the facilitator."""
-    try:
+
+    def add() -> str:
         with get_store(request).engine.begin() as conn:
             managed_participant(conn, user, campaign_id, pid)
-            add_rater(conn, user, campaign_id, pid, name, email, group)
-    except BifocalsError as exc:
-        return flash_to(request, _back(campaign_id, pid), str(exc), "error")
-    return flash_to(request, _back(campaign_id, pid), f"Rater {name.strip()} added.")
+            add_rater(conn, user, campaign_id, pid, rater.name, rater.email, rater.group)
+        return f"Rater {rater.name.strip()} added."
+
+    return flash_outcome(request, _back(campaign_id, pid), add)
 
 
 def _safe_back(campaign_id: int, back: str) -> str:
@@ -251,10 +255,11 @@ def decide(request: Request, campaign_id: int, nid: int, decision: str, user: Ma
     back = _back(campaign_id, pid)
     if decision not in ("approve", "reject"):
         return flash_to(request, back, "Choose approve or reject.", "error")
-    try:
+
+    def decide_it() -> str:
         with store.engine.begin() as conn:
             decide_nomination(conn, user, campaign_id, nid, decision == "approve")
-    except BifocalsError as exc:
-        return flash_to(request, back, str(exc), "error")
-    word = "approved: the rater is added" if decision == "approve" else "rejected"
-    return flash_to(request, back, f"Nomination {word}.")
+        word = "approved: the rater is added" if decision == "approve" else "rejected"
+        return f"Nomination {word}."
+
+    return flash_outcome(request, back, decide_it)

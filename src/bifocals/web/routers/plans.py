@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError, ValidationError
@@ -39,7 +39,6 @@ from bifocals.store import Store
 from bifocals.store.plan_tables import MAX_PLAN_SCALES
 from bifocals.web.deps import (
     Manager,
-    csrf_protect,
     get_store,
     managed,
     page_language,
@@ -49,9 +48,9 @@ from bifocals.web.deps import (
     require_role,
 )
 from bifocals.web.link_pages import problem_page
-from bifocals.web.routers import Id, flash_to
+from bifocals.web.routers import Id, flash_to, page_router
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = page_router()
 Participant = Annotated[User, Depends(require_role("participant"))]
 
 

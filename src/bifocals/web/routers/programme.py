@@ -9,7 +9,7 @@ import json
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bifocals.errors import BifocalsError, ValidationError
@@ -33,7 +33,6 @@ from bifocals.web import link_pages
 from bifocals.web.deps import (
     Manager,
     campaign_view,
-    csrf_protect,
     flash,
     get_settings,
     get_store,
@@ -45,9 +44,9 @@ from bifocals.web.deps import (
     send_soon,
     set_session_cookie,
 )
-from bifocals.web.routers import flash_to, see_other
+from bifocals.web.routers import flash_to, page_router, see_other
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = page_router()
 Short = Annotated[str, Form(max_length=300)]
 Long = Annotated[str, Form(max_length=10_000)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 
 from bifocals.services.access import managed_campaign
@@ -16,16 +16,15 @@ from bifocals.services.progress import campaign_progress
 from bifocals.web.deps import (
     Manager,
     campaign_view,
-    csrf_protect,
     get_settings,
     get_store,
     public_base,
     render,
 )
 from bifocals.web.link_pages import show_delivery
-from bifocals.web.routers import flash_to
+from bifocals.web.routers import flash_to, page_router
 
-router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
+router = page_router("/campaigns/{campaign_id}")
 
 
 @router.get("/progress", include_in_schema=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -29,9 +29,10 @@ from bifocals.services.readiness_links import (
 from bifocals.services.surveys import SubmitRefused
 from bifocals.services.token_links import LinkKind, LinkStatus, Lookup, lookup
 from bifocals.web import link_pages
-from bifocals.web.deps import csrf_protect, get_store, render
+from bifocals.web.deps import get_store, render
+from bifocals.web.routers import page_router
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = page_router()
 
 MAX_KEY = 200
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
@@ -26,6 +26,7 @@ from bifocals.services.access import can_view_report, managed_campaign
 from bifocals.services.baselines import report_extras
 from bifocals.services.campaigns import ResultsRead
 from bifocals.services.results import (
+    Results,
     load_results,
     participant_code,
     progress_csv,
@@ -36,16 +37,12 @@ from bifocals.store.tables import participants
 from bifocals.web.deps import (
     Anyone,
     Manager,
-    csrf_protect,
     get_store,
     managed,
-    no_cross_site_read,
 )
+from bifocals.web.routers import attachment, page_router
 
-router = APIRouter(
-    prefix="/campaigns/{campaign_id}",
-    dependencies=[Depends(csrf_protect), Depends(no_cross_site_read)],
-)
+router = page_router("/campaigns/{campaign_id}", shows_results=True)
 
 
 def _with_back_link(
@@ -126,11 +123,7 @@ def _pdf(html: str, filename: str) -> Response:
         data = html_to_pdf(html)
     except BifocalsError as exc:
         raise HTTPException(503, str(exc)) from exc
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(data, filename, "application/pdf")
 
 
 @router.get("/participants/{pid}/report.pdf", include_in_schema=False)
@@ -140,14 +133,20 @@ def individual_pdf(request: Request, campaign_id: int, pid: int, user: Anyone) -
     return _pdf(html, f"{safe_filename(code)}.pdf")
 
 
+def _campaign_results(
+    request: Request, campaign_id: int, user: User, action: str, detail: str = ""
+) -> tuple[Results, ResultsRead]:
+    """The results of a campaign `user` manages, with the audited read that loaded them."""
+    camp = managed(request, user, campaign_id)
+    read = ResultsRead(user, action, f"campaign:{camp.name}", detail)
+    return load_results(get_store(request), campaign_id, read), read
+
+
 def _cohort(
     request: Request, campaign_id: int, user: User, action: str, detail: str = ""
 ) -> tuple[str, str]:
-    store = get_store(request)
-    camp = managed(request, user, campaign_id)
-    read = ResultsRead(user, action, f"campaign:{camp.name}", detail)
-    results = load_results(store, campaign_id, read)
-    extras = report_extras(store, results, read)
+    results, read = _campaign_results(request, campaign_id, user, action, detail)
+    extras = report_extras(get_store(request), results, read)
     html = cohort_report_html(
         results.scores,
         results.framework,
@@ -180,11 +179,8 @@ def reports_zip(request: Request, campaign_id: int, user: Manager) -> Response:
     when no PDF engine is installed. Who may: as for the cohort report (the campaign's
     facilitators and admins, once it is closed); the read is audited like the other exports,
     so the results count as seen."""
-    store = get_store(request)
-    camp = managed(request, user, campaign_id)
-    read = ResultsRead(user, "report.export", f"campaign:{camp.name}", "reports.zip")
-    results = load_results(store, campaign_id, read)
-    extras = report_extras(store, results, read)
+    results, read = _campaign_results(request, campaign_id, user, "report.export", "reports.zip")
+    extras = report_extras(get_store(request), results, read)
     body, _kind = zip_reports(
         results.scores,
         results.framework,
@@ -197,46 +193,23 @@ def reports_zip(request: Request, campaign_id: int, user: Manager) -> Response:
         norm_name=None if extras.norm is None else extras.norm.name,
         notes=extras.notes,
     )
-    return Response(
-        body,
-        media_type="application/zip",
-        headers={
-            "content-disposition": (
-                f'attachment; filename="{safe_filename(results.name)}-reports.zip"'
-            )
-        },
-    )
-
-
-def _download(body: str, media: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=media,
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, f"{safe_filename(results.name)}-reports.zip", "application/zip")
 
 
 @router.get("/export/scores.csv", include_in_schema=False)
 def scores_csv_export(request: Request, campaign_id: int, user: Manager) -> Response:
     """Thresholded aggregates, one row per shown cell."""
-    store = get_store(request)
-    camp = managed(request, user, campaign_id)
-    read = ResultsRead(user, "report.export", f"campaign:{camp.name}", "scores.csv")
-    results = load_results(store, campaign_id, read)
-    return _download(
-        scores_csv(results), "text/csv; charset=utf-8", f"{safe_filename(results.name)}-scores.csv"
-    )
+    results, _read = _campaign_results(request, campaign_id, user, "report.export", "scores.csv")
+    name = f"{safe_filename(results.name)}-scores.csv"
+    return attachment(scores_csv(results), name, "text/csv; charset=utf-8")
 
 
 @router.get("/export/scores.json", include_in_schema=False)
 def scores_json_export(request: Request, campaign_id: int, user: Manager) -> Response:
     """The scores' to_dict (aggregated, thresholded)."""
-    store = get_store(request)
-    camp = managed(request, user, campaign_id)
-    read = ResultsRead(user, "report.export", f"campaign:{camp.name}", "scores.json")
-    results = load_results(store, campaign_id, read)
+    results, _read = _campaign_results(request, campaign_id, user, "report.export", "scores.json")
     body = json.dumps(results.scores.to_dict(), indent=1)
-    return _download(body, "application/json", f"{safe_filename(results.name)}-scores.json")
+    return attachment(body, f"{safe_filename(results.name)}-scores.json", "application/json")
 
 
 @router.get("/export/progress.csv", include_in_schema=False)
@@ -245,4 +218,5 @@ def progress_csv_export(request: Request, campaign_id: int, user: Manager) -> Re
     with get_store(request).engine.connect() as conn:
         camp = managed_campaign(conn, user, campaign_id)
         body = progress_csv(conn, campaign_id)
-    return _download(body, "text/csv; charset=utf-8", f"{safe_filename(camp.name)}-progress.csv")
+    name = f"{safe_filename(camp.name)}-progress.csv"
+    return attachment(body, name, "text/csv; charset=utf-8")

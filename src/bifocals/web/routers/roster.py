@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -35,16 +35,26 @@ from bifocals.store.tables import raters
 from bifocals.web.deps import (
     Manager,
     campaign_view,
-    csrf_protect,
     get_settings,
     get_store,
     managed,
     public_base,
     render,
 )
-from bifocals.web.routers import Check, Text, attachment, flash_to, see_other, upload_name
+from bifocals.web.routers import (
+    Check,
+    RaterForm,
+    Text,
+    Upload,
+    attachment,
+    flash_outcome,
+    flash_to,
+    page_router,
+    see_other,
+    upload_name,
+)
 
-router = APIRouter(prefix="/campaigns/{campaign_id}", dependencies=[Depends(csrf_protect)])
+router = page_router("/campaigns/{campaign_id}")
 
 
 def _file_name(campaign: str, what: str, ext: str) -> str:
@@ -85,7 +95,7 @@ async def roster_upload(
     request: Request,
     campaign_id: int,
     user: Manager,
-    file: Annotated[UploadFile, File()],
+    file: Upload,
     sync: Check = False,
     remove_answered: Check = False,
     action: Annotated[str, Form(pattern="^(preview|import)$")] = "import",
@@ -170,13 +180,13 @@ def participant_edit(
     store = get_store(request)
     managed(request, user, campaign_id)
     back = f"/campaigns/{campaign_id}/participants/{pid}"
-    try:
+
+    def save() -> str:
         with store.engine.begin() as conn:
             changed = edit_participant(conn, user, campaign_id, pid, name=name, email=email)
-    except BifocalsError as exc:
-        return flash_to(request, back, str(exc), "error")
-    note = f"Saved: {', '.join(changed)}." if changed else "Nothing changed."
-    return flash_to(request, back, note)
+        return f"Saved: {', '.join(changed)}." if changed else "Nothing changed."
+
+    return flash_outcome(request, back, save)
 
 
 @router.post("/participants/{pid}/remove", include_in_schema=False)
@@ -209,6 +219,7 @@ def _remove(
     confirm: bool,
 ) -> Response:
     """Run a removal service in one audited transaction; flash what happened."""
+
     try:
         who = audited(
             get_store(request),
@@ -241,21 +252,28 @@ def rater_edit(
     campaign_id: int,
     rid: int,
     user: Manager,
-    name: Text,
-    group: Annotated[str, Form(max_length=20)],
-    email: Text = "",
+    rater: RaterForm,
 ) -> Response:
     """Correct a rater's name, e-mail or group."""
     back = _rater_participant(request, campaign_id, rid, user)
-    try:
+
+    def save() -> str:
         with get_store(request).engine.begin() as conn:
-            changed = edit_rater(conn, user, campaign_id, rid, name=name, email=email, group=group)
-    except BifocalsError as exc:
-        return flash_to(request, back, str(exc), "error")
-    note = f"Saved: {', '.join(changed)}." if changed else "Nothing changed."
-    if "email" in changed:
-        note += " Any link sent to the old address no longer works; send a new one."
-    return flash_to(request, back, note)
+            changed = edit_rater(
+                conn,
+                user,
+                campaign_id,
+                rid,
+                name=rater.name,
+                email=rater.email,
+                group=rater.group,
+            )
+        note = f"Saved: {', '.join(changed)}." if changed else "Nothing changed."
+        if "email" in changed:
+            note += " Any link sent to the old address no longer works; send a new one."
+        return note
+
+    return flash_outcome(request, back, save)
 
 
 @router.post("/raters/{rid}/remove", include_in_schema=False)

@@ -10,23 +10,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from bifocals.errors import BifocalsError
 from bifocals.services.api_tokens import TOKEN_ROLES, issue_token, list_tokens, revoke_token
 from bifocals.services.security import User
 from bifocals.web.deps import (
-    csrf_protect,
     current_session,
     get_store,
     public_base,
     render,
     require_role,
 )
-from bifocals.web.routers import Id, flash_to
+from bifocals.web.routers import Id, flash_to, page_router
 
-router = APIRouter(prefix="/account/tokens", dependencies=[Depends(csrf_protect)])
+router = page_router("/account/tokens")
 _token_role = require_role(*TOKEN_ROLES)
 
 
