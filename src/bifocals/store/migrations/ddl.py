@@ -46,6 +46,20 @@ def create_index(table: str, column: str) -> None:
     op.create_index(op.f(f"ix_{table}_{column}"), table, [column])
 
 
+def create_pair_table(name: str, first: tuple[str, str], second: tuple[str, str]) -> None:
+    """Create a table that pairs two rows: two keys, each (column, target table) and deleted
+    with the row it names, and the pair the primary key pk_<name>."""
+    (a, a_target), (b, b_target) = first, second
+    op.create_table(
+        name,
+        sa.Column(a, sa.Integer, nullable=False),
+        sa.Column(b, sa.Integer, nullable=False),
+        pk(name, a, b),
+        fk(name, a, a_target),
+        fk(name, b, b_target),
+    )
+
+
 def create_token_table(name: str, owner: str, target: str, *extra: sa.Column[object]) -> None:
     """Create a table of private links kept as the sha256 of their token: id, `owner` (a key to
     <target>.id, deleted with it), token_hash (unique), created_at, then `extra` columns."""

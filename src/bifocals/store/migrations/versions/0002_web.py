@@ -72,13 +72,8 @@ def upgrade() -> None:
         ddl.fk("audit_log", "campaign_id", "campaigns", "SET NULL"),
     )
     ddl.create_index("audit_log", "campaign_id")
-    op.create_table(
-        "campaign_facilitators",
-        sa.Column("campaign_id", sa.Integer, nullable=False),
-        sa.Column("user_id", sa.Integer, nullable=False),
-        ddl.pk("campaign_facilitators", "campaign_id", "user_id"),
-        ddl.fk("campaign_facilitators", "campaign_id", "campaigns"),
-        ddl.fk("campaign_facilitators", "user_id", "users"),
+    ddl.create_pair_table(
+        "campaign_facilitators", ("campaign_id", "campaigns"), ("user_id", "users")
     )
     ddl.create_link_table("nomination_links", "participant_id", "participants")
     op.create_table(

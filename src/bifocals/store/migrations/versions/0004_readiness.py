@@ -22,13 +22,8 @@ ADKAR = ("awareness", "desire", "knowledge", "ability", "reinforcement")
 def upgrade() -> None:
     """Add readiness_closed_at; create change_facilitators and the readiness survey tables."""
     ddl.add_columns("change_initiatives", ddl.ts("readiness_closed_at"))
-    op.create_table(
-        "change_facilitators",
-        sa.Column("initiative_id", sa.Integer, nullable=False),
-        sa.Column("user_id", sa.Integer, nullable=False),
-        ddl.pk("change_facilitators", "initiative_id", "user_id"),
-        ddl.fk("change_facilitators", "initiative_id", "change_initiatives"),
-        ddl.fk("change_facilitators", "user_id", "users"),
+    ddl.create_pair_table(
+        "change_facilitators", ("initiative_id", "change_initiatives"), ("user_id", "users")
     )
     op.create_table(
         "change_readiness_links",

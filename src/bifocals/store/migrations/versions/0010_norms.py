@@ -36,13 +36,8 @@ def upgrade() -> None:
         ddl.pk("norm_groups"),
         ddl.unique("norm_groups", "name"),
     )
-    op.create_table(
-        "norm_group_campaigns",
-        sa.Column("group_id", sa.Integer, nullable=False),
-        sa.Column("campaign_id", sa.Integer, nullable=False),
-        ddl.pk("norm_group_campaigns", "group_id", "campaign_id"),
-        ddl.fk("norm_group_campaigns", "group_id", "norm_groups"),
-        ddl.fk("norm_group_campaigns", "campaign_id", "campaigns"),
+    ddl.create_pair_table(
+        "norm_group_campaigns", ("group_id", "norm_groups"), ("campaign_id", "campaigns")
     )
     op.create_table(
         "norm_scales",
