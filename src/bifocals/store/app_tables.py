@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bifocals.store.columns import (
+    address,
     assignment_table,
     reference,
     table_with_id,
@@ -25,7 +26,7 @@ NOMINATION_STATUSES: tuple[str, ...] = ("pending", "approved", "rejected")
 
 users = table_with_id(
     "users",
-    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    address("email", unique=True),
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("role", sa.String(20), nullable=False),
     reference("participant_id", participants.c.id, ondelete="SET NULL", nullable=True),
@@ -47,7 +48,7 @@ sessions = sa.Table(
 
 login_attempts = table_with_id(
     "login_attempts",
-    sa.Column("email", sa.String(320), nullable=False),
+    address("email"),
     sa.Column("ip", sa.String(64), nullable=False),
     timestamp("at", nullable=False),
     sa.Column("success", sa.Boolean, nullable=False),
@@ -58,7 +59,7 @@ audit_log = table_with_id(
     "audit_log",
     timestamp("at", nullable=False),
     reference("user_id", users.c.id, ondelete="SET NULL", nullable=True),
-    sa.Column("actor", sa.String(320), nullable=False),
+    address("actor"),
     sa.Column("action", sa.String(100), nullable=False),
     sa.Column("target", sa.String(300), nullable=False),
     reference("campaign_id", campaigns.c.id, ondelete="SET NULL", nullable=True, index=True),
@@ -73,7 +74,7 @@ nominations = table_with_id(
     "nominations",
     reference("participant_id", participants.c.id, index=True),
     sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("email", sa.String(320), nullable=False),
+    address("email"),
     sa.Column("group", sa.String(20), nullable=False),
     sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
     timestamp("created_at", nullable=False),

@@ -6,7 +6,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bifocals.change.model import ADKAR
-from bifocals.store.columns import assignment_table, reference, table_with_id, timestamp, token_hash
+from bifocals.store.columns import (
+    address,
+    assignment_table,
+    reference,
+    table_with_id,
+    timestamp,
+    token_hash,
+)
 
 # One row per initiative: the validated document as JSON (re-validated on every read), the
 # text analyzer's theme proposals for `themes: auto` tasks, and when it was imported.
@@ -75,7 +82,7 @@ effort_imports = table_with_id(
     sa.Column("digest", sa.String(64), nullable=False),
     sa.Column("plan", sa.JSON, nullable=False),
     timestamp("created_at", nullable=False),
-    sa.Column("created_by", sa.String(320), nullable=False),
+    address("created_by"),
     timestamp("applied_at"),
 )
 

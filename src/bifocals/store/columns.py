@@ -44,6 +44,12 @@ def reference(
     )
 
 
+def address(name: str, *, nullable: bool = False, **options: Any) -> sa.Column[str]:
+    """An e-mail address (320 characters, the most an address can have), or who did something:
+    an account's address or "cli"; further column options (unique) pass through."""
+    return sa.Column(name, sa.String(320), nullable=nullable, **options)
+
+
 def token_hash() -> sa.Column[str]:
     """The sha256 hex digest of a secret token, the only form in which a token is kept."""
     return sa.Column("token_hash", sa.String(64), nullable=False, unique=True)

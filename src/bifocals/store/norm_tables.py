@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bifocals.store.columns import reference, table_with_id, timestamp
+from bifocals.store.columns import address, reference, table_with_id, timestamp
 from bifocals.store.meta import metadata
 from bifocals.store.tables import campaigns
 
@@ -30,7 +30,7 @@ norm_groups = table_with_id(
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("source", sa.String(500), nullable=False, server_default=""),
     timestamp("created_at", nullable=False),
-    sa.Column("created_by", sa.String(320), nullable=False),
+    address("created_by"),
 )
 
 norm_group_campaigns = sa.Table(
@@ -60,5 +60,5 @@ campaign_baselines = sa.Table(
     sa.Column("code_map", sa.JSON, nullable=False),
     reference("norm_group_id", norm_groups.c.id, ondelete="SET NULL", nullable=True),
     timestamp("updated_at", nullable=False),
-    sa.Column("updated_by", sa.String(320), nullable=False),
+    address("updated_by"),
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bifocals.store.columns import reference, table_with_id, timestamp, token_link_table
+from bifocals.store.columns import address, reference, table_with_id, timestamp, token_link_table
 from bifocals.store.tables import campaigns, participants, raters
 
 EVENT_KINDS: tuple[str, ...] = ("reminder", "close")
@@ -37,7 +37,7 @@ mail_outbox = table_with_id(
     reference("rater_id", raters.c.id, nullable=True),
     reference("participant_id", participants.c.id, nullable=True),
     sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("to_addr", sa.String(320), nullable=False),
+    address("to_addr"),
     sa.Column("status", sa.String(10), nullable=False, server_default="queued"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=True),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bifocals.store.columns import reference, table_with_id, timestamp
+from bifocals.scoring.model import Thresholds
+from bifocals.store.columns import address, reference, table_with_id, timestamp
 
 STATUSES: tuple[str, ...] = ("draft", "open", "closed", "released")
 
@@ -21,11 +22,11 @@ campaigns = table_with_id(
     sa.Column("instrument_yaml", sa.Text, nullable=True),
     sa.Column("status", sa.String(20), nullable=False, server_default="draft"),
     timestamp("deadline"),
-    sa.Column("threshold_manager", sa.Integer, nullable=False, server_default="1"),
-    sa.Column("threshold_peer", sa.Integer, nullable=False, server_default="3"),
-    sa.Column("threshold_direct_report", sa.Integer, nullable=False, server_default="3"),
-    sa.Column("threshold_other", sa.Integer, nullable=False, server_default="3"),
-    sa.Column("threshold_pooled", sa.Integer, nullable=False, server_default="3"),
+    # threshold_manager .. threshold_pooled, each defaulting to the Thresholds default.
+    *(
+        sa.Column(f"threshold_{group}", sa.Integer, nullable=False, server_default=str(default))
+        for group, default in Thresholds().to_dict().items()
+    ),
     sa.Column("comment_salt", sa.String(64), nullable=False),
     timestamp("created_at", nullable=False),
     timestamp("closed_at"),
@@ -47,7 +48,7 @@ participants = table_with_id(
     reference("campaign_id", "campaigns.id"),
     sa.Column("code", sa.String(200), nullable=False),
     sa.Column("name", sa.String(200), nullable=True),
-    sa.Column("email", sa.String(320), nullable=True),
+    address("email", nullable=True),
     # The language of the participant's report (en, de, fr, es; NULL: English): migration 0009.
     sa.Column("language", sa.String(8), nullable=True),
     sa.UniqueConstraint("campaign_id", "code"),
@@ -60,7 +61,7 @@ raters = table_with_id(
     sa.Column("code", sa.String(200), nullable=False),
     sa.Column("group", sa.String(20), nullable=False),
     sa.Column("name", sa.String(200), nullable=True),
-    sa.Column("email", sa.String(320), nullable=True),
+    address("email", nullable=True),
     timestamp("submitted_at"),
     # The language the rater answers and is written to in (NULL: the participant's): 0009.
     sa.Column("language", sa.String(8), nullable=True),
