@@ -172,19 +172,7 @@ def at_risk(request: Request, campaign_id: Id, user: Anyone) -> list[AtRiskOut]:
     _managed(request, user, campaign_id)
     with get_store(request).engine.connect() as conn:
         risks = groups_at_risk(conn, campaign_id)
-    return [
-        AtRiskOut(
-            participant_id=r.participant_id,
-            group=r.group,
-            counted=r.counted,
-            invited=r.invited,
-            threshold=r.threshold,
-            fate="pooled" if r.fate == "pooled" else "dropped",
-            more_needed=r.more_needed,
-            reachable=r.reachable,
-        )
-        for r in risks
-    ]
+    return [AtRiskOut.model_validate(r, from_attributes=True) for r in risks]
 
 
 @router.post("/open", response_model=StatusOut)
