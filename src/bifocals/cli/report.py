@@ -92,13 +92,7 @@ def report(
                 comment_codes=codes,
                 progress=lambda _: bar.advance(task),
                 workers=workers or max(1, os.cpu_count() or 1),
-                names=scored.names,
-                languages=scored.languages,
-                changes=extras.changes,
-                compared_with=extras.compared_with,
-                percentiles=extras.percentiles,
-                norm_name=None if extras.norm is None else extras.norm.name,
-                notes=extras.notes,
+                **extras.report_options(scored.names, scored.languages),
             )
     if as_json:
         print_json({"campaign": name, "out": str(out), "files": [str(p) for p in paths]})

@@ -11,7 +11,7 @@ cells enter either, so the campaigns' anonymity rules hold for both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -27,6 +27,9 @@ from bifocals.services.security import User, now
 from bifocals.store import Store
 from bifocals.store.norm_tables import campaign_baselines, norm_groups
 from bifocals.store.tables import campaigns
+
+if TYPE_CHECKING:
+    from bifocals.reports.files import CampaignOptions
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,19 @@ class ReportExtras:
     norm: NormTable | None = None
     percentiles: dict[str, tuple[Percentile, ...]] | None = None
     notes: tuple[str, ...] = ()  # why a comparison that is set could not be made
+
+    def report_options(self, names: dict[str, str], languages: dict[str, str]) -> CampaignOptions:
+        """The options write_reports and zip_reports take: these comparisons, with the
+        participants' names and report languages."""
+        return {
+            "names": names,
+            "languages": languages,
+            "changes": self.changes,
+            "compared_with": self.compared_with,
+            "percentiles": self.percentiles,
+            "norm_name": None if self.norm is None else self.norm.name,
+            "notes": self.notes,
+        }
 
 
 def _campaign(conn: sa.Connection, name: str) -> Any:

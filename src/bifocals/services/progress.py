@@ -7,12 +7,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from bifocals.scoring.model import GROUPS
 from bifocals.services.rater_rows import rater_rows
 from bifocals.services.security import utc
 from bifocals.store.app_tables import invitations
 from bifocals.store.tables import participants, raters
-
-GROUP_ORDER: tuple[str, ...] = ("self", "manager", "peer", "direct_report", "other")
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def campaign_progress(conn: sa.Connection, campaign_id: int) -> Progress:
         .where(raters.c.campaign_id == campaign_id)
         .order_by(participants.c.code, raters.c.group, raters.c.name, raters.c.id)
     ).all()
-    group_counts: dict[str, list[int]] = {g: [0, 0] for g in GROUP_ORDER}
+    group_counts: dict[str, list[int]] = {g: [0, 0] for g in GROUPS}
     people: dict[int, dict[str, object]] = {}
     pending: list[Pending] = []
     for r in rows:
@@ -104,7 +103,7 @@ def campaign_progress(conn: sa.Connection, campaign_id: int) -> Progress:
     by_participant = []
     for pid, person in people.items():
         groups = person["groups"]  # type: ignore[assignment]
-        rates = [Rate(g, groups[g][0], groups[g][1]) for g in GROUP_ORDER if g in groups]
+        rates = [Rate(g, groups[g][0], groups[g][1]) for g in GROUPS if g in groups]
         total = Rate(str(person["label"]), sum(x.done for x in rates), sum(x.total for x in rates))
         by_participant.append((pid, total, rates))
     overall = Rate("all", sum(x.done for x in by_group), sum(x.total for x in by_group))

@@ -18,9 +18,9 @@ from bifocals.framework import default_framework
 from bifocals.framework.model import Framework
 from bifocals.instruments.model import Instrument
 from bifocals.scoring import score_campaign
-from bifocals.scoring.model import CampaignScores, ParticipantScores
+from bifocals.scoring.model import GROUPS, CampaignScores, ParticipantScores
 from bifocals.services.campaigns import ResultsRead, mark_results_seen
-from bifocals.services.progress import GROUP_ORDER, campaign_progress
+from bifocals.services.progress import campaign_progress
 from bifocals.store import Store
 from bifocals.store.cells import safe_record, safe_row
 from bifocals.store.tables import campaigns, participants
@@ -157,7 +157,7 @@ def progress_rows(conn: sa.Connection, campaign_id: int) -> list[dict[str, Any]]
             "answered": total.done,
             "invited": total.total,
         }
-        for g in GROUP_ORDER:
+        for g in GROUPS:
             rate = by_group.get(g)
             row[f"{g}_answered"] = rate.done if rate else 0
             row[f"{g}_invited"] = rate.total if rate else 0
@@ -169,7 +169,7 @@ def progress_csv(conn: sa.Connection, campaign_id: int) -> str:
     """progress_rows as CSV."""
     rows = progress_rows(conn, campaign_id)
     cols = ["participant_id", "participant", "answered", "invited"] + [
-        f"{g}_{k}" for g in GROUP_ORDER for k in ("answered", "invited")
+        f"{g}_{k}" for g in GROUPS for k in ("answered", "invited")
     ]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=cols, lineterminator="\n")
