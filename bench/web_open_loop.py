@@ -44,6 +44,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
 
 sys.path.insert(0, str(Path(__file__).parent))
 from web_load import INSTRUMENT, KEY, free_port, seed
@@ -112,8 +114,6 @@ def bare_server(port: int) -> None:
     """A bare Starlette route under the same uvicorn as `bifocals serve` (run as a child)."""
     import uvicorn
     from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import HTMLResponse
     from starlette.routing import Route
 
     async def bare(_request: Request) -> HTMLResponse:
@@ -121,6 +121,66 @@ def bare_server(port: int) -> None:
 
     app = Starlette(routes=[Route("/bare", bare)])
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
+
+
+def floor_server(port: int, url: str, page_bytes: int) -> None:
+    """The floor under bifocals' own code (run as a child): the same app, middleware and
+    uvicorn as `bifocals serve`, with three routes matched first that do a survey request's
+    framework work and nothing else: a sync GET answering an HTML body as long as the survey
+    page, a sync JSON POST, a sync form POST (the form parsed as the survey parses it)."""
+    import uvicorn
+
+    from bifocals.web import create_app
+
+    # FastAPI reads these routes' annotations (strings here) from the module's globals.
+    app = create_app(url)
+    body = "<!doctype html>" + "x" * max(0, page_bytes - 15)
+    floor = APIRouter()
+
+    @floor.get("/floor/page/{token}")
+    def page(token: str, saved: int = 0) -> HTMLResponse:
+        return HTMLResponse(body)
+
+    @floor.post("/floor/draft/{token}")
+    async def draft(request: Request, token: str) -> JSONResponse:
+        payload = json.loads(await request.body())
+        return JSONResponse({"version": 1, "answered": len(payload["answers"]), "total": 56})
+
+    @floor.post("/floor/submit/{token}")
+    async def submit(request: Request, token: str) -> HTMLResponse:
+        form = await request.form(max_fields=2000)
+        return HTMLResponse(f"<!doctype html><p>your answers are in ({len(form)})</p>")
+
+    first = len(app.router.routes)
+    app.include_router(floor)
+    added = app.router.routes[first:]
+    del app.router.routes[first:]
+    app.router.routes[0:0] = added
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
+
+
+def floor_times(pid: int, base: str, tokens: list[str]) -> dict[str, tuple[float, float]]:
+    """Each kind's server CPU and wall ms per request on the floor server's routes."""
+
+    def page(token: str) -> Callable[[httpx.Client], None]:
+        return lambda client: _ok(client.get(f"/floor/page/{token}"))
+
+    def draft(token: str) -> Callable[[httpx.Client], None]:
+        body = {"answers": draft_of(token), "version": 0}
+        return lambda client: _ok(client.post(f"/floor/draft/{token}", json=body))
+
+    def submit(token: str) -> Callable[[httpx.Client], None]:
+        form = submit_of(token, "k" * 32)
+        return lambda client: _ok(client.post(f"/floor/submit/{token}", data=form))
+
+    return {
+        kind: one_at_a_time(pid, base, [make(t) for t in tokens])
+        for kind, make in (("page", page), ("draft", draft), ("submit", submit))
+    }
+
+
+def _ok(response: httpx.Response) -> None:
+    assert response.status_code == 200, response.status_code
 
 
 def bare_insert(folder: Path, n: int) -> tuple[float, float]:
@@ -142,6 +202,16 @@ def bare_insert(folder: Path, n: int) -> tuple[float, float]:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     con.close()
     return wall * 1000 / n, cpu * 1000 / n
+
+
+def _page_bytes(url: str, token: str) -> int:
+    """The size of a survey page, rendered in-process (the floor answers as many bytes)."""
+    from fastapi.testclient import TestClient
+
+    from bifocals.web import create_app
+
+    with TestClient(create_app(url)) as local:
+        return len(local.get(f"/survey/{token}").content)
 
 
 def one_at_a_time(
@@ -345,6 +415,9 @@ def main() -> None:
     ap.add_argument("--serial", type=int, default=300, help="requests per kind, one at a time")
     ap.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--bare-server", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--floor-server", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--db", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--page-bytes", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--rate", type=float, default=0.0, help=argparse.SUPPRESS)
     ap.add_argument("--tokens", default="", help=argparse.SUPPRESS)
@@ -356,6 +429,9 @@ def main() -> None:
         return
     if args.bare_server:
         bare_server(args.bare_server)
+        return
+    if args.floor_server:
+        floor_server(args.floor_server, args.db, args.page_bytes)
         return
 
     cores = sorted(os.sched_getaffinity(0))
@@ -391,6 +467,20 @@ def main() -> None:
         insert_wall, insert_cpu = bare_insert(folder, args.serial)
         pin(load_core)
 
+        # The framework's floor: the same app's routes doing none of bifocals' work.
+        page_bytes = _page_bytes(url, tokens[-1])
+        floor_port = free_port()
+        floor = start(
+            [sys.executable, str(HERE), "--floor-server", str(floor_port), "--db", url,
+             "--page-bytes", str(page_bytes)],
+            server_core,
+            floor_port,
+        )  # fmt: skip
+        try:
+            floors = floor_times(floor.pid, f"http://127.0.0.1:{floor_port}", tokens[:301])
+        finally:
+            stop(floor)
+
         port = free_port()
         server = start(
             [str(BIN / "bifocals"), "serve", "--db", url, "--port", str(port), "--no-scheduler"],
@@ -424,6 +514,15 @@ def main() -> None:
         else:
             ref, name = bare_cpu, "route"
         print(f"| {kind} | {cpu:.2f} | {wall:.2f} | {name} {ref:.2f} | {cpu / ref:.1f}x |")
+    print(f"\nThe framework's floor (the same app, a route doing only the request's framework "
+          f"work; the survey page's {page_bytes:,} bytes):\n")  # fmt: skip
+    print("| request | floor CPU ms | request CPU ms | floor / bare | request / floor |")
+    print("|---|---:|---:|---:|---:|")
+    for kind in KINDS:
+        floor_cpu, cpu = floors[kind][0], times[kind][0]
+        ref = bare_cpu + insert_cpu if kind == "submit" else bare_cpu
+        print(f"| {kind} | {floor_cpu:.2f} | {cpu:.2f} | {floor_cpu / ref:.1f}x | "
+              f"{cpu / floor_cpu:.1f}x |")  # fmt: skip
 
     print(f"\nOpen loop, {args.seconds:g} s per rate; each rater makes 3 requests:\n")
     head = " | ".join(f"{k} p50 | {k} p99" for k in KINDS)

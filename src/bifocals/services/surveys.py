@@ -27,6 +27,37 @@ T = TypeVar("T")
 _SQLITE_WRITER = threading.Lock()
 RETRIES = 20
 
+# The statements of every survey request, built once with parameters: building and keying a
+# new statement object costs more than SQLite takes to run it (SQLAlchemy reuses the compiled
+# form of the same object).
+_DRAFT = sa.select(drafts.c.answers, drafts.c.version).where(
+    drafts.c.rater_id == sa.bindparam("rater_id")
+)
+_DRAFT_VERSION = sa.select(drafts.c.version).where(drafts.c.rater_id == sa.bindparam("rater_id"))
+_NEW_DRAFT = sa.insert(drafts)
+_NEXT_DRAFT = (
+    sa.update(drafts)
+    .where(drafts.c.rater_id == sa.bindparam("rater"), drafts.c.version == sa.bindparam("base"))
+    .values(
+        answers=sa.bindparam("answers"),
+        updated_at=sa.bindparam("stamp"),
+        version=sa.bindparam("next"),
+    )
+)
+_SUBMISSION = sa.select(submissions.c.id).where(
+    submissions.c.rater_id == sa.bindparam("rater_id"),
+    submissions.c.idempotency_key == sa.bindparam("key"),
+)
+_NEW_SUBMISSION = sa.insert(submissions).returning(submissions.c.id)
+_MARK_SUBMITTED = (
+    sa.update(raters)
+    .where(raters.c.id == sa.bindparam("rater"), raters.c.submitted_at.is_(None))
+    .values(submitted_at=sa.bindparam("stamp"))
+)
+_CLEAR_RESPONSES = sa.delete(responses).where(responses.c.rater_id == sa.bindparam("rater_id"))
+_NEW_RESPONSES = sa.insert(responses)
+_CLEAR_DRAFT = sa.delete(drafts).where(drafts.c.rater_id == sa.bindparam("rater_id"))
+
 
 class DraftConflict(Exception):
     """The draft changed since the version the client last saw (another device saved)."""
@@ -78,9 +109,7 @@ def write(engine: sa.Engine, work: Callable[[sa.Connection], T]) -> T:
 
 def load_draft(conn: sa.Connection, rater_id: int) -> tuple[dict[str, str], int]:
     """(answers, version) of the rater's draft; ({}, 0) without one."""
-    row = conn.execute(
-        sa.select(drafts.c.answers, drafts.c.version).where(drafts.c.rater_id == rater_id)
-    ).first()
+    row = conn.execute(_DRAFT, {"rater_id": rater_id}).first()
     if row is None:
         return {}, 0
     return from_json(row.answers), int(row.version)
@@ -96,25 +125,27 @@ def save_draft(
     """
 
     def work(conn: sa.Connection) -> int:
-        current = conn.execute(
-            sa.select(drafts.c.version).where(drafts.c.rater_id == rater_id)
-        ).scalar_one_or_none()
+        current = conn.execute(_DRAFT_VERSION, {"rater_id": rater_id}).scalar_one_or_none()
         text = to_json(answers)
         if current is None:
             if base not in (None, 0):
                 raise DraftConflict({}, 0)
             conn.execute(
-                sa.insert(drafts).values(
-                    rater_id=rater_id, answers=text, updated_at=now(), version=1
-                )
+                _NEW_DRAFT,
+                {"rater_id": rater_id, "answers": text, "updated_at": now(), "version": 1},
             )
             return 1
         if base is not None and base != current:
             raise DraftConflict(*load_draft(conn, rater_id))
         done = conn.execute(
-            sa.update(drafts)
-            .where(drafts.c.rater_id == rater_id, drafts.c.version == current)
-            .values(answers=text, updated_at=now(), version=current + 1)
+            _NEXT_DRAFT,
+            {
+                "rater": rater_id,
+                "base": current,
+                "answers": text,
+                "stamp": now(),
+                "next": current + 1,
+            },
         )
         if done.rowcount != 1:
             raise DraftConflict(*load_draft(conn, rater_id))
@@ -131,11 +162,7 @@ def save_draft(
 
 def find_submission(conn: sa.Connection, rater_id: int, key: str) -> int | None:
     """The id of this rater's submission made with this idempotency key, if any."""
-    found = conn.execute(
-        sa.select(submissions.c.id).where(
-            submissions.c.rater_id == rater_id, submissions.c.idempotency_key == key
-        )
-    ).scalar_one_or_none()
+    found = conn.execute(_SUBMISSION, {"rater_id": rater_id, "key": key}).scalar_one_or_none()
     return None if found is None else int(found)
 
 
@@ -163,20 +190,14 @@ def submit(
         rid = int(look.row.rater_id)
         stamp = now()
         sid = conn.execute(
-            sa.insert(submissions)
-            .values(rater_id=rid, submitted_at=stamp, idempotency_key=key)
-            .returning(submissions.c.id)
+            _NEW_SUBMISSION, {"rater_id": rid, "submitted_at": stamp, "idempotency_key": key}
         ).scalar_one()
-        marked = conn.execute(
-            sa.update(raters)
-            .where(raters.c.id == rid, raters.c.submitted_at.is_(None))
-            .values(submitted_at=stamp)
-        )
+        marked = conn.execute(_MARK_SUBMITTED, {"rater": rid, "stamp": stamp})
         if marked.rowcount != 1:
             raise SubmitRefused(LinkStatus.USED)
-        conn.execute(sa.delete(responses).where(responses.c.rater_id == rid))
-        conn.execute(sa.insert(responses), response_rows(instrument, rid, answers))
-        conn.execute(sa.delete(drafts).where(drafts.c.rater_id == rid))
+        conn.execute(_CLEAR_RESPONSES, {"rater_id": rid})
+        conn.execute(_NEW_RESPONSES, response_rows(instrument, rid, answers))
+        conn.execute(_CLEAR_DRAFT, {"rater_id": rid})
         return Submitted(int(sid), False)
 
     try:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -84,6 +85,23 @@ class _Spec:
     path: str
     query: sa.Select[Any]  # the link's row and what decides its state, for any token
     state: Callable[[Any], LinkStatus]  # USED, CLOSED or VALID, from that row
+
+    @cached_property
+    def by_hash(self) -> sa.Select[Any]:
+        """`query` for the token whose hash is the parameter `token_hash`, built once: a
+        survey request then skips building and keying a new statement (SQLAlchemy reuses
+        the compiled form of the same statement object)."""
+        return self.query.where(self.table.c.token_hash == sa.bindparam("token_hash"))
+
+    @cached_property
+    def first_open(self) -> sa.Update:
+        """Set `opened_at` (parameter `stamp`) of the link `link_id` unless it is set."""
+        cols = self.table.c
+        return (
+            sa.update(self.table)
+            .where(cols.id == sa.bindparam("link_id"), cols.opened_at.is_(None))
+            .values(opened_at=sa.bindparam("stamp"))
+        )
 
     @property
     def owner(self) -> sa.Column[Any]:
@@ -290,12 +308,7 @@ def mark_sent(conn: sa.Connection, kind: LinkKind, token: str) -> None:
 def mark_opened(conn: sa.Connection, kind: LinkKind, link_id: int) -> None:
     """Record the first time the link (by its id) was opened; later visits change nothing."""
     spec = _spec(kind, "opened_at", "record a visit")
-    cols = spec.table.c
-    conn.execute(
-        sa.update(spec.table)
-        .where(cols.id == link_id, cols.opened_at.is_(None))
-        .values(opened_at=now())
-    )
+    conn.execute(spec.first_open, {"link_id": link_id, "stamp": now()})
 
 
 def lookup(conn: sa.Connection, kind: LinkKind, token: str) -> Lookup:
@@ -306,7 +319,7 @@ def lookup(conn: sa.Connection, kind: LinkKind, token: str) -> Lookup:
     CLOSED, which no new link would change.
     """
     spec = _SPECS[kind]
-    row = conn.execute(spec.query.where(spec.table.c.token_hash == token_hash(token))).first()
+    row = conn.execute(spec.by_hash, {"token_hash": token_hash(token)}).first()
     if row is None:
         return Lookup(LinkStatus.UNKNOWN)
     mapping = row._mapping
