@@ -42,6 +42,7 @@ from bifocals.store.plan_tables import development_plans, pulse_campaigns
 from bifocals.store.tables import campaigns, participants, raters
 
 PULSE_OPEN_DAYS = 14
+# What a pulse copies from the full campaign, its participant and each of their raters.
 _COPIED = (
     "instrument_id",
     "instrument_version",
@@ -53,6 +54,12 @@ _COPIED = (
     "threshold_pooled",
     "reminder_days",
 )
+_PERSON_COPIED = ("code", "name", "email", "language")
+_RATER_COPIED = ("code", "group", "name", "email", "language")
+
+
+def _copied(row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
+    return {c: getattr(row, c) for c in columns}
 
 
 def pulse_name(campaign: str, code: str, day: object) -> str:
@@ -111,19 +118,13 @@ def _start(store: Store, plan_id: int, stamp: datetime) -> str | None:
                     deadline=stamp + timedelta(days=PULSE_OPEN_DAYS),
                     comment_salt=secrets.token_hex(16),
                     created_at=stamp,
-                    **{c: getattr(full, c) for c in _COPIED},
+                    **_copied(full, _COPIED),
                 )
                 .returning(campaigns.c.id)
             ).scalar_one()
             pid = conn.execute(
                 sa.insert(participants)
-                .values(
-                    campaign_id=cid,
-                    code=person.code,
-                    name=person.name,
-                    email=person.email,
-                    language=person.language,
-                )
+                .values(campaign_id=cid, **_copied(person, _PERSON_COPIED))
                 .returning(participants.c.id)
             ).scalar_one()
             kept = conn.execute(
@@ -133,15 +134,7 @@ def _start(store: Store, plan_id: int, stamp: datetime) -> str | None:
                 int(
                     conn.execute(
                         sa.insert(raters)
-                        .values(
-                            campaign_id=cid,
-                            participant_id=pid,
-                            code=r.code,
-                            group=r.group,
-                            name=r.name,
-                            email=r.email,
-                            language=r.language,
-                        )
+                        .values(campaign_id=cid, participant_id=pid, **_copied(r, _RATER_COPIED))
                         .returning(raters.c.id)
                     ).scalar_one()
                 )
