@@ -55,7 +55,7 @@ _COPIED = (
     "reminder_days",
 )
 _PERSON_COPIED = ("code", "name", "email", "language")
-_RATER_COPIED = ("code", "group", "name", "email", "language")
+_RATER_COPIED = (*_PERSON_COPIED, "group")  # a rater is a person in a group
 
 
 def _copied(row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
