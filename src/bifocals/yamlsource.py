@@ -59,6 +59,16 @@ class Located:
         name = ".".join(str(p) for p in path) or "(document)"
         return Problem(self.source, self.line(path), name, value, message)
 
+    def mapping(self, what: str) -> dict[str, Any]:
+        """The document's top level, which must be a mapping; else a ValidationError that
+        calls the document an invalid `what` ("invalid framework leadership.yaml")."""
+        if not isinstance(self.data, dict):
+            raise ValidationError(
+                [self.problem((), type(self.data).__name__, "the top level must be a mapping")],
+                f"invalid {what} {self.source}",
+            )
+        return self.data
+
 
 def _shown_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag

@@ -190,12 +190,7 @@ def initiative_from_located(
     """
     cat = cat or catalogue()
     r = Reader(doc, strict=strict)
-    data = doc.data
-    if not isinstance(data, dict):
-        raise ValidationError(
-            [doc.problem((), type(data).__name__, "the top level must be a mapping")],
-            f"invalid initiative {doc.source}",
-        )
+    data = doc.mapping("initiative")
     r.keys(data, (), TOP_KEYS)
     areas_raw = data.get("areas", list(DEFAULT_AREAS))
     areas = (

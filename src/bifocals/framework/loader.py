@@ -91,12 +91,7 @@ def _sources(
 def framework_from_located(doc: Located) -> Framework:
     """Validate a parsed document and build a Framework, or raise with every problem found."""
     problems: list[Problem] = []
-    data = doc.data
-    if not isinstance(data, dict):
-        raise ValidationError(
-            [doc.problem((), type(data).__name__, "the top level must be a mapping")],
-            f"invalid framework {doc.source}",
-        )
+    data = doc.mapping("framework")
     fid = data.get("id")
     if not isinstance(fid, str) or not ID_RE.match(fid):
         problems.append(doc.problem(("id",), fid, "required: lower-case id (letters, digits, _)"))

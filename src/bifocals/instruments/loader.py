@@ -201,22 +201,10 @@ def _coverage(c: Check, items: list[Item], fw: Framework) -> None:
         )
 
 
-def top_mapping(doc: Located, what: str) -> dict[str, Any]:
-    """The document's top level, which must be a mapping; else a ValidationError that calls
-    the document an invalid `what` ("invalid instrument items.yaml")."""
-    data = doc.data
-    if not isinstance(data, dict):
-        raise ValidationError(
-            [doc.problem((), type(data).__name__, "the top level must be a mapping")],
-            f"invalid {what} {doc.source}",
-        )
-    return data
-
-
 def instrument_from_located(doc: Located, framework: Framework | None = None) -> Instrument:
     """Validate a parsed document against the schema and a framework, or raise every problem."""
     fw = framework or default_framework()
-    data = top_mapping(doc, "instrument")
+    data = doc.mapping("instrument")
     c = Check(doc)
     c.keys(data, (), TOP_KEYS)
     iid = data.get("id")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bifocals.errors import Problem, ValidationError
-from bifocals.instruments.loader import MAX_TEXT, Check, top_mapping
+from bifocals.instruments.loader import MAX_TEXT, Check
 from bifocals.instruments.model import Instrument, Item, OpenQuestion, RatingScale
 from bifocals.yamlsource import Located, load_located, load_located_file
 
@@ -93,7 +93,7 @@ class _Check(Check):
 
 def translation_from_located(doc: Located, base: Instrument, language: str) -> Instrument:
     """The instrument `base` with the texts of the translation `doc`, or every problem raised."""
-    data = top_mapping(doc, "translation")
+    data = doc.mapping("translation")
     c = _Check(doc)
     c.keys(data, (), TOP_KEYS)
     if data.get("instrument") != base.id:
