@@ -185,13 +185,7 @@ def reports_zip(request: Request, campaign_id: int, user: Manager) -> Response:
         results.scores,
         results.framework,
         results.instrument,
-        names=results.names,
-        languages=results.languages,
-        changes=extras.changes,
-        compared_with=extras.compared_with,
-        percentiles=extras.percentiles,
-        norm_name=None if extras.norm is None else extras.norm.name,
-        notes=extras.notes,
+        **extras.report_options(results.names, results.languages),
     )
     return attachment(body, f"{safe_filename(results.name)}-reports.zip", "application/zip")
 
