@@ -319,7 +319,13 @@ def effort_preview_page(request: Request, name: str, preview_id: int, user: Mana
     return render(request, "change/effort_preview.html", ctx)
 
 
-@router.get("/initiatives/{name:path}", include_in_schema=False)
+# A view of the dashboard is a read of the results (audited, it freezes re-opening the survey),
+# as the downloads are: a link on another site must not make one.
+@router.get(
+    "/initiatives/{name:path}",
+    include_in_schema=False,
+    dependencies=[Depends(no_cross_site_read)],
+)
 def initiative_page(request: Request, name: str, user: Manager) -> Response:
     """The dashboard: findings, alignment over periods, duty coverage, readiness heat map, and
     the readiness survey's links and counts (while it takes answers: counts only)."""
