@@ -23,9 +23,11 @@ from bifocals.scoring import score_campaign
 from bifocals.scoring.model import ALL_OTHERS, GROUPS, CampaignData, ParticipantScores
 from bifocals.scoring.norms import NORM_MINIMUM, NormTable, ScaleNorm, participant_percentiles
 from bifocals.scoring.synthetic import synthetic_campaign
+from bifocals.services.campaigns import results_seen
 from bifocals.store import open_store
 from bifocals.store.app_tables import audit_log
 from bifocals.store.norm_tables import norm_groups
+from bifocals.store.tables import campaigns
 
 INSTRUMENT = "bifocals_open_360"
 
@@ -175,10 +177,13 @@ def test_history_norm_from_shown_cells_through_the_cli(
     assert math.isclose(vision["sd"], float(np.std(expected, ddof=1)), abs_tol=1e-4)
     one = json.loads(run("norms", "show", "Cohort A only", "--db", db, "--json")[1])
     assert one["participants"] == 20 and all(s["n"] == 20 for s in one["scales"])
-    # both campaigns were read as results are read: audited
+    # both campaigns were read as results are read: audited as pooled into the norm (not as
+    # an export of their results), and that marks them seen
     with open_store(f"sqlite:///{db}") as store, store.engine.connect() as conn:
-        details = set(conn.execute(sa.select(audit_log.c.detail)).scalars())
-    assert "norms Both cohorts" in details
+        rows = set(conn.execute(sa.select(audit_log.c.action, audit_log.c.detail)).all())
+        ids = conn.execute(sa.select(campaigns.c.id)).scalars().all()
+        assert ("report.norm", "pooled into norm 'Both cohorts'") in rows, rows
+        assert len(ids) == 2 and all(results_seen(conn, int(i)) for i in ids)
     listed = json.loads(run("norms", "list", "--db", db, "--json")[1])
     assert [g["name"] for g in listed] == ["Both cohorts", "Cohort A only"]
 

@@ -49,6 +49,10 @@ REPORT_SEEN_ACTIONS: tuple[str, ...] = (
     "report.export",
     "cohort.view",
     "cohort.export",
+    # the campaign's shown cells pooled into a history norm group's statistics, for a
+    # percentile in someone's report (the reader sees aggregates of at least 30, not this
+    # campaign's results; the audit row says so instead of calling it an export)
+    "report.norm",
 )
 
 TRANSITIONS: dict[str, tuple[str, str]] = {

@@ -379,5 +379,5 @@ def _read(store: Store, campaign: str, norm: str, user: User | None) -> Campaign
         cid = conn.execute(sa.select(campaigns.c.id).where(campaigns.c.name == campaign)).scalar()
     if cid is None:
         raise NotFound(f"campaign {campaign!r} of norm group {norm!r} no longer exists", "norms")
-    read = ResultsRead(user, "report.export", f"campaign:{campaign}", f"norms {norm}")
+    read = ResultsRead(user, "report.norm", f"campaign:{campaign}", f"pooled into norm {norm!r}")
     return load_results(store, int(cid), read).scores
