@@ -1,5 +1,6 @@
 """The survey's cheaper paths give the same pages: cached item HTML, first-visit-only writes,
-and `bifocals serve --workers N` sharing one database (rate limit and submissions hold)."""
+a statement budget per request, and `bifocals serve --workers N` sharing one database (rate
+limit and submissions hold)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bifocals.instruments import get_instrument
@@ -81,6 +83,61 @@ def test_only_the_first_visit_writes(sqlite_url: str, client: TestClient) -> Non
     with store_at(sqlite_url) as store, store.engine.connect() as conn:
         again = conn.execute(sa.select(invitations.c.opened_at).where(where)).scalar_one()
     assert again == first
+
+
+@contextmanager
+def statements(app: FastAPI) -> Iterator[list[str]]:
+    """The SQL statements the app's engine sends to the database meanwhile."""
+    sent: list[str] = []
+    engine = app.state.store.engine
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        sent.append(statement.split(None, 1)[0].upper())
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_each_survey_request_keeps_to_its_statements(
+    sqlite_url: str, app: FastAPI, client: TestClient
+) -> None:
+    """One query finds the invitation with all its page needs (rater, participant, campaign,
+    a pulse's scales); a regression to a query per detail shows here, not only in a benchmark."""
+    s = seed(sqlite_url)
+    token = s.tokens["R1"]
+    with statements(app) as sent:  # first visit: lookup, record the visit, the draft
+        page = client.get(f"/survey/{token}")
+    assert page.status_code == 200 and sent == ["SELECT", "UPDATE", "SELECT"], sent
+    with statements(app) as sent:  # a later visit writes nothing
+        assert client.get(f"/survey/{token}").status_code == 200
+    assert sent == ["SELECT", "SELECT"], sent
+    answers = full_answers()
+    draft = {k[2:]: v for k, v in list(answers.items())[:10]}
+    with statements(app) as sent:  # lookup, then the draft's version and its first row
+        r = client.post(f"/survey/{token}/draft", json={"answers": draft, "version": 0})
+    assert r.status_code == 200 and sent == ["SELECT", "SELECT", "INSERT"], sent
+    key = KEY.search(page.text)
+    assert key
+    with statements(app) as sent:
+        r = client.post(
+            f"/survey/{token}", data={**answers, "action": "submit", "idempotency_key": key[1]}
+        )
+    assert r.status_code == 200, r.text
+    # outside the transaction the lookup; inside it the lookup again, the idempotency key,
+    # the submission, the rater, the answers (cleared, then one multi-row insert), the draft
+    assert sent == [
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "INSERT",
+        "DELETE",
+    ], sent
 
 
 @contextmanager
