@@ -188,6 +188,33 @@ def test_history_norm_from_shown_cells_through_the_cli(
     assert [g["name"] for g in listed] == ["Both cohorts", "Cohort A only"]
 
 
+def _norm_reads(db: str) -> int:
+    with open_store(f"sqlite:///{db}") as store, store.engine.connect() as conn:
+        return len(
+            conn.execute(sa.select(audit_log.c.id).where(audit_log.c.action == "report.norm")).all()
+        )
+
+
+def test_a_history_norm_is_pooled_once_until_its_campaigns_change(
+    history_db: tuple[str, CampaignData, CampaignData], tmp_path: Path
+) -> None:
+    """Pooled campaigns are seen, so frozen: the same set gives the same norm without
+    rescoring it; a campaign that closes joins an "all" norm at its next use."""
+    db, _a, _b = history_db
+    assert run("norms", "define", "Everyone", "--db", db)[0] == 0
+    first = json.loads(run("norms", "show", "Everyone", "--db", db, "--json")[1])
+    reads = _norm_reads(db)
+    assert reads == 2 and first["participants"] == 40
+    again = json.loads(run("norms", "show", "Everyone", "--db", db, "--json")[1])
+    assert again == first and _norm_reads(db) == reads  # not read (or rescored) again
+    path = tmp_path / "c.csv"
+    _write_campaign(synthetic_campaign(get_instrument(INSTRUMENT), 20, seed=5), path)
+    assert run("campaign", "import", str(path), "--name", "Cohort C", "--db", db)[0] == 0
+    grown = json.loads(run("norms", "show", "Everyone", "--db", db, "--json")[1])
+    assert grown["participants"] == 60 and grown["campaigns"][-1] == "Cohort C"
+    assert _norm_reads(db) == reads + 3
+
+
 def test_define_refuses_unknown_campaign_and_duplicate_name(
     history_db: tuple[str, CampaignData, CampaignData],
 ) -> None:

@@ -5,13 +5,16 @@ A history norm reads its campaigns as every door reads results (services.results
 closed or released only, the read audited and marked seen, anonymity applied), so it is made of
 shown "all raters except self" cells only. Kind "all" takes every closed or released campaign on
 the instrument at the moment the norm is used; "campaigns" a named set, which must all have
-results. An external table (CSV or .xlsx: scale, mean, sd, n, source) is validated whole, and a
+results. A server process pools the same campaigns once (they are frozen once seen). An
+external table (CSV or .xlsx: scale, mean, sd, n, source) is validated whole, and a
 file with any problem changes nothing.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -348,36 +351,71 @@ def load_norm(store: Store, name: str, user: User | None, instrument_id: str) ->
             for side in (_side(str(r.side)),)
         }
         return NormTable(group.name, "external", scales)
-    waves = [(c, _read(store, c, name, user)) for c in _history_campaigns(store, group)]
-    return history_norm(group.name, group.kind, waves)
+    return _history_table(store, group, user)
+
+
+# History norms already computed in this process, by database, group and exact campaigns. A
+# campaign enters a norm only through a read that marks its results seen, and a seen campaign
+# can no longer change (no re-open, no threshold change, no answers: services.campaigns), so
+# the same campaigns always give the same norm: a report view then does not rescore every
+# campaign of the organisation's history. The key changes when a campaign joins, is deleted
+# or is replaced (its id, name and creation time).
+_POOLED: OrderedDict[tuple[object, ...], NormTable] = OrderedDict()
+_POOLED_LOCK = threading.Lock()
+MAX_POOLED = 64
+
+
+def _history_table(store: Store, group: NormGroup, user: User | None) -> NormTable:
+    chosen = _history_campaigns(store, group)
+    key = (str(store.engine.url), group.name, group.kind, group.instrument_id, chosen)
+    with _POOLED_LOCK:
+        if key in _POOLED:
+            _POOLED.move_to_end(key)
+            return _POOLED[key]
+    waves = [(name, _read(store, cid, name, group.name, user)) for cid, name, _ in chosen]
+    table = history_norm(group.name, group.kind, waves)
+    with _POOLED_LOCK:
+        _POOLED[key] = table
+        while len(_POOLED) > MAX_POOLED:
+            _POOLED.popitem(last=False)
+    return table
 
 
 def _side(value: str) -> Side:
     return "leadership" if value == "leadership" else "management"
 
 
-def _history_campaigns(store: Store, group: NormGroup) -> tuple[str, ...]:
-    if group.kind == "campaigns":
-        return group.campaigns
+def _history_campaigns(store: Store, group: NormGroup) -> tuple[tuple[int, str, str], ...]:
+    """(id, name, creation time) of the group's campaigns, in the group's order."""
+    query = sa.select(campaigns.c.id, campaigns.c.name, campaigns.c.created_at)
     with store.engine.connect() as conn:
-        return tuple(
-            conn.execute(
-                sa.select(campaigns.c.name)
-                .where(
-                    campaigns.c.instrument_id == group.instrument_id,
-                    campaigns.c.status.in_(RESULT_STATUSES),
-                    # a pulse check asks a few scales of one person: not a norm occasion
-                    campaigns.c.id.not_in(sa.select(pulse_campaigns.c.campaign_id)),
+        if group.kind == "campaigns":
+            found = {
+                r.name: r for r in conn.execute(query.where(campaigns.c.name.in_(group.campaigns)))
+            }
+            missing = [c for c in group.campaigns if c not in found]
+            if missing:
+                raise NotFound(
+                    f"campaign {missing[0]!r} of norm group {group.name!r} no longer exists",
+                    "norms",
                 )
-                .order_by(campaigns.c.id)
-            ).scalars()
-        )
+            rows = [found[c] for c in group.campaigns]
+        else:
+            rows = list(
+                conn.execute(
+                    query.where(
+                        campaigns.c.instrument_id == group.instrument_id,
+                        campaigns.c.status.in_(RESULT_STATUSES),
+                        # a pulse check asks a few scales of one person: not a norm occasion
+                        campaigns.c.id.not_in(sa.select(pulse_campaigns.c.campaign_id)),
+                    ).order_by(campaigns.c.id)
+                )
+            )
+    return tuple((int(r.id), str(r.name), str(r.created_at)) for r in rows)
 
 
-def _read(store: Store, campaign: str, norm: str, user: User | None) -> CampaignScores:
-    with store.engine.connect() as conn:
-        cid = conn.execute(sa.select(campaigns.c.id).where(campaigns.c.name == campaign)).scalar()
-    if cid is None:
-        raise NotFound(f"campaign {campaign!r} of norm group {norm!r} no longer exists", "norms")
+def _read(
+    store: Store, campaign_id: int, campaign: str, norm: str, user: User | None
+) -> CampaignScores:
     read = ResultsRead(user, "report.norm", f"campaign:{campaign}", f"pooled into norm {norm!r}")
-    return load_results(store, int(cid), read).scores
+    return load_results(store, campaign_id, read).scores
