@@ -16,6 +16,9 @@ from bifocals.locale.names import (
     FRAMEWORK_TEXTS,
     GROUP_NAMES,
     QUADRANT_NAMES,
+    RATER_GROUP_LABELS,
+    READINESS_SCALE,
+    READINESS_TEXTS,
     framework_texts,
 )
 from bifocals.scoring.model import (
@@ -25,6 +28,7 @@ from bifocals.scoring.model import (
     LEADS_MORE,
     MANAGES_MORE,
 )
+from bifocals.services import people, readiness_links
 
 LANGS = ("de", "fr", "es")
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|\{[a-z_]+\}")
@@ -74,6 +78,15 @@ def test_names_listed_for_the_catalogue_are_the_frameworks() -> None:
     assert set(GROUP_LABELS.values()) == set(GROUP_NAMES)
     assert {LEADS_AND_MANAGES, LEADS_MORE, MANAGES_MORE, DEVELOPING_BOTH} == set(QUADRANT_NAMES)
     assert framework_texts(default_framework()) == FRAMEWORK_TEXTS
+
+
+def test_texts_listed_for_the_catalogue_are_the_services() -> None:
+    assert tuple(people.GROUP_LABELS.values()) == RATER_GROUP_LABELS
+    questions = readiness_links.QUESTIONS
+    assert tuple(t for _, topic, statement in questions for t in (topic, statement)) == (
+        READINESS_TEXTS
+    )
+    assert tuple(label for _, label in readiness_links.SCALE) == READINESS_SCALE
 
 
 def test_catalogues_compile_from_po_without_a_build_step() -> None:

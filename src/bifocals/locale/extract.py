@@ -29,11 +29,18 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 JINJA = "jinja2.ext:babel_extract"
 # (glob under src/bifocals, extraction method): the rater's survey and link pages, the
 # invitation and reminder e-mails, the participant's report, the participant's own pages
-# (sign-in, password, "My feedback", the development plan and its manager's page).
+# (sign-in, password, "My feedback", the development plan and its manager's page, the
+# nomination page), a stakeholder's readiness survey, and the error pages.
 SOURCES: tuple[tuple[str, str], ...] = (
     ("web/templates/base.html", JINJA),
     ("web/templates/auth/*.html", JINJA),
     ("web/templates/cross_site.html", JINJA),
+    ("web/templates/error.html", JINJA),
+    ("web/app.py", "python"),
+    ("web/templates/campaigns/nominate.html", JINJA),
+    ("web/routers/nominate.py", "python"),
+    ("web/templates/readiness/form.html", JINJA),
+    ("web/routers/readiness.py", "python"),
     ("web/templates/plan/edit.html", JINJA),
     ("web/templates/plan/shared.html", JINJA),
     ("web/routers/auth.py", "python"),

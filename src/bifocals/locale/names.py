@@ -1,6 +1,8 @@
 """Names the framework gives in English, marked for the catalogues (the framework's YAML is not
-a template, so its texts are listed here; a test checks this list against the framework), and
-the notes the services write in English for a report."""
+a template, so its texts are listed here; a test checks this list against the framework), the
+notes the services write in English for a report, and the fixed texts of the services that a
+participant's or a stakeholder's page shows (the rater groups a participant suggests raters in,
+the readiness survey's statements and scale; tests check them against the services)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ GROUP_NAMES = (
     N_("Other raters (pooled)"),
     N_("All raters except self"),
 )
+# The groups a participant suggests raters in (bifocals.services.people.GROUP_LABELS).
+RATER_GROUP_LABELS = (N_("Self"), N_("Manager"), N_("Peer"), N_("Direct report"), N_("Other"))
 # The quadrants of the leadership x management map (bifocals.scoring.model).
 QUADRANT_NAMES = (
     N_("leads and manages"),
@@ -49,6 +53,31 @@ QUADRANT_NAMES = (
 NOT_RELEASED_NOTE = N_("the reports of {campaign} were not released, so there is no change to show")
 NO_RESULTS_NOTE = N_("{campaign} has no results yet, so there is no change to show")
 COMPARISON_NOTES = (NOT_RELEASED_NOTE, NO_RESULTS_NOTE)
+
+# The readiness survey's five statements, each after its short topic, and its agreement scale
+# (bifocals.services.readiness_links.QUESTIONS and SCALE, in their order).
+READINESS_TEXTS = (
+    N_("Why"),
+    N_("I understand why this change is happening, and why it has to happen now."),
+    N_("Wanting it"),
+    N_("I want to take part in this change and help it succeed."),
+    N_("Knowing how"),
+    N_("I know what I will do differently once the change is in place, and how to do it."),
+    N_("Being able to"),
+    N_("I can actually work the new way: I have the time, the tools and the skills for it."),
+    N_("Making it last"),
+    N_(
+        "I expect the new way to last: it is recognised and supported, and we will not slide "
+        "back to the old way."
+    ),
+)
+READINESS_SCALE = (
+    N_("Strongly disagree"),
+    N_("Disagree"),
+    N_("Neither agree nor disagree"),
+    N_("Agree"),
+    N_("Strongly agree"),
+)
 
 # The framework's own texts shown in reports: each dimension's summary, each side's label and
 # description (bifocals/framework/data/default.yaml), in framework order.

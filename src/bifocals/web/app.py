@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -41,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bifocals import __version__
 from bifocals.errors import AccessError, BifocalsError, error_field, http_status
+from bifocals.locale import N_, gettext_for
 from bifocals.services.settings import WebSettings
 from bifocals.services.ticker import Ticker
 from bifocals.store import open_store
@@ -156,6 +158,24 @@ def api_problem(status: int, detail: Any) -> Any:
     return {"field": None, "message": str(detail)}
 
 
+# What an unknown path or a wrong method says on its page, for a person, instead of the bare
+# status phrase ("Not Found") that Starlette gives as its detail.
+_PHRASES = {
+    404: N_("There is no page at this address. Check that it was copied completely."),
+    405: N_("This page cannot be used that way."),
+}
+
+
+def _error_page(request: Request, status: int, detail: object) -> Response:
+    """error.html in the reader's language (deps.page_language); a detail is a service's
+    message and stays as written, except the status phrases above."""
+    lang = page_language(request, current_user(request))
+    if status in _PHRASES and detail == HTTPStatus(status).phrase:
+        detail = gettext_for(lang)(_PHRASES[status])
+    ctx = {"status": status, "detail": detail, "lang": lang}
+    return render(request, "error.html", ctx, status_code=status)
+
+
 def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(CrossSiteRead)
     async def from_elsewhere(request: Request, _exc: CrossSiteRead) -> Response:
@@ -185,12 +205,7 @@ def _install_error_pages(app: FastAPI) -> None:
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
-        return render(
-            request,
-            "error.html",
-            {"status": exc.status_code, "detail": exc.detail},
-            status_code=exc.status_code,
-        )
+        return _error_page(request, exc.status_code, exc.detail)
 
     # Every refusal a service raises (a typed error from bifocals.errors) ends here, so a
     # router needs no `except` block of its own for it.
@@ -203,7 +218,7 @@ def _install_error_pages(app: FastAPI) -> None:
             return JSONResponse({"detail": body}, status_code=status)
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)
-        return render(request, "error.html", {"status": status, "detail": str(exc)}, status)
+        return _error_page(request, status, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -211,9 +226,7 @@ def _install_error_pages(app: FastAPI) -> None:
         if _wants_json(request):
             body = ValidationProblemBody(detail=summary(found))
             return JSONResponse(body.model_dump(mode="json"), status_code=422)
-        return render(
-            request, "error.html", {"status": 422, "detail": as_text(found)}, status_code=422
-        )
+        return _error_page(request, 422, as_text(found))
 
 
 def create_app(db_url: str, *, settings: WebSettings | None = None) -> FastAPI:

@@ -5,6 +5,10 @@ optional comment. A link takes one answer: POST submits exactly once, with an id
 per page load, so a double click or a retry never stores two answers. The form carries the
 visitor's CSRF token (double-submit cookie) like every other form of the site; the router is
 included by routers/change.py, whose CSRF dependency applies.
+
+A stakeholder has no stored language: the form and its thank-you page are in the browser's
+(Accept-Language). The initiative's and the group's names are shown as the initiative's file
+writes them.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from bifocals.locale import N_, gettext_for, negotiate, translated_text
 from bifocals.services.readiness_links import (
     FIELD_PREFIX,
     MAX_COMMENT,
@@ -35,6 +40,19 @@ from bifocals.web.routers import page_router
 router = page_router()
 
 MAX_KEY = 200
+
+# What check_answers refuses on a form sent from this page, as it words it (str.format fields).
+REFUSALS = (
+    N_(
+        "Answer at least one of the five statements (choose 'Not sure' only where you really "
+        "cannot say)."
+    ),
+    N_("comment: {length} characters is too long; keep it to {limit}."),
+)
+
+
+def _language(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"))
 
 
 def problem_page(request: Request, status: LinkStatus) -> Response:
@@ -58,16 +76,20 @@ def _form(
     assert link is not None, "only a known link has a form"
     with get_store(request).engine.connect() as conn:
         names = group_names(conn, link.initiative_id)
+    lang = _language(request)
+    _ = gettext_for(lang)
+    errors = checked.errors if checked else {}
     ctx = {
+        "lang": lang,
         "token": token,
         "initiative": link.initiative,
         "group": names.get(link.group_key, link.group_key),
-        "questions": QUESTIONS,
-        "scale": SCALE,
+        "questions": [(e, _(topic), _(statement)) for e, topic, statement in QUESTIONS],
+        "scale": [(value, _(label)) for value, label in SCALE],
         "not_sure": NOT_SURE,
         "prefix": FIELD_PREFIX,
         "answers": checked.raw if checked else {},
-        "errors": checked.errors if checked else {},
+        "errors": {k: translated_text(m, REFUSALS, lang) for k, m in errors.items()},
         "max_comment": MAX_COMMENT,
         "key": secrets.token_urlsafe(24),
     }
@@ -106,4 +128,5 @@ def _readiness_post(request: Request, token: str, data: dict[str, str]) -> Respo
         sent = submit_answers(get_store(request).engine, token, checked, key)
     except SubmitRefused as refused:
         return problem_page(request, refused.status)
-    return render(request, "link_done.html", {"repeat": sent.repeat})
+    ctx = {"repeat": sent.repeat, "lang": _language(request)}
+    return render(request, "link_done.html", ctx)
