@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from bifocals.services.token_links import LinkKind, issue
-from bifocals.store.tables import participants
+from bifocals.store.tables import campaigns, participants
 from support.campaign_pages import add_person, make_campaign
 from support.readiness import ALL4, CSRF, KEY, seed
 from support.readiness import issue as issue_readiness
@@ -128,3 +128,29 @@ def test_the_error_pages_follow_the_reader(site_url: str, auth: Auth, client: Te
     fac = auth("fac@example.org")
     theirs = fac.get("/no-such-page", headers={"Accept-Language": "fr"})
     assert theirs.status_code == 404 and _lang(theirs.text) == "en"
+
+
+def test_a_link_that_cannot_be_used_says_so_in_the_readers_language(
+    site_url: str, auth: Auth, client: TestClient
+) -> None:
+    """Nomination links that cannot be used: the participant's language (replaced, then
+    closed with the campaign); an unknown readiness link: the browser's, naming nobody."""
+    path = _nomination_path(site_url, auth, "P-OLD", "de")
+    with store_at(site_url) as store, store.engine.begin() as conn:
+        row = conn.execute(
+            sa.select(participants.c.id, participants.c.campaign_id).where(
+                participants.c.code == "P-OLD"
+            )
+        ).one()
+        newer = issue(conn, LinkKind.NOMINATION, int(row.id), 30)  # replaces the old link
+    old = client.get(path, headers={"Accept-Language": "es"})
+    assert old.status_code == 410 and _lang(old.text) == "de"
+    assert "Dieser Link wurde durch einen neueren ersetzt." in old.text
+    with store_at(site_url) as store, store.engine.begin() as conn:
+        where = campaigns.c.id == row.campaign_id
+        conn.execute(sa.update(campaigns).where(where).values(status="closed"))
+    closed = client.get(f"/nominate/{newer}")
+    assert closed.status_code == 410 and "Vorschläge sind geschlossen" in closed.text
+    unknown = client.get("/readiness/no-such-token", headers={"Accept-Language": "es"})
+    assert unknown.status_code == 404 and _lang(unknown.text) == "es"
+    assert "pida uno nuevo a la persona que se lo envió." in unknown.text

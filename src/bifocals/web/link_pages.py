@@ -154,29 +154,31 @@ _WORDS: dict[LinkKind, _Words] = {
         N_("Anything you saved is still there."),
     ),
     LinkKind.NOMINATION: _Words(
-        "your facilitator",
-        "Suggestions closed",
-        "Suggestions are closed: the campaign is no longer taking raters.",
+        N_("your facilitator"),
+        N_("Suggestions closed"),
+        N_("Suggestions are closed: the campaign is no longer taking raters."),
     ),
     LinkKind.READINESS: _Words(
-        "the person who sent it",
-        "Survey closed",
-        "This readiness survey is not taking answers at the moment.",
+        N_("the person who sent it"),
+        N_("Survey closed"),
+        N_("This readiness survey is not taking answers at the moment."),
     ),
     LinkKind.ACCOUNT: _Words(
-        "the person who invited you",
-        "Account disabled",
-        "This account has been disabled.",
+        N_("the person who invited you"),
+        N_("Account disabled"),
+        N_("This account has been disabled."),
         used=(
-            "Password already set",
-            "This link has already been used to set a password; each link works once. "
-            "Sign in with your e-mail address and password, or use a newer link.",
+            N_("Password already set"),
+            N_(
+                "This link has already been used to set a password; each link works once. "
+                "Sign in with your e-mail address and password, or use a newer link."
+            ),
         ),
     ),
     LinkKind.PLAN: _Words(
-        "the person who shared it",
-        "Plan no longer shared",
-        "The person who wrote this development plan no longer shares it through this link.",
+        N_("the person who shared it"),
+        N_("Plan no longer shared"),
+        N_("The person who wrote this development plan no longer shares it through this link."),
     ),
 }
 
@@ -187,8 +189,7 @@ def code(status: LinkStatus) -> int:
 
 
 def wording(kind: LinkKind, status: LinkStatus, lang: str | None = None) -> tuple[str, str]:
-    """(title, message) of the page for a link of `kind` with `status`, in `lang` (the texts
-    of invitation links are in every catalogue; the others' as far as they are translated)."""
+    """(title, message) of the page for a link of `kind` with `status`, in `lang`."""
     _ = gettext_for(lang)
     w = _WORDS[kind]
     kept = " " + _(w.kept) if w.kept else ""

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from bifocals.errors import BifocalsError
 from bifocals.locale import N_, gettext_for, language_or_default, negotiate, translated_text
 from bifocals.services.people import GROUP_LABELS, RATER_GROUPS, nominate
-from bifocals.services.token_links import LinkKind, lookup
+from bifocals.services.token_links import LinkKind, Lookup, lookup
 from bifocals.store.app_tables import nominations
 from bifocals.web.deps import get_store, participant_language, render
 from bifocals.web.link_pages import problem_page
@@ -40,6 +40,17 @@ def _language(request: Request, conn: sa.Connection, row: Any) -> str:
     """The participant's stored language, else the browser's, else English."""
     stored = participant_language(conn, row.participant_id)
     return language_or_default(stored, negotiate(request.headers.get("accept-language")))
+
+
+def _problem(request: Request, look: Lookup) -> Response:
+    """The page of a nomination link that cannot be used: in the participant's language when
+    the link is known (replaced, expired, closed), else the browser's."""
+    if look.row is None:
+        lang = negotiate(request.headers.get("accept-language"))
+    else:
+        with get_store(request).engine.connect() as conn:
+            lang = _language(request, conn, look.row)
+    return problem_page(request, LinkKind.NOMINATION, look.status, lang)
 
 
 def _page(
@@ -80,7 +91,7 @@ def nomination_page(request: Request, token: str) -> Response:
     with get_store(request).engine.connect() as conn:
         look = lookup(conn, LinkKind.NOMINATION, token)
     if not look.valid:
-        return problem_page(request, LinkKind.NOMINATION, look.status)
+        return _problem(request, look)
     return _page(request, token, look.row)
 
 
@@ -91,7 +102,7 @@ def suggest(request: Request, token: str, rater: RaterForm) -> Response:
     with store.engine.connect() as conn:
         look = lookup(conn, LinkKind.NOMINATION, token)
     if not look.valid:
-        return problem_page(request, LinkKind.NOMINATION, look.status)
+        return _problem(request, look)
     row = look.row
     try:
         with store.engine.begin() as conn:

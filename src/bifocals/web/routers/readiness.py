@@ -56,8 +56,8 @@ def _language(request: Request) -> str:
 
 
 def problem_page(request: Request, status: LinkStatus) -> Response:
-    """The shared page for a readiness link that cannot be used."""
-    return link_pages.problem_page(request, LinkKind.READINESS, status)
+    """The shared page for a readiness link that cannot be used, in the browser's language."""
+    return link_pages.problem_page(request, LinkKind.READINESS, status, _language(request))
 
 
 def _lookup(request: Request, token: str) -> Lookup:
