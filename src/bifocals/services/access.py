@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from bifocals.errors import BifocalsError, NotFound
 from bifocals.services.security import User
-from bifocals.store.app_tables import campaign_facilitators, users
-from bifocals.store.tables import campaigns, participants
+from bifocals.store.app_tables import campaign_facilitators, nominations, users
+from bifocals.store.tables import campaigns, participants, raters
 
 
 def is_assigned(conn: sa.Connection, table: sa.Table, key: str, key_id: int, user_id: int) -> bool:
@@ -121,6 +121,37 @@ def managed_participant(conn: sa.Connection, user: User, campaign_id: int, pid: 
     if row is None:
         raise NotFound("no such participant in this campaign", "participant_id")
     return camp, row
+
+
+def _managed_owner(
+    conn: sa.Connection, user: User, campaign_id: int, query: sa.Select[Any], what: str
+) -> int:
+    managed_campaign(conn, user, campaign_id)
+    pid = conn.execute(query).scalar()
+    if pid is None:
+        raise NotFound(f"no such {what} in this campaign", f"{what}_id")
+    return int(pid)
+
+
+def managed_rater_participant(conn: sa.Connection, user: User, campaign_id: int, rid: int) -> int:
+    """The participant id of rater `rid` of a campaign the user manages (404 for a rater of
+    another campaign, told apart from an unknown one by nothing)."""
+    query = sa.select(raters.c.participant_id).where(
+        raters.c.id == rid, raters.c.campaign_id == campaign_id
+    )
+    return _managed_owner(conn, user, campaign_id, query, "rater")
+
+
+def managed_nomination_participant(
+    conn: sa.Connection, user: User, campaign_id: int, nid: int
+) -> int:
+    """The participant id of suggestion `nid` in a campaign the user manages (404 otherwise)."""
+    query = (
+        sa.select(nominations.c.participant_id)
+        .join(participants, participants.c.id == nominations.c.participant_id)
+        .where(nominations.c.id == nid, participants.c.campaign_id == campaign_id)
+    )
+    return _managed_owner(conn, user, campaign_id, query, "nomination")
 
 
 def can_view_report(conn: sa.Connection, user: User, campaign_id: int, pid: int) -> bool:

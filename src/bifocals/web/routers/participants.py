@@ -9,8 +9,12 @@ from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from bifocals.errors import BifocalsError, NotFound, ValidationError
-from bifocals.services.access import managed_campaign, managed_participant
+from bifocals.errors import BifocalsError, ValidationError
+from bifocals.services.access import (
+    managed_campaign,
+    managed_nomination_participant,
+    managed_participant,
+)
 from bifocals.services.delivery import deliver_invitations, deliver_nomination_link
 from bifocals.services.people import (
     GROUP_LABELS,
@@ -23,7 +27,7 @@ from bifocals.services.people import (
 )
 from bifocals.services.security import User, utc
 from bifocals.store.app_tables import invitations, nominations
-from bifocals.store.tables import participants, raters
+from bifocals.store.tables import raters
 from bifocals.web.deps import (
     Manager,
     campaign_view,
@@ -244,14 +248,7 @@ def decide(request: Request, campaign_id: int, nid: int, decision: str, user: Ma
     its participant's page must not be the way back (that would tell its id)."""
     store = get_store(request)
     with store.engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
-        pid = conn.execute(
-            sa.select(nominations.c.participant_id)
-            .join(participants, participants.c.id == nominations.c.participant_id)
-            .where(nominations.c.id == nid, participants.c.campaign_id == campaign_id)
-        ).scalar()
-    if pid is None:
-        raise NotFound("no such nomination in this campaign", "nomination_id")
+        pid = managed_nomination_participant(conn, user, campaign_id, nid)
     back = _back(campaign_id, pid)
     if decision not in ("approve", "reject"):
         return flash_to(request, back, "Choose approve or reject.", "error")

@@ -8,13 +8,12 @@ import re
 from collections.abc import Callable
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from bifocals.errors import BifocalsError, NotFound, ValidationError
-from bifocals.services.access import managed_campaign
+from bifocals.errors import BifocalsError, ValidationError
+from bifocals.services.access import managed_campaign, managed_rater_participant
 from bifocals.services.corrections import (
     audited,
     edit_participant,
@@ -31,7 +30,6 @@ from bifocals.services.roster import (
 )
 from bifocals.services.security import User
 from bifocals.store.sheets import MAX_TABLE_BYTES, XLSX_TYPE, csv_bytes, xlsx_bytes
-from bifocals.store.tables import raters
 from bifocals.web.deps import (
     Manager,
     campaign_view,
@@ -235,14 +233,7 @@ def _remove(
 def _rater_participant(request: Request, campaign_id: int, rid: int, user: User) -> str:
     """The page to go back to: the rater's participant (404 for a rater of elsewhere)."""
     with get_store(request).engine.connect() as conn:
-        managed_campaign(conn, user, campaign_id)
-        pid = conn.execute(
-            sa.select(raters.c.participant_id).where(
-                raters.c.id == rid, raters.c.campaign_id == campaign_id
-            )
-        ).scalar()
-    if pid is None:
-        raise NotFound("no such rater in this campaign", "rater_id")
+        pid = managed_rater_participant(conn, user, campaign_id, rid)
     return f"/campaigns/{campaign_id}/participants/{pid}"
 
 
