@@ -9,10 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from bifocals.change.effort_plan import EffortPlan, overlay_effort
+from bifocals.change.alignment import alignment
+from bifocals.change.effort_plan import EffortItem, EffortPlan, overlay_effort
 from bifocals.change.effort_preview import preview_effort
 from bifocals.change.loader import demo_initiative_text, load_initiative_text
-from bifocals.change.model import Initiative
+from bifocals.change.model import Initiative, ThemeProposal
 from bifocals.change.period_dates import period_calendar, period_range
 from bifocals.change.proposals import analyzer_embedder
 from bifocals.cli.common import problem_line
@@ -450,3 +451,38 @@ def test_a_jira_export_given_as_a_timesheet_says_which_format_it_is(demo: Initia
     found = problems(demo, "timesheet", "jira.csv", cost_quarter_export())
     assert len(found) == 1
     assert "this is a Jira export" in found[0] and "--from jira" in found[0]
+
+
+def test_a_reimported_item_does_not_keep_an_earlier_imports_guess(demo: Initiative) -> None:
+    """Apply an export whose item only the analyzer themed, then the same export with the
+    item confirmed by a mapping: the angle is the confirmed import's alone (the guess was for
+    the earlier import's item, which the new one replaces under the same key)."""
+    theme_ids = [t.id for t in demo.themes]
+    guessed, confirmed = theme_ids[0], theme_ids[-1]
+    item = EffortItem(
+        key="PAY-104",
+        name="Payslip preview",
+        line=2,
+        workstream="",
+        themes={},
+        themed_by="proposed",
+        effort={"2026-Q3": 40.0},
+    )
+    first = EffortPlan(
+        "jira",
+        "jira_q3.csv",
+        ("2026-Q3",),
+        (item,),
+        proposals=(ThemeProposal("PAY-104", guessed, 0.76),),
+    )
+    after_first = overlay_effort(demo, first)
+    assert [p.theme for p in after_first.proposals if p.task == "PAY-104"] == [guessed]
+    mapped = replace(item, themes={confirmed: 1.0}, themed_by="items")
+    second = EffortPlan("jira", "jira_q3.csv", ("2026-Q3",), (mapped,), mapping_source="m.yaml")
+    after_both = overlay_effort(after_first, second)
+    assert not [p for p in after_both.proposals if p.task == "PAY-104"]
+    alone = alignment(overlay_effort(demo, second))
+    both = alignment(after_both)
+    at = q3(demo)
+    assert both.angle[at] == pytest.approx(alone.angle[at])
+    assert both.effort[:, at].tolist() == pytest.approx(alone.effort[:, at].tolist())

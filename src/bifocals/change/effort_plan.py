@@ -497,7 +497,10 @@ def overlay_effort(ini: Initiative, plan: EffortPlan, imported_at: str = "") -> 
         else t
         for t in tasks
     ]
-    kept = {t.id for t in tasks} | set(new_ids.values())
+    # Earlier guesses stay only with the tasks that were there before (the file's, or an
+    # earlier import's item that keeps effort in other periods); an item of this import may
+    # get the id of an earlier import's item it replaces, and that item's guess is not its own.
+    kept = {t.id for t in tasks}
     proposals = tuple(p for p in ini.proposals if p.task in kept) + tuple(
         ThemeProposal(new_ids[p.task], p.theme, p.confidence)
         for p in plan.proposals
