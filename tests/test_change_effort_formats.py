@@ -139,6 +139,7 @@ def test_jira_bad_input_names_file_line_field_and_value(demo: Initiative) -> Non
             JiraIssue("PAY-5", "Late", hours=2, created="2026-06-01", resolved="2026-10-02"),
             JiraIssue("PAY-6", "Odd date", hours=2, created="2026-06-01", raw_resolved="3/7/2026"),
             good("PAY-1", "Twice", hours=1),
+            good("PAY-7", "Re-saved", raw="28,800"),
         ]
     )
     found = problems(demo, "jira", "jira.csv", data)
@@ -160,6 +161,9 @@ def test_jira_bad_input_names_file_line_field_and_value(demo: Initiative) -> Non
         "upload the export as Jira wrote it (03/Jul/26 10:15 AM), or write YYYY-MM-DD",
         "jira.csv:14: Issue key=PAY-1: this issue is in the file twice (first on line 2), so "
         "its hours would count twice; export each issue once",
+        "jira.csv:16: Time Spent=28,800: PAY-7: not whole seconds (a spreadsheet program may "
+        "have added a thousands separator); write it as a whole number of seconds, as Jira's "
+        "CSV export does (36000 for 10 hours)",
     ]
 
 

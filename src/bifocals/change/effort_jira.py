@@ -165,6 +165,20 @@ def _seconds(
             )
         )
         return None
+    if not text.strip().isdigit():
+        # Jira writes whole seconds: "28,800" or "28.800" is a spreadsheet program's thousands
+        # separator (read as a decimal it would be 28.8 seconds), "1.5" is not seconds at all.
+        problems.append(
+            Problem(
+                source,
+                line,
+                field,
+                text,
+                f"{key}: not whole seconds (a spreadsheet program may have added a thousands "
+                f"separator); {SECONDS_HINT}",
+            )
+        )
+        return None
     too_many = too_many_hours(x / 3600.0)
     if too_many:
         problems.append(Problem(source, line, field, text, f"{key}: {too_many}"))
