@@ -81,6 +81,9 @@ def test_mapping_and_errors(two_waves: str, tmp_path: Path) -> None:
     assert any(c["difference"] != 0 for c in by["P01"])  # compared with P02's old scores
     code, _, err = run("score", NEW, "--compare", "No such", "--db", two_waves)
     assert code == 1 and "no campaign named 'No such'" in err
+    # The user's words in a message are printed as written, not read as terminal markup.
+    code, _, err = run("score", NEW, "--compare", "Cohort [maria]", "--db", two_waves)
+    assert code == 1 and "no campaign named 'Cohort [maria]'" in err
     code, _, err = run("score", NEW, "--compare", NEW, "--db", two_waves)
     assert code == 1 and "compare with another campaign" in err
     code, _, err = run("score", NEW, "--map", str(swap), "--db", two_waves)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from bifocals.cli.analyze_checks import check_options, check_table_options
 from bifocals.cli.analyze_local import PROGRESS_FROM, report, run_local, start_bar
@@ -111,7 +112,7 @@ def _run_ray(
     finally:
         bar.close()
     for problem in res.problems:
-        err_console.print(f"[yellow]skipped file:[/] {problem}", highlight=False)
+        err_console.print(f"[yellow]skipped file:[/] {escape(str(problem))}", highlight=False)
     if not res.written and not res.skipped:
         fail("no text to analyze: the input is empty or unreadable")
     report(res.skipped, res.truncated, res.skipped_files)

@@ -13,6 +13,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from bifocals.cli.analyze_checks import check_columns
@@ -49,7 +50,7 @@ def read_inputs(
         except BifocalsError as exc:
             if strict:
                 raise
-            err_console.print(f"[yellow]skipped file:[/] {exc}", highlight=False)
+            err_console.print(f"[yellow]skipped file:[/] {escape(str(exc))}", highlight=False)
             skipped.append("stdin" if f == "-" else f)
             continue
         yield first

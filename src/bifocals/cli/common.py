@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bifocals.errors import AccessError, BifocalsError, Problem, UserFacing, ValidationError
 from bifocals.store import Store, open_store
@@ -65,7 +66,10 @@ def problem_line(p: Problem) -> str:
 
 def fail(exc: BifocalsError | AccessError | str, code: int = 1) -> NoReturn:
     """The error printer: a user-facing error on stderr, then exit non-zero, no traceback."""
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    # The message is the user's data as much as ours ("[maria]" from a YAML line, a file name):
+    # escaped, so that Rich prints it as written instead of reading it as markup.
+    text = escape(str(exc))
+    err_console.print(f"[bold red]error:[/] {text}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
