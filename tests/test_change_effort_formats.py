@@ -490,3 +490,49 @@ def test_a_reimported_item_does_not_keep_an_earlier_imports_guess(demo: Initiati
     at = q3(demo)
     assert both.angle[at] == pytest.approx(alone.angle[at])
     assert both.effort[:, at].tolist() == pytest.approx(alone.effort[:, at].tolist())
+
+
+def test_labels_ignore_case_dashes_underscores_and_spaces(demo: Initiative) -> None:
+    """The rule the docs give for labels: `retirelegacy`, `Customer-Speed` and the theme's
+    name with a dash all name their theme; a `theme:` label naming none is still a problem."""
+    issues = [
+        JiraIssue("A-1", "No separator", "2026-07-01", "2026-07-02", 1, ["retirelegacy"]),
+        JiraIssue("A-2", "Dash for underscore", "2026-07-01", "2026-07-02", 1, ["Customer-Speed"]),
+        JiraIssue("A-3", "Theme's name", "2026-07-01", "2026-07-02", 1,
+                  ["theme:Cloud-skills in every team"]),
+    ]  # fmt: skip
+    got = {i.key: i.themes for i in plan(demo, "jira", "jira.csv", jira_csv(issues)).items}
+    assert got == {
+        "A-1": {"retire_legacy": 1.0},
+        "A-2": {"customer_speed": 1.0},
+        "A-3": {"cloud_skills": 1.0},
+    }
+    wrong = [*issues, JiraIssue("A-4", "Typo", "2026-07-01", "2026-07-02", 1, ["theme:cots"])]
+    found = problems(demo, "jira", "jira.csv", jira_csv(wrong))
+    assert len(found) == 1 and "Labels=theme:cots" in found[0]
+    assert "names no theme" in found[0] and "'cost'" in found[0]
+
+
+def test_theme_ids_equal_under_the_label_rule_are_told_apart_by_spelling(
+    demo: Initiative,
+) -> None:
+    """Two theme ids that differ only by '_' (`retire_legacy`, `retirelegacy`): a label
+    spelled as one of them names it; one that names both alike is a problem, not a guess."""
+    extra = replace(demo.themes[0], id="retirelegacy", name="Legacy gone")
+    ini = replace(demo, themes=(*demo.themes, extra))
+    issues = [
+        JiraIssue("A-1", "Exact", "2026-07-01", "2026-07-02", 1, ["retirelegacy"]),
+        JiraIssue("A-2", "Exact", "2026-07-01", "2026-07-02", 1, ["Retire_Legacy"]),
+    ]
+    got = {i.key: i.themes for i in plan(ini, "jira", "jira.csv", jira_csv(issues)).items}
+    assert got == {"A-1": {"retirelegacy": 1.0}, "A-2": {"retire_legacy": 1.0}}
+    both = [*issues, JiraIssue("A-3", "Alike", "2026-07-01", "2026-07-02", 1, ["retire-legacy"])]
+    found = problems(ini, "jira", "jira.csv", jira_csv(both))
+    assert len(found) == 1 and "Labels=retire-legacy" in found[0]
+    assert "A-3: names 'retire_legacy' and 'retirelegacy' alike" in found[0]
+    # The mapping file settles it; a mapping naming one label twice is a problem.
+    mapped = plan(ini, "jira", "jira.csv", jira_csv(both), "labels: {retire-legacy: cost}\n")
+    assert {i.key: i.themes for i in mapped.items}["A-3"] == {"cost": 1.0}
+    twice = "labels: {retire-legacy: cost, Retire Legacy: security}\n"
+    found = problems(ini, "jira", "jira.csv", jira_csv(both), twice)
+    assert any("the same name as 'retire-legacy'" in f for f in found)

@@ -148,7 +148,7 @@ def _field_line(text: str, loc: _Located, name: str) -> int:
 def _lookup(obj: dict[str, Any], name: str) -> tuple[str, Any] | None:
     """A field of an issue or of one of its project items, by name (case, spaces and '_' do
     not matter): (its key as written, its value)."""
-    want = fold(name).replace(" ", "")
+    want = fold(name)
     places: list[dict[str, Any]] = [obj]
     for key in ("projectItems", "fields"):
         extra = obj.get(key)
@@ -158,7 +158,7 @@ def _lookup(obj: dict[str, Any], name: str) -> tuple[str, Any] | None:
             places += [e for e in extra if isinstance(e, dict)]
     for place in places:
         for key, value in place.items():
-            if fold(str(key)).replace(" ", "") == want and value is not None:
+            if fold(str(key)) == want and value is not None:
                 return str(key), value
     return None
 

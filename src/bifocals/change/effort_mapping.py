@@ -72,11 +72,28 @@ def _names(r: Reader, data: dict[str, Any], key: str) -> dict[str, Any]:
     return {str(k): v for k, v in (m or {}).items()}
 
 
+def _keyed(r: Reader, data: dict[str, Any], key: str) -> dict[str, Any]:
+    """The entries of `key` by name, as `_names`; a name that is, in `fold`ed form, an
+    earlier one's is a problem and left out."""
+    out: dict[str, Any] = {}
+    for name, raw in _names(r, data, key).items():
+        earlier = next((n for n in out if fold(n) == fold(name)), None)
+        if earlier is None:
+            out[name] = raw
+            continue
+        r.add(
+            (key, name),
+            name,
+            f"the same name as {earlier!r} (case, '-', '_' and spaces do not matter); give it once",
+        )
+    return out
+
+
 def _theme_map(
     r: Reader, data: dict[str, Any], key: str, themes: set[str]
 ) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
-    for name, raw in _names(r, data, key).items():
+    for name, raw in _keyed(r, data, key).items():
         ids = _themes_of(r, raw, (key, name), themes)
         if ids:
             out[fold(name)] = ids
@@ -132,12 +149,12 @@ def read_mapping(doc: Located | None, ini: Initiative) -> tuple[EffortMapping, l
     streams = {w.id for w in ini.workstreams}
     tasks = {t.id for t in ini.tasks if not t.origin}
     task_map: dict[str, str] = {}
-    for name, raw in _names(r, data, "tasks").items():
+    for name, raw in _keyed(r, data, "tasks").items():
         found = r.refs(raw, ("tasks", name), tasks, "task", "tasks")
         if found:
             task_map[fold(name)] = found[0]
     components: dict[str, str] = {}
-    for name, raw in _names(r, data, "components").items():
+    for name, raw in _keyed(r, data, "components").items():
         found = r.refs(raw, ("components", name), streams, "workstream", "workstreams")
         if found:
             components[fold(name)] = found[0]

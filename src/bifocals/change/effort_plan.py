@@ -16,9 +16,9 @@ workstream; the mapping's `workstream:`; else none.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from bifocals.change.effort_mapping import EffortMapping
 from bifocals.change.effort_rows import EffortRow, RowsRead, fold
@@ -41,6 +41,7 @@ THEMED_BY: dict[str, str] = {
 }
 _THEME_LABEL = re.compile(r"^themes?\s*[:/=_-]\s*(.+)$", re.IGNORECASE)
 _STREAM_LABEL = re.compile(r"^(?:workstream|ws)\s*[:/=_-]\s*(.+)$", re.IGNORECASE)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -148,21 +149,61 @@ class EffortPlan:
         )
 
 
+class _Folded(Generic[V]):
+    """Values by name, compared in `fold`ed form; a folded name two values share (`self-service`
+    and `selfservice` are two theme ids) finds a value only by its own spelling (case aside)."""
+
+    def __init__(self, named: Iterable[tuple[str, str, V]]) -> None:
+        """named: (a name, the id of its value, the value): an id and a name for each."""
+        self.exact: dict[str, V] = {}
+        self.folded: dict[str, dict[str, V]] = {}
+        for name, ident, value in named:
+            self.exact.setdefault(name.strip().casefold(), value)
+            self.folded.setdefault(fold(name), {})[ident] = value
+
+    def get(self, name: str) -> V | None:
+        """The value `name` names; None when it names none, or several alike."""
+        if name.strip().casefold() in self.exact:
+            return self.exact[name.strip().casefold()]
+        found = self.folded.get(fold(name), {})
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def alike(self, name: str) -> tuple[str, ...]:
+        """The ids that `name` names alike, when it names several and none by its spelling."""
+        if name.strip().casefold() in self.exact:
+            return ()
+        found = self.folded.get(fold(name), {})
+        return tuple(found) if len(found) > 1 else ()
+
+
 class _Names:
-    """Theme and workstream ids of an initiative by id and by name, in `fold`ed form."""
+    """Theme, workstream and task of an initiative by id and by name (see `_Folded`)."""
 
     def __init__(self, ini: Initiative) -> None:
-        self.themes = {fold(t.id): t.id for t in ini.themes} | {
-            fold(t.name): t.id for t in ini.themes
-        }
-        self.streams = {fold(w.id): w.id for w in ini.workstreams} | {
-            fold(w.name): w.id for w in ini.workstreams
-        }
+        self.themes = _Folded((name, t.id, t.id) for t in ini.themes for name in (t.id, t.name))
+        self.streams = _Folded(
+            (name, w.id, w.id) for w in ini.workstreams for name in (w.id, w.name)
+        )
         # Only the file's tasks: an earlier import's items are not tasks to import onto.
         own = [t for t in ini.tasks if not t.origin]
-        self.tasks = {fold(t.name): t for t in own} | {fold(t.id): t for t in own}
+        self.tasks = _Folded((name, t.id, t) for t in own for name in (t.id, t.name))
         self.theme_ids = tuple(t.id for t in ini.themes)
         self.stream_ids = tuple(w.id for w in ini.workstreams)
+
+
+def _alike(
+    source: str, line: int | None, fld: str, raw: str, key: str, ids: Sequence[str]
+) -> Problem:
+    """The problem of a name in item `key` that names several of the initiative's ids alike."""
+    return Problem(
+        source,
+        line,
+        fld,
+        raw,
+        f"{key}: names {' and '.join(repr(i) for i in ids)} alike (case, '-', '_' and "
+        "spaces do not matter in names); write the one meant as it is spelled, or map it "
+        "in the mapping file",
+    )
 
 
 def _lookup_key(table: dict[str, Any], key: str) -> Any:
@@ -213,8 +254,11 @@ def _item_themes(
                 )
             )
         for raw in row.themes:
-            tid = names.themes.get(fold(raw))
-            if tid is None:
+            tid = names.themes.get(raw)
+            if tid is None and names.themes.alike(raw):
+                ids = names.themes.alike(raw)
+                problems.append(_alike(source, row.line, "themes", raw, row.key, ids))
+            elif tid is None:
                 known = one_of(raw, names.theme_ids, "the themes are")
                 problems.append(
                     Problem(source, row.line, "themes", raw, f"{row.key}: unknown theme; {known}")
@@ -231,30 +275,41 @@ def _item_themes(
         if mapped_to:
             found += mapped_to
             continue
-        tid = names.themes.get(fold(label))
         m = _THEME_LABEL.match(label)
+        name = label
+        tid = names.themes.get(name)
+        if tid is None and m and not names.themes.alike(name):
+            name = m.group(1)
+            tid = names.themes.get(name)
+        if tid is None and names.themes.alike(name):
+            ids = names.themes.alike(name)
+            problems.append(_alike(source, first.line, label_field, label, first.key, ids))
+            continue
         if tid is None and m:
-            tid = names.themes.get(fold(m.group(1)))
-            if tid is None:
-                known = one_of(m.group(1), names.theme_ids, "the themes are")
-                problems.append(
-                    Problem(
-                        source,
-                        first.line,
-                        label_field,
-                        label,
-                        f"{first.key}: this label names no theme of the initiative; {known} "
-                        "(rename the label, or map it under `labels:` in the mapping file)",
-                    )
+            known = one_of(m.group(1), names.theme_ids, "the themes are")
+            problems.append(
+                Problem(
+                    source,
+                    first.line,
+                    label_field,
+                    label,
+                    f"{first.key}: this label names no theme of the initiative; {known} "
+                    "(rename the label, or map it under `labels:` in the mapping file)",
                 )
-                continue
+            )
+            continue
         if tid is not None:
             found.append(tid)
     if found:
         return _equal_shares(found), "label"
     for epic in first.epics:
-        tid = names.themes.get(fold(epic))
-        found += [tid] if tid else list(_lookup_key(mapping.epics, epic) or ())
+        tid = names.themes.get(epic)
+        mapped_to = _lookup_key(mapping.epics, epic)
+        if tid is None and not mapped_to and names.themes.alike(epic):
+            ids = names.themes.alike(epic)
+            problems.append(_alike(source, first.line, "epic", epic, first.key, ids))
+            continue
+        found += [tid] if tid else list(mapped_to or ())
     if found:
         return _equal_shares(found), "epic"
     return {}, "none"
@@ -272,7 +327,13 @@ def _item_stream(
     first = rows[0]
     for row in rows:
         if row.workstream:
-            ws = names.streams.get(fold(row.workstream))
+            ws = names.streams.get(row.workstream)
+            if ws is None and names.streams.alike(row.workstream):
+                ids = names.streams.alike(row.workstream)
+                problems.append(
+                    _alike(source, row.line, "workstream", row.workstream, row.key, ids)
+                )
+                return ""
             if ws is None:
                 problems.append(
                     Problem(
@@ -290,8 +351,8 @@ def _item_stream(
         m = _STREAM_LABEL.match(part)
         ws = (
             mapping.components.get(fold(part))
-            or names.streams.get(fold(part))
-            or (names.streams.get(fold(m.group(1))) if m else None)
+            or names.streams.get(part)
+            or (names.streams.get(m.group(1)) if m else None)
         )
         if ws:
             return ws
@@ -358,7 +419,7 @@ def plan_effort(
         task_id = _lookup_key(mapping.tasks, key)
         task = next((t for t in ini.tasks if t.id == task_id and not t.origin), None)
         if task is None and not _lookup_key(mapping.items, key):
-            task = names.tasks.get(fold(key))
+            task = names.tasks.get(key)
         themes, how = _item_themes(rows, names, mapping, task, where, problems)
         if how == "mapping":
             task = None  # the mapping's themes make it an item of its own

@@ -152,8 +152,9 @@ def parse_number(text: str) -> float | None:
 
 
 def fold(text: str) -> str:
-    """The form in which names are compared: case, spaces, '-' and '_' do not matter."""
-    return re.sub(r"[\s_-]+", " ", text.strip().casefold())
+    """The form in which names are compared: case, spaces, '-' and '_' do not matter (they
+    are left out: `self-service`, `Self service` and `selfservice` are the same name)."""
+    return re.sub(r"[\s_-]+", "", text.casefold())
 
 
 class Columns:
