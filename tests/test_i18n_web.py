@@ -33,6 +33,18 @@ def test_english_by_default_with_a_switch(sqlite_url: str) -> None:
     assert 'aria-pressed="true" aria-describedby="language-label">English<' in page
 
 
+def test_without_stored_languages_the_survey_follows_the_browser(sqlite_url: str) -> None:
+    s = seed(sqlite_url)
+    token = s.tokens["R1"]
+    with web_client(sqlite_url) as client:
+        german = client.get(f"/survey/{token}", headers={"Accept-Language": "de-DE,de;q=0.9"})
+        assert '<html lang="de">' in german.text and "Über Ana Lima" in german.text
+        # A language the participant's roster line names wins over the browser's.
+        _set(sqlite_url, participants, s.participant_id, "fr")
+        french = client.get(f"/survey/{token}", headers={"Accept-Language": "de-DE"})
+        assert '<html lang="fr">' in french.text
+
+
 def test_participant_language_is_the_default_and_rater_choice_wins(db_url: str) -> None:
     s = seed(db_url)
     _set(db_url, participants, s.participant_id, "fr")

@@ -331,6 +331,13 @@ def test_a_european_spreadsheet_csv_is_read_and_a_non_utf8_one_is_named(
     assert code == 0, err
     assert "1 rater updated" in out and "columns left out: department" in out
     assert people(sqlite_url, NAME)["P1"][0][0] == "Zoé Faure"
+    # Columns titled as people title them in a spreadsheet mean the same columns.
+    titled = tmp_path / "roster-titled.csv"
+    header = "Participant,Participant Name,Participant E-mail,Rater Name,Rater E-Mail,Group"
+    titled.write_text(f"{header}\nP1,José Núñez,jose@ex.org,Zoé Faure,zoe@ex.org,Peers\n")
+    code, out, err = cli(sqlite_url, "roster", NAME, str(titled))
+    assert code == 0, err
+    assert "columns left out" not in out and people(sqlite_url, NAME)["P1"][0][0] == "Zoé Faure"
     broken = tmp_path / "broken.csv"
     broken.write_bytes(HEADER.encode() + b"\nP1,\x81\x8d,,,,\n")
     code, _, err = cli(sqlite_url, "roster", NAME, str(broken))

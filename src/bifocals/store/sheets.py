@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -124,7 +125,15 @@ def read_headed_table(
     if not records:
         message = "the file is empty; write " + ",".join(columns)
         raise ValidationError([Problem(source, 1, "header", "", message)])
-    return records, [c.strip().casefold() for c in records[0].cells]
+    return records, [column_key(c) for c in records[0].cells]
+
+
+def column_key(name: str) -> str:
+    """A header cell as the column name it means: case, spaces and hyphens do not matter, and
+    "e-mail" is "email" ("Rater E-mail" is rater_email, "Participant Name" participant_name),
+    as people title the columns of a spreadsheet."""
+    words = re.split(r"[\s_-]+", name.strip().casefold())
+    return "_".join(w for w in words if w).replace("e_mail", "email")
 
 
 def header_refused(source: str, header: Record, message: str) -> ValidationError:
@@ -157,7 +166,7 @@ def header_index(
     """Where each known column is. A ValidationError when a required one is missing (naming
     the unknown columns as likely typos), or, unless `ignore_unknown`, when a column is
     unknown (a typo in a header would otherwise drop a whole column silently)."""
-    names = [h.strip().lower() for h in header]
+    names = [column_key(h) for h in header]
     known = list(dict.fromkeys([*required, *optional]))
     unknown = [n for n in names if n and n not in known]
     problems: list[Problem] = []
@@ -188,7 +197,7 @@ def header_index(
 
 def unknown_columns(header: Sequence[str], known: Sequence[str]) -> list[str]:
     """The header's columns that are not in `known` (which an import then leaves out)."""
-    return [h.strip() for h in header if h.strip() and h.strip().lower() not in known]
+    return [h.strip() for h in header if h.strip() and column_key(h) not in known]
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:

@@ -123,16 +123,19 @@ def localized_errors(errors: dict[str, str], lang: str, instrument: Instrument) 
     return out
 
 
-def rater_language(row: Any) -> str:
-    """The rater's chosen language, else the participant's, else English."""
-    return language_or_default(row.language, row.participant_language)
+def rater_language(row: Any, accept_language: str | None = None) -> str:
+    """The rater's chosen language, else the participant's, else the one the browser asks for
+    (`accept_language`, the request's header), else English."""
+    return language_or_default(row.language, row.participant_language, negotiate(accept_language))
 
 
 def _rater_language_of(request: Request, look: Lookup) -> str:
-    """The language of a known invitation's rater; for an unknown link, the browser's."""
+    """The language of a known invitation's rater (their browser's when none is stored); for
+    an unknown link, the browser's."""
+    accept = request.headers.get("accept-language")
     if look.row is None:
-        return negotiate(request.headers.get("accept-language"))
-    return rater_language(look.row)
+        return negotiate(accept)
+    return rater_language(look.row, accept)
 
 
 def _form_page(
@@ -148,7 +151,7 @@ def _form_page(
     row = look.row
     base = _instrument(row.instrument_id, row.instrument_yaml)
     available = translation_languages(base)
-    lang = rater_language(row)
+    lang = rater_language(row, request.headers.get("accept-language"))
     lang = lang if lang in available else "en"
     instrument = pulse_subset(translated(base, lang), _asked(row, base))
     done, total = progress(instrument, answers)
