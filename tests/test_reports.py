@@ -336,7 +336,10 @@ def test_write_reports_writes_linked_pages_with_safe_unique_names(
     [
         ("Amara Okafor", "Amara-Okafor"),
         ("../../etc/passwd", "etc-passwd"),
-        ("Łódź / Zoë", "odz-Zoe"),
+        ("Łódź / Zoë", "Lodz-Zoe"),
+        ("Jürgen Weiß", "Jurgen-Weiss"),
+        ("Łukasz Wójcik", "Lukasz-Wojcik"),
+        ("Søren Æbelø", "Soren-AEbelo"),
         ("李雷", "participant"),
         ("...", "participant"),
         ("CON", "CON-participant"),

@@ -33,14 +33,39 @@ RESERVED = frozenset(
 MAX_STEM = 80
 
 
+# Letters that Unicode does not decompose into a base letter and an accent, as they are
+# usually written in ASCII (Weiß -> Weiss, Łukasz -> Lukasz).
+_ASCII_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "Ł": "L",
+        "ł": "l",
+        "Ø": "O",
+        "ø": "o",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "Đ": "D",
+        "đ": "d",
+        "Þ": "Th",
+        "þ": "th",
+        "ı": "i",
+    }
+)
+
+
 def safe_filename(name: str) -> str:
     """A file stem from any participant name: ASCII letters, digits, dot, dash, underscore.
 
-    Accents are dropped (Zoë -> Zoe), anything else becomes a dash; at most 80 characters,
+    Accents are dropped (Zoë -> Zoe), letters without a decomposition are spelt in ASCII
+    (Weiß -> Weiss, Łukasz -> Lukasz), anything else becomes a dash; at most 80 characters,
     starting and ending with a letter or digit (so never hidden, never "..");
     never empty and never one of RESERVED (those get a "-participant" suffix).
     """
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    spelt = name.translate(_ASCII_LETTERS)
+    ascii_name = unicodedata.normalize("NFKD", spelt).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-._")[:MAX_STEM].strip("-._")
     if not stem:
         stem = "participant"
