@@ -536,3 +536,21 @@ def test_theme_ids_equal_under_the_label_rule_are_told_apart_by_spelling(
     twice = "labels: {retire-legacy: cost, Retire Legacy: security}\n"
     found = problems(ini, "jira", "jira.csv", jira_csv(both), twice)
     assert any("the same name as 'retire-legacy'" in f for f in found)
+
+
+def test_an_export_without_a_time_column_says_which_columns_it_has(demo: Initiative) -> None:
+    """A Time Spent column renamed in a spreadsheet: the problem names the column found and
+    the names that are read, instead of "8 with no time spent"."""
+    renamed = cost_quarter_export().replace(b",Time Spent,", b",Time spent (h),", 1)
+    found = problems(demo, "jira", "jira.csv", renamed)
+    assert len(found) == 1 and "no time spent" not in found[0]
+    assert "no column holds the time spent" in found[0]
+    assert "'Time spent (h)', 'Σ Time Spent' are not read as one" in found[0]
+    assert "'Log Work' columns hold no worklog" in found[0]
+    assert "read from 'Time Spent' (seconds) or 'Log Work' (worklogs)" in found[0]
+    # A worklog CSV whose hours column has another name.
+    logs = worklog_csv([("PAY-1", "Tag resources", 2.0, "2026-07-06", "Ines Duarte", "")])
+    logs = logs.replace(b"Hours", b"Duration", 1)
+    found = problems(demo, "jira", "logs.csv", logs)
+    assert len(found) == 1 and "no column holds the time spent" in found[0]
+    assert "'Hours', 'Time Spent (h)', 'Hours Worked' (hours)" in found[0]

@@ -65,6 +65,46 @@ def is_worklog_export(header: Columns) -> bool:
     )
 
 
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(repr(n) for n in names)
+
+
+def no_time_column(source: str, header: Columns, worklogs: bool) -> list[Problem]:
+    """A problem when the header has no column the time spent is read from (an issue CSV's
+    `Log Work` columns count only while they hold worklogs: call it once none did), naming
+    the columns that look like one and the names that are read; [] when it has one."""
+    if header.has(*W_HOURS, *W_SECONDS) if worklogs else header.has(TIME_SPENT):
+        return []
+    near = [
+        n
+        for n in dict.fromkeys(header.names)
+        if n.casefold() != LOG_WORK.casefold()
+        and any(w in n.casefold() for w in ("time", "hour", "spent"))
+    ]
+    found = (
+        f"its columns {_names(near)} are not read as one"
+        if near
+        else "none of its columns (in the value) is one"
+    )
+    if not worklogs and header.has(LOG_WORK):
+        found += f", and its {LOG_WORK!r} columns hold no worklog"
+    names = (
+        f"{_names(W_HOURS)} (hours) or {_names(W_SECONDS)} (seconds)"
+        if worklogs
+        else f"{TIME_SPENT!r} (seconds) or {LOG_WORK!r} (worklogs)"
+    )
+    return [
+        Problem(
+            source,
+            1,
+            "header",
+            ",".join(header.names)[:200],
+            f"no column holds the time spent: {found}; it is read from {names}; export "
+            "again with it, or give the column one of these names",
+        )
+    ]
+
+
 def read_jira(records: Iterable[Record], source: str) -> RowsRead:
     """The rows of a Jira issue CSV or worklog CSV (told apart by their headers)."""
     it = iter(records)
@@ -76,6 +116,11 @@ def read_jira(records: Iterable[Record], source: str) -> RowsRead:
     header = Columns(head[1])
     if is_worklog_export(header):
         return _worklogs(header, it, source)
+    if header.has(*W_KEY) and header.has(*W_DATE) and not header.has("Created"):
+        # A worklog CSV but for its hours.
+        out = RowsRead("jira worklog")
+        out.problems += no_time_column(source, header, worklogs=True)
+        return out
     return _issues(header, it, source)
 
 
@@ -140,6 +185,8 @@ def _issues(header: Columns, records: Iterable[Record], source: str) -> RowsRead
             out.problems.append(Problem(source, line, field, value, f"{key}: {not_a_date(value)}"))
             continue
         out.rows.append(replace(issue, hours=hours, date=day, date_field=field, date_value=value))
+    if not out.rows and not out.problems:
+        out.problems += no_time_column(source, header, worklogs=False)
     return out
 
 
