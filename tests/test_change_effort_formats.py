@@ -554,3 +554,36 @@ def test_an_export_without_a_time_column_says_which_columns_it_has(demo: Initiat
     found = problems(demo, "jira", "logs.csv", logs)
     assert len(found) == 1 and "no column holds the time spent" in found[0]
     assert "'Hours', 'Time Spent (h)', 'Hours Worked' (hours)" in found[0]
+
+
+def test_unconfirmed_themes_are_confirmed_where_the_tasks_came_from(demo: Initiative) -> None:
+    """Items an import's analyzer themed are confirmed in the mapping file's `items:`, not
+    in the initiative file (which is where the file's own tasks are)."""
+    from bifocals.change.alignment import alignment_findings
+
+    def unconfirmed(ini: Initiative) -> tuple[str, str, str]:
+        found = {f.code: f for f in alignment_findings(alignment(ini), ini)}
+        f = found["themes_unconfirmed"]
+        return f.subject, f.message, f.action
+
+    assert not [p for p in demo.proposals if not p.confirmed]
+    item = EffortItem("PAY-104", "Payslip preview", 2, "", {}, "proposed", {"2026-Q3": 4.0})
+    guess = ThemeProposal("PAY-104", "cost", 0.76)
+    imported = overlay_effort(
+        demo, EffortPlan("jira", "q3.csv", ("2026-Q3",), (item,), proposals=(guess,))
+    )
+    subject, message, action = unconfirmed(imported)
+    assert subject == "1 imported item (jira: q3.csv)"
+    assert message.startswith("1 imported item (jira: q3.csv) is tagged by the text analyzer")
+    assert "under `items:` in the import's mapping file" in action
+    assert "initiative file" not in action
+    both = replace(imported, proposals=(*imported.proposals, ThemeProposal("T01", "cost", 0.6)))
+    subject, message, action = unconfirmed(both)
+    assert subject == "1 task and 1 imported item (jira: q3.csv)"
+    assert "are tagged" in message
+    assert "in the initiative file" in action and "`items:`" in action
+    own = replace(demo, proposals=(ThemeProposal("T01", "cost", 0.6),))
+    assert unconfirmed(own)[2] == (
+        "Confirm or correct the proposed themes: the tasks' themes in the initiative file, "
+        "then import that file again."
+    )

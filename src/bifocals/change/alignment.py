@@ -274,16 +274,7 @@ def alignment_findings(al: Alignment, ini: Initiative) -> list[Finding]:
     pending = {p.task for p in ini.proposals if not p.confirmed}
     waiting = [t.id for t in ini.tasks if t.auto and t.id not in pending and not t.themes]
     if pending:
-        found.append(
-            Finding(
-                "themes_unconfirmed",
-                "info",
-                count(len(pending), "task"),
-                f"{count(len(pending), 'task')} {verb(len(pending))} tagged by the text "
-                "analyzer's proposals, not yet confirmed by a person.",
-                "Confirm or correct the proposed themes in the initiative file and import again.",
-            )
-        )
+        found.append(_unconfirmed(ini, pending))
     if waiting:
         found.append(
             Finding(
@@ -297,3 +288,34 @@ def alignment_findings(al: Alignment, ini: Initiative) -> list[Finding]:
             )
         )
     return found
+
+
+def _unconfirmed(ini: Initiative, pending: set[str]) -> Finding:
+    """The finding on tasks the analyzer tagged: where to confirm them depends on where they
+    came from (the initiative file's tasks, or the items of an effort import)."""
+    origins = {t.id: t.origin for t in ini.tasks if t.origin}
+    items = sorted(t for t in pending if t in origins)
+    imports = ", ".join(sorted({origins[t] for t in items}))
+    n_file, n_items = len(pending) - len(items), len(items)
+    what = " and ".join(
+        part
+        for part in (
+            count(n_file, "task") if n_file else "",
+            f"{count(n_items, 'imported item')} ({imports})" if n_items else "",
+        )
+        if part
+    )
+    fix_file = "the tasks' themes in the initiative file, then import that file again"
+    fix_items = (
+        "the items' themes under `items:` in the import's mapping file (item key: theme ids), "
+        "then import the export again with it"
+    )
+    fix = f"{fix_file}; {fix_items}" if n_file and n_items else (fix_file if n_file else fix_items)
+    return Finding(
+        "themes_unconfirmed",
+        "info",
+        what,
+        f"{what} {verb(len(pending))} tagged by the text analyzer's proposals, not yet "
+        "confirmed by a person.",
+        f"Confirm or correct the proposed themes: {fix}.",
+    )
