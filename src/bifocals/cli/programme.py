@@ -170,11 +170,25 @@ def release_cmd(
 ) -> None:
     """Release a closed campaign's reports: each participant reads their own (final: the
     campaign can never be re-opened). With BIFOCALS_SMTP_* set, each participant account is
-    told by e-mail (sent by the server's scheduler or `campaign tick`). Asks first in a
+    told by e-mail (sent by the server's scheduler or `campaign tick`). The participants whose
+    report would show no one's answers but their own (nobody else answered, or every group is
+    under its threshold) are listed first (in --json: "no_others_view"). Asks first in a
     terminal (--yes skips the question).
 
     Example: bifocals campaign release "Cohort 2027" --yes
     """
+    from bifocals.services.at_risk import reports_without_others
+
+    with opened(db) as store:
+        unseen = reports_without_others(store, campaign_id_by_name(store, name))
+    if unseen and not as_json:
+        n = len(unseen)
+        console.print(
+            f"[bold yellow]{n} report{'s' if n != 1 else ''} would show no one's answers but "
+            "the participant's own:[/]"
+        )
+        for u in unseen:
+            console.print(f"  {u.sentence()}", highlight=False)
     confirm(f"Release the reports of {name!r}? This cannot be undone.", yes)
     from bifocals.services.participant_accounts import release
     from bifocals.services.settings import WebSettings
@@ -182,7 +196,16 @@ def release_cmd(
     with opened(db) as store:
         queued = release(store, WebSettings.from_env(), None, campaign_id_by_name(store, name))
     if as_json:
-        print_json({"name": name, "status": "released", "notices_queued": queued})
+        print_json(
+            {
+                "name": name,
+                "status": "released",
+                "notices_queued": queued,
+                "no_others_view": [
+                    {"participant": u.participant, "answered": u.answered} for u in unseen
+                ],
+            }
+        )
         return
     told = f" {queued} participant notice{'s' if queued != 1 else ''} queued." if queued else ""
     console.print(f"Campaign [bold]{name}[/] is now released.{told}", highlight=False)

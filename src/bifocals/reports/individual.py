@@ -240,6 +240,23 @@ def _foreign(ps: ParticipantScores) -> set[str]:
     return out
 
 
+def _no_view(ps: ParticipantScores, suppressed: list[str], lang: str) -> str | None:
+    """Why no one else's answers are shown, when none are (None when some are). The sizes of
+    groups under their threshold are never shown (scoring keeps them hidden), only which
+    groups they are."""
+    if any(g.key != "self" for g in ps.groups):
+        return None
+    _ = gettext_for(lang)
+    if suppressed:
+        return _(
+            "No one's answers about you could be shown: in each group fewer people answered "
+            "than it needs to keep their answers anonymous ({groups})."
+        ).format(groups=", ".join(suppressed))
+    return _(
+        "No one answered about you in this campaign: this report has no one else's answers to show."
+    )
+
+
 def _side_name(side: str, lang: str) -> str:
     """A side in running text: as written in English, else the catalogue's word."""
     if lang == DEFAULT_LANGUAGE:
@@ -328,6 +345,7 @@ def individual_view(
         "generated": _cover_date(generated, lang),
         "groups": groups,
         "suppressed": suppressed,
+        "no_view": _no_view(ps, suppressed, lang),
         "thresholds": scores.thresholds,
         "scale": instrument.scale,
         "instrument": instrument,

@@ -7,6 +7,11 @@ thresholds), made on the raters counted so far: a rater counts once they have su
 least one rating on the scale. Groups with raters invited but nobody counted yet are listed too
 (they would be left out). The facilitator already sees how many of each group answered on the
 progress page, so these warnings reveal nothing new; the participant never sees them.
+
+Before release, reports_without_others lists the participants whose report would show no one's
+answers but their own (nobody else answered, or every others' group is under its threshold and
+nothing is pooled). It scores the campaign exactly as the reports do (score_campaign on the
+stored answers) but reads no result, so it marks nothing seen.
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import sqlalchemy as sa
 
-from bifocals.anonymity import decide_groups
+from bifocals.anonymity import count_by_key, counted, decide_groups
+from bifocals.framework import default_framework
+from bifocals.scoring import score_campaign
 from bifocals.scoring.model import GROUPS
 from bifocals.services.people import GROUP_LABELS
+from bifocals.store import Store
 from bifocals.store.campaigns import thresholds_of
 from bifocals.store.tables import campaigns, participants, raters, responses
 
@@ -121,3 +129,51 @@ def groups_at_risk(conn: sa.Connection, campaign_id: int) -> list[AtRisk]:
                 )
             )
     return out
+
+
+@dataclass(frozen=True)
+class Unseen:
+    """A participant whose report would show no one's answers but their own."""
+
+    participant: str  # code and name
+    answered: int  # raters other than self who gave at least one rating
+
+    def sentence(self) -> str:
+        """Why, for the page and the terminal (the facilitator sees these counts anyway)."""
+        if not self.answered:
+            return f"{self.participant}: no one but themself answered."
+        people = f"{self.answered} {'people' if self.answered != 1 else 'person'}"
+        return (
+            f"{self.participant}: {people} answered, fewer than each group needs for anonymity "
+            "and too few to pool."
+        )
+
+
+def reports_without_others(store: Store, campaign_id: int) -> list[Unseen]:
+    """The participants of a closed campaign whose report would show no others' group, by
+    code; empty for a campaign in any other status (nothing to release)."""
+    with store.engine.connect() as conn:
+        camp = conn.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).one()
+        if camp.status != "closed":
+            return []
+        names = {
+            str(r.code): f"{r.code} {r.name or ''}".strip()
+            for r in conn.execute(
+                sa.select(participants.c.code, participants.c.name).where(
+                    participants.c.campaign_id == campaign_id
+                )
+            )
+        }
+    data, instrument = store.load_campaign_data(str(camp.name))
+    scores = score_campaign(data, instrument, default_framework())
+    others = data.rater_group != GROUPS.index("self")
+    answered = count_by_key(
+        data.rater_participant[others],
+        counted(~np.isnan(data.ratings[others])),
+        len(data.participants),
+    )
+    return [
+        Unseen(names.get(ps.participant, ps.participant), int(answered[i]))
+        for i, ps in enumerate(scores.participants)
+        if all(g.key == "self" for g in ps.groups)
+    ]

@@ -12,7 +12,7 @@ from bifocals.errors import BifocalsError
 from bifocals.instruments import list_instruments
 from bifocals.scoring.model import THRESHOLD_MAX, THRESHOLD_MIN, Thresholds
 from bifocals.services.access import managed_campaign, visible_campaigns_query
-from bifocals.services.at_risk import groups_at_risk
+from bifocals.services.at_risk import groups_at_risk, reports_without_others
 from bifocals.services.baselines import get_baseline
 from bifocals.services.campaigns import (
     assign_facilitator,
@@ -187,6 +187,7 @@ def detail(request: Request, campaign_id: int, user: Manager) -> Response:
     store = get_store(request)
     norm_groups = [g.name for g in list_norm_groups(store) if g.instrument_id == camp.instrument_id]
     ctx = {
+        "unseen": reports_without_others(store, campaign_id),
         "baseline": get_baseline(store, campaign_id),
         "earlier": earlier,
         "norm_groups": norm_groups,
