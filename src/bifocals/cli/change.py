@@ -161,7 +161,16 @@ def _readiness_table(report: Any) -> None:
         names = ", ".join(escape(g) for g in rd.suppressed_groups)
         console.print(f"Left out to protect anonymity: {names}.")
     if rd.no_answers:
-        console.print(f"No answers yet: {', '.join(escape(g) for g in rd.no_answers)}.")
+        groups = ", ".join(escape(g) for g in rd.no_answers)
+        held_back = {
+            "collecting": "the web survey's answers are held back until it closes",
+            "held": "the closed web survey's answers are held back until they are shown on "
+            "the initiative's dashboard",
+        }.get(report.initiative.web_survey)
+        if held_back:
+            console.print(f"No readiness answers shown yet ({held_back}): {groups}.")
+        else:
+            console.print(f"No answers yet: {groups}.")
 
 
 def _print_summary(report: Any) -> None:
