@@ -164,6 +164,25 @@ def test_submit_exactly_once(db_url: str, client: TestClient) -> None:
     assert count(db_url, raters, raters.c.submitted_at.is_not(None)) == 1
 
 
+def test_the_thank_you_page_says_how_the_answers_are_shown(db_url: str, client: TestClient) -> None:
+    """What the questionnaire told each rater holds after sending: a manager's ratings are the
+    manager's view, a self-assessment stands beside the others', a peer's are combined."""
+    s = seed(db_url)
+    with store_at(db_url) as store, store.engine.begin() as conn:
+        where = raters.c.id == s.rater_ids["R2"]
+        conn.execute(sa.update(raters).where(where).values(group="manager"))
+    said = {}
+    for code in ("SELF", "R1", "R2"):
+        token = s.tokens[code]
+        form = {**full_answers("3"), "idempotency_key": key_of(client, token), "action": "submit"}
+        done = client.post(f"/survey/{token}", data=form)
+        assert done.status_code == 200 and "your answers are in" in done.text
+        said[code] = done.text
+    assert "as the manager's view" in said["R2"] and "combined" not in said["R2"]
+    assert "Your self-assessment is shown in your report" in said["SELF"]
+    assert "combined with other people's answers" in said["R1"].replace("&#39;", "'")
+
+
 def test_simultaneous_submits_make_one_submission(db_url: str, client: TestClient) -> None:
     s = seed(db_url)
     token = s.tokens["R2"]

@@ -282,7 +282,8 @@ def _submit(
         )
     except SubmitRefused as refused:
         return problem_page(request, refused.status, lang)
-    return render(request, "link_done.html", {"repeat": done.repeat, "lang": lang})
+    ctx = {"repeat": done.repeat, "lang": lang, "group": look.row.group}
+    return render(request, "link_done.html", ctx)
 
 
 @router.post("/survey/{token}/draft", include_in_schema=False)
