@@ -3,12 +3,20 @@ participant's stored language, through a real SMTP server; English when none is 
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from bifocals.services.outbox import send_due
-from bifocals.services.participant_accounts import invite_participants, notify_release
+from bifocals.services.participant_accounts import (
+    invite_participants,
+    notify_release,
+    set_password_by_link,
+)
+from bifocals.services.security import now
+from bifocals.store.programme_tables import account_links
 from bifocals.store.tables import participants
 from bifocals.web import SmtpSettings, WebSettings
 from support.mail import Inbox, body, inbox
@@ -54,3 +62,30 @@ def test_account_and_release_mail_in_the_participants_language(
     assert mail["ana@ex.org"]["Subject"] == "Ihr Feedbackbericht liegt vor"
     assert f"Melden Sie sich an, um ihn zu lesen:\r\n{BASE}/login" in body(mail["ana@ex.org"])
     assert mail["gil@ex.org"]["Subject"] == "Your feedback report is ready"
+    # Nobody has chosen a password yet and the first links still work: the release mail
+    # points to them (a new link would make the first mail's stop working).
+    assert "with the most recent set-password link you received" in body(mail["gil@ex.org"])
+    assert "mit dem neuesten Link" in body(mail["ana@ex.org"])
+    assert "/account/setup/" not in body(mail["gil@ex.org"])
+    # Once they have expired, the release mail brings a new one.
+    with store_at(db_url) as store:
+        with store.engine.begin() as conn:
+            conn.execute(sa.update(account_links).values(expires_at=now() - timedelta(days=1)))
+            assert notify_release(conn, cid) == 2
+        box.messages.clear()
+        assert send_due(store, settings, BASE).sent == 2
+    mail = {m["To"]: m for m in box.messages}
+    gil_text = body(mail["gil@ex.org"])
+    assert "If you have not chosen your password yet, choose it here first" in gil_text
+    assert "Falls Sie Ihr Passwort noch nicht festgelegt haben" in body(mail["ana@ex.org"])
+    found = re.search(rf"{BASE}/account/setup/(\S+)", gil_text)
+    assert found
+    with store_at(db_url) as store:
+        set_password_by_link(store, found.group(1), "a long enough passphrase")
+        box.messages.clear()
+        with store.engine.begin() as conn:
+            assert notify_release(conn, cid) == 2
+        assert send_due(store, settings, BASE).sent == 2
+    mail = {m["To"]: m for m in box.messages}
+    assert "password" not in body(mail["gil@ex.org"])  # he has chosen his
+    assert "mit dem neuesten Link" in body(mail["ana@ex.org"])  # the one of the last mail

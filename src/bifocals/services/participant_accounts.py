@@ -123,6 +123,20 @@ def _has_signed_in(conn: sa.Connection, user_id: int) -> bool:
     return used is not None
 
 
+def _live_link(conn: sa.Connection, user_id: int) -> bool:
+    """Whether the account has a set-password link that still works."""
+    cols = account_links.c
+    live = conn.execute(
+        sa.select(cols.id).where(
+            cols.user_id == user_id,
+            cols.used_at.is_(None),
+            cols.revoked_at.is_(None),
+            cols.expires_at > now(),
+        )
+    ).first()
+    return live is not None
+
+
 def notify_release(conn: sa.Connection, campaign_id: int) -> int:
     """Queue a "your report is ready" message to each enabled participant account."""
     rows = conn.execute(
@@ -179,7 +193,23 @@ def compose(store: Store, settings: WebSettings, message: Any, base: str) -> Any
                 "others see them. Groups too small to keep answers anonymous are pooled or "
                 "left out.\n"
             ).format(who=who, campaign=row.campaign, login=f"{base.rstrip('/')}/login")
-            return Composed(_("Your feedback report is ready"), body)
+            if _has_signed_in(conn, int(row.user_id)):
+                return Composed(_("Your feedback report is ready"), body)
+            # No set-password link used yet. While the earlier one still works, point to it
+            # (a new link would replace it, and the earlier mail's link would stop working);
+            # once it has expired, bring a new one, so that "sign in" is something they can do.
+            if _live_link(conn, int(row.user_id)):
+                body += "\n" + _(
+                    "If you have not chosen your password yet, choose it first with the most "
+                    "recent set-password link you received by e-mail.\n"
+                )
+                return Composed(_("Your feedback report is ready"), body)
+            token = issue(conn, LinkKind.ACCOUNT, int(row.user_id), ACCOUNT_LINK_DAYS)
+            body += "\n" + _(
+                "If you have not chosen your password yet, choose it here first (the link "
+                "works once, for {days} days, and replaces any earlier one):\n{link}\n"
+            ).format(days=ACCOUNT_LINK_DAYS, link=link_url(LinkKind.ACCOUNT, base, token))
+            return Composed(_("Your feedback report is ready"), body, token, LinkKind.ACCOUNT)
         if _has_signed_in(conn, int(row.user_id)):
             return None
         token = issue(conn, LinkKind.ACCOUNT, int(row.user_id), ACCOUNT_LINK_DAYS)
