@@ -196,39 +196,28 @@ def _seconds(
     """Hours from a cell of seconds ("" is 0); None after a problem."""
     if not text.strip():
         return 0.0
+
+    def refused(message: str) -> None:
+        problems.append(Problem(source, line, field, text, f"{key}: {message}"))
+
     x = parse_number(text)
     if x is None:
-        problems.append(Problem(source, line, field, text, f"{key}: not a number; {SECONDS_HINT}"))
+        refused(f"not a number; {SECONDS_HINT}")
         return None
     if x < 0:
-        problems.append(
-            Problem(
-                source,
-                line,
-                field,
-                text,
-                f"{key}: time spent cannot be negative; correct the worklog in Jira and export "
-                "again",
-            )
-        )
+        refused("time spent cannot be negative; correct the worklog in Jira and export again")
         return None
     if not text.strip().isdigit():
         # Jira writes whole seconds: "28,800" or "28.800" is a spreadsheet program's thousands
         # separator (read as a decimal it would be 28.8 seconds), "1.5" is not seconds at all.
-        problems.append(
-            Problem(
-                source,
-                line,
-                field,
-                text,
-                f"{key}: not whole seconds (a spreadsheet program may have added a thousands "
-                f"separator); {SECONDS_HINT}",
-            )
+        refused(
+            "not whole seconds (a spreadsheet program may have added a thousands separator); "
+            + SECONDS_HINT
         )
         return None
     too_many = too_many_hours(x / 3600.0)
     if too_many:
-        problems.append(Problem(source, line, field, text, f"{key}: {too_many}"))
+        refused(too_many)
         return None
     return x / 3600.0
 
